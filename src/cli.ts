@@ -1,0 +1,130 @@
+import { Argument, Command, CommanderError, Option } from 'commander';
+import { CheckFailed, UsageError } from './errors.js';
+import { EVENTS } from './events.js';
+
+// Command modules are imported inside each action so that `--help` loads neither zod, undici nor ora.
+
+const EXIT_OK = 0;
+const EXIT_CHECK_FAILED = 1;
+const EXIT_CANNOT_RUN = 2;
+
+const eventOption = () => new Option('--event <event>', 'treat documents as this event instead of reading message.type').choices(EVENTS);
+const dialectOption = () => new Option('--dialect <dialect>', 'hms (HMS Sovereign, VoiceDock: snake_case) or flireo (camelCase)').choices(['hms', 'flireo']);
+
+export function buildProgram(version: string): Command {
+  const program = new Command('hms-webhook')
+    .description('Develop, debug and test receivers of HMS Sovereign, VoiceDock and Flireo webhooks.')
+    .version(version, '-V, --version')
+    .option('--no-color', 'no colour (NO_COLOR is honoured too)')
+    .showSuggestionAfterError(true)
+    .configureOutput({ outputError: (text, write) => write(`hms-webhook: ${text.replace(/^error: /, '')}`) })
+    .exitOverride()
+    .addHelpText('after', `
+Examples:
+  $ hms-webhook validate payload.json          check a payload against the platform's schemas
+  $ hms-webhook fixtures                       list the built-in payloads and replies
+  $ hms-webhook schema tool-calls --reply      JSON Schema of a tool-calls reply
+
+Exit codes: 0 all good, 1 a check failed, 2 could not run, 130 interrupted.`);
+
+  program
+    .command('validate')
+    .description('check JSON payloads or replies (files, JSONL, or - for stdin) against the schemas')
+    .argument('[files...]', 'JSON or JSONL files; - reads stdin')
+    .addOption(new Option('--reply <event>', 'the documents are replies to this event').choices(EVENTS))
+    .addOption(eventOption())
+    .addOption(dialectOption())
+    .option('--json', 'one JSON object per document, then a summary object')
+    .addHelpText('after', `
+Examples:
+  $ hms-webhook validate fixtures/status-update/ended.json
+  $ hms-webhook validate captures.jsonl --json
+  $ echo '{"results":[]}' | hms-webhook validate --reply tool-calls -
+Exit: 0 all valid, 1 any invalid, 2 a file unreadable or not JSON.`)
+    .action(async (files: string[], options, command: Command) => {
+      const { runValidate } = await import('./commands/validate.js');
+      await runValidate(files, { ...command.optsWithGlobals(), ...options });
+    });
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of an event payload or its reply')
+    .addArgument(new Argument('<event>', 'the event').choices(EVENTS))
+    .option('--reply', 'the schema of the reply instead of the payload')
+    .addOption(dialectOption().default('hms'))
+    .addHelpText('after', `
+Examples:
+  $ hms-webhook schema end-of-call-report
+  $ hms-webhook schema assistant-request --reply --dialect flireo > reply.schema.json`)
+    .action(async (event: string, options) => {
+      const { runSchema } = await import('./commands/schema.js');
+      runSchema(event, options);
+    });
+
+  const fixtures = program
+    .command('fixtures')
+    .description('list the built-in payloads and replies, or print one');
+  fixtures
+    .command('list', { isDefault: true })
+    .description('list fixtures: event/variant and what each is')
+    .option('--json', 'as JSON')
+    .action(async (options) => {
+      const { runFixturesList } = await import('./commands/fixtures.js');
+      runFixturesList(options);
+    });
+  fixtures
+    .command('show')
+    .description('print one fixture')
+    .argument('<name>', 'event or event/variant, e.g. status-update/ended')
+    .option('--reply', 'a reply fixture, e.g. assistant-request/transient')
+    .addOption(dialectOption().default('hms'))
+    .addHelpText('after', `
+Examples:
+  $ hms-webhook fixtures show status-update/ended --dialect flireo
+  $ hms-webhook fixtures show tool-calls/results --reply`)
+    .action(async (name: string, options) => {
+      const { runFixturesShow } = await import('./commands/fixtures.js');
+      runFixturesShow(name, options);
+    });
+
+  return program;
+}
+
+/** The one place that turns outcomes into exit codes. */
+export async function main(argv: string[]): Promise<void> {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    // A closed pipe (`| head`) is the reader's choice, not our failure.
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT_OK);
+    throw error;
+  });
+  const program = buildProgram(await packageVersion());
+  try {
+    await program.parseAsync(argv);
+    process.exitCode ??= EXIT_OK;
+  } catch (error) {
+    process.exitCode = exitCodeOf(error);
+  }
+}
+
+function exitCodeOf(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Commander has printed its message already; help and --version exit 0.
+    return error.exitCode === 0 ? EXIT_OK : EXIT_CANNOT_RUN;
+  }
+  if (error instanceof CheckFailed) {
+    if (error.message) process.stderr.write(`hms-webhook: ${error.message}\n`);
+    return EXIT_CHECK_FAILED;
+  }
+  if (error instanceof UsageError) {
+    process.stderr.write(`hms-webhook: ${error.message}\n`);
+    return EXIT_CANNOT_RUN;
+  }
+  process.stderr.write(`hms-webhook: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+  return EXIT_CANNOT_RUN;
+}
+
+async function packageVersion(): Promise<string> {
+  const { readFileSync } = await import('node:fs');
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}

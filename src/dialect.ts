@@ -1,0 +1,119 @@
+/**
+ * The two JSON dialects of the same events (platform.md §8): `hms` (HMS Sovereign and VoiceDock,
+ * snake_case) and `flireo` (camelCase for the platform's own keys only). An explicit map, never a
+ * generic case converter: config block names and user data keep their keys.
+ */
+export type Dialect = 'hms' | 'flireo';
+export const DIALECTS: readonly Dialect[] = ['hms', 'flireo'];
+
+/** hms key -> flireo key, for the platform's keys that Flireo renames. */
+const FLIREO_KEYS: Readonly<Record<string, string>> = {
+  phone_number: 'phoneNumber',
+  tool_call_list: 'toolCallList',
+  tool_call_id: 'toolCallId',
+  duration_seconds: 'durationSeconds',
+  end_reason: 'endReason',
+  started_at: 'startedAt',
+  ended_at: 'endedAt',
+  recording_url: 'recordingUrl',
+  first_message: 'firstMessage',
+  max_duration_seconds: 'maxDurationSeconds',
+  assistant_id: 'assistantId',
+  assistant_override: 'assistantOverride',
+  analysis_plan: 'analysisPlan',
+  structured_data_plan: 'structuredDataPlan',
+  min_messages_threshold: 'minMessagesThreshold',
+  voice_id: 'voiceId',
+  async_response: 'asyncResponse',
+};
+
+const HMS_KEYS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(FLIREO_KEYS).map(([hms, flireo]) => [flireo, hms]),
+);
+
+/** `message.call.type` values. */
+const FLIREO_CALL_TYPES: Readonly<Record<string, string>> = {
+  inbound_phone_call: 'inboundPhoneCall',
+  outbound_phone_call: 'outboundPhoneCall',
+  web_call: 'webCall',
+};
+const HMS_CALL_TYPES: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(FLIREO_CALL_TYPES).map(([hms, flireo]) => [flireo, hms]),
+);
+
+/** Subtrees whose keys belong to the user (their analysis schema, CRM data, tool I/O): never renamed. */
+const USER_DATA_KEYS = new Set(['analysis', 'metadata', 'arguments', 'result', 'schema']);
+
+/** The name of an hms key in `dialect`. */
+export function keyIn(dialect: Dialect, hmsKey: string): string {
+  return dialect === 'flireo' ? (FLIREO_KEYS[hmsKey] ?? hmsKey) : hmsKey;
+}
+
+/** The `call.type` value of an hms call type in `dialect`. */
+export function callTypeIn(dialect: Dialect, hmsCallType: string): string {
+  return dialect === 'flireo' ? (FLIREO_CALL_TYPES[hmsCallType] ?? hmsCallType) : hmsCallType;
+}
+
+export function hmsCallTypes(): string[] {
+  return Object.keys(FLIREO_CALL_TYPES);
+}
+
+/** For a key spelled the other dialect's way (`tool_call_id` in flireo), the spelling `dialect` uses. */
+export function spellingIn(dialect: Dialect, foreignKey: string): string | undefined {
+  return (dialect === 'flireo' ? FLIREO_KEYS : HMS_KEYS)[foreignKey];
+}
+
+/**
+ * Rewrites a payload or reply from one dialect to the other. Returns a new value; the input is
+ * not changed. Keys outside the map, and everything under user-data keys, pass through as they are.
+ */
+export function convertDialect(value: unknown, from: Dialect, to: Dialect): unknown {
+  if (from === to) return structuredClone(value);
+  const keys = to === 'flireo' ? FLIREO_KEYS : HMS_KEYS;
+  const callTypes = to === 'flireo' ? FLIREO_CALL_TYPES : HMS_CALL_TYPES;
+  const walk = (node: unknown, parentKey: string | undefined): unknown => {
+    if (Array.isArray(node)) return node.map((item) => walk(item, parentKey));
+    if (node === null || typeof node !== 'object') return node;
+    const out: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(node)) {
+      const renamed = keys[key] ?? key;
+      if (USER_DATA_KEYS.has(key)) out[renamed] = structuredClone(child);
+      else if (parentKey === 'call' && key === 'type' && typeof child === 'string') out[renamed] = callTypes[child] ?? child;
+      else out[renamed] = walk(child, key);
+    }
+    return out;
+  };
+  return walk(value, undefined);
+}
+
+/** Keys whose presence tells the dialect apart, in payloads and in replies. */
+const FLIREO_MARKERS = new Set(Object.values(FLIREO_KEYS));
+const HMS_MARKERS = new Set(Object.keys(FLIREO_KEYS));
+
+/**
+ * Guesses the dialect from the keys and the call type. Undecided (no renamed key at all, as in
+ * `{}` or a direct tool result) counts as hms, the platform's own.
+ */
+export function detectDialect(value: unknown): Dialect {
+  let flireo = 0;
+  let hms = 0;
+  const walk = (node: unknown, parentKey: string | undefined, depth: number): void => {
+    if (depth > 6 || node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const item of node.slice(0, 4)) walk(item, parentKey, depth + 1);
+      return;
+    }
+    for (const [key, child] of Object.entries(node)) {
+      if (USER_DATA_KEYS.has(key)) continue;
+      if (FLIREO_MARKERS.has(key)) flireo++;
+      else if (HMS_MARKERS.has(key)) hms++;
+      if (parentKey === 'call' && key === 'type' && typeof child === 'string') {
+        if (HMS_CALL_TYPES[child] !== undefined) flireo++;
+        else if (FLIREO_CALL_TYPES[child] !== undefined) hms++;
+      }
+      walk(child, key, depth + 1);
+    }
+  };
+  walk(value, undefined, 0);
+  return flireo > hms ? 'flireo' : 'hms';
+}

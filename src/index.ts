@@ -1,0 +1,33 @@
+export {
+  sign,
+  verify,
+  unsignedHeaders,
+  computeSignature,
+  headerValue,
+  DEFAULT_TOLERANCE_SECONDS,
+  type Body,
+  type FailureReason,
+  type HeaderBag,
+  type PlatformHeaders,
+  type SignInput,
+  type VerifyInput,
+  type VerifyResult,
+} from './signature.js';
+export { convertDialect, detectDialect, DIALECTS, type Dialect } from './dialect.js';
+export { EVENTS, isEvent, type EventType } from './events.js';
+export {
+  eventOf,
+  formatPath,
+  jsonSchema,
+  payloadSchema,
+  replyDeadlineMs,
+  replyForm,
+  replySchema,
+  toolCallIds,
+  validatePayload,
+  validateReply,
+  type Finding,
+  type ReplyForm,
+  type Validation,
+} from './schemas/index.js';
+export { findFixture, listFixtures, loadFixture, type FixtureEntry, type FixtureKind } from './fixtures.js';

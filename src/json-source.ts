@@ -1,0 +1,113 @@
+import type { ParseError } from 'jsonc-parser';
+import type { PathSegment } from './schemas/common.js';
+
+/** One JSON document of an input, with what is needed to point at a place inside it. */
+export interface SourceDocument {
+  /** `file` for a whole-file document, `file:line` for a JSONL line. */
+  label: string;
+  value: unknown;
+  text: string;
+  /** 1-based line of the input where `text` starts. */
+  firstLine: number;
+}
+
+export interface SyntaxProblem {
+  label: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
+export interface SplitInput {
+  documents: SourceDocument[];
+  syntaxErrors: SyntaxProblem[];
+}
+
+/**
+ * Splits an input into JSON documents: the whole text, or one per line for JSONL (by the
+ * `.jsonl`/`.ndjson` name, or when the text only parses line by line).
+ */
+export async function splitDocuments(rawText: string, name: string): Promise<SplitInput> {
+  const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
+  const jsonlByName = /\.(jsonl|ndjson)$/i.test(name);
+  if (!jsonlByName) {
+    try {
+      return { documents: [{ label: name, value: JSON.parse(text), text, firstLine: 1 }], syntaxErrors: [] };
+    } catch (error) {
+      if (!looksLikeJsonLines(text)) {
+        return { documents: [], syntaxErrors: [await syntaxProblem(text, name, 1, error)] };
+      }
+    }
+  }
+  const documents: SourceDocument[] = [];
+  const syntaxErrors: SyntaxProblem[] = [];
+  const lines = text.split('\n');
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index]!.replace(/\r$/, '');
+    if (line.trim() === '') continue;
+    const label = `${name}:${index + 1}`;
+    try {
+      documents.push({ label, value: JSON.parse(line), text: line, firstLine: index + 1 });
+    } catch (error) {
+      syntaxErrors.push(await syntaxProblem(line, name, index + 1, error));
+    }
+  }
+  return { documents, syntaxErrors };
+}
+
+function looksLikeJsonLines(text: string): boolean {
+  const lines = text.split('\n').filter((line) => line.trim() !== '');
+  if (lines.length < 2) return false;
+  try {
+    const first = JSON.parse(lines[0]!) as unknown;
+    return first !== null && typeof first === 'object';
+  } catch {
+    return false;
+  }
+}
+
+async function syntaxProblem(text: string, name: string, firstLine: number, parseError: unknown): Promise<SyntaxProblem> {
+  // jsonc-parser is loaded only here and in locate(): valid input never pays for it.
+  const { parseTree, printParseErrorCode } = await import('jsonc-parser');
+  const errors: ParseError[] = [];
+  parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const first = errors[0];
+  const offset = first?.offset ?? 0;
+  const { line, column } = lineColumn(text, offset, firstLine);
+  const message = first ? describeParseError(printParseErrorCode(first.error)) : (parseError as Error).message;
+  return { label: name, line, column, message };
+}
+
+function describeParseError(code: string): string {
+  const words = code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  return `not JSON: ${words}`;
+}
+
+/** Where in the input the value at `path` stands (or the nearest enclosing value that exists). */
+export async function locate(document: SourceDocument, path: readonly PathSegment[]): Promise<{ line: number; column: number }> {
+  const { parseTree, findNodeAtLocation } = await import('jsonc-parser');
+  const root = parseTree(document.text);
+  if (root === undefined) return { line: document.firstLine, column: 1 };
+  let node = root;
+  for (let depth = path.length; depth >= 0; depth--) {
+    const found = findNodeAtLocation(root, path.slice(0, depth) as PathSegment[]);
+    if (found !== undefined) {
+      // Point at the key of a property, where a reader looks for it.
+      node = found.parent?.type === 'property' && found.parent.children?.[1] === found ? found.parent : found;
+      break;
+    }
+  }
+  return lineColumn(document.text, node.offset, document.firstLine);
+}
+
+function lineColumn(text: string, offset: number, firstLine: number): { line: number; column: number } {
+  let line = firstLine;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { keyIn, type Dialect } from '../dialect.js';
+import { asObject, assistantConfig, findingsOf, foreignKeys, messageEnvelope, type Finding, type Lint } from './common.js';
+
+export const event = 'assistant-request';
+export const statuses = ['ringing'] as const;
+/** The platform waits 5 s, then proceeds with the default assistant. */
+export const deadlineMs = 5000;
+
+export function payload(d: Dialect) {
+  return messageEnvelope(d, event, {});
+}
+
+export function reply(d: Dialect) {
+  const k = (key: string) => keyIn(d, key);
+  return z
+    .looseObject({
+      assistant: assistantConfig(d).optional(),
+      [k('assistant_id')]: z.string().min(1).optional(),
+      [k('assistant_override')]: assistantConfig(d).optional(),
+      [k('max_duration_seconds')]: z.number().int().positive().optional(),
+      error: z.string().min(1).optional(),
+    })
+    .meta({ title: `assistant-request reply (${d})`, description: '{} uses the saved assistant; {assistant} a transient one; {assistant_id, assistant_override} a saved one with blocks replaced; {error} rejects the call.' });
+}
+
+export function lintPayload(): Lint {
+  return { errors: [], warnings: [] };
+}
+
+export function checkReply(value: unknown, d: Dialect): Lint {
+  const parsed = reply(d).safeParse(value);
+  if (!parsed.success) return { errors: findingsOf(parsed.error), warnings: [] };
+  const body = asObject(value) ?? {};
+  const warnings: Finding[] = foreignKeys(body, d, []);
+  const assistant = asObject(body.assistant);
+  if (assistant) warnings.push(...foreignKeys(assistant, d, ['assistant']));
+  const idKey = keyIn(d, 'assistant_id');
+  const overrideKey = keyIn(d, 'assistant_override');
+  if (typeof body.error === 'string' && Object.keys(body).length > 1) {
+    warnings.push({ path: ['error'], message: 'error rejects the call; the other keys of this reply are ignored' });
+  }
+  if (body.assistant !== undefined && body[idKey] !== undefined) {
+    warnings.push({ path: [idKey], message: `assistant and ${idKey} together: choose a transient assistant or a saved one` });
+  }
+  if (body[overrideKey] !== undefined && body[idKey] === undefined) {
+    warnings.push({ path: [overrideKey], message: `${overrideKey} is applied only on top of ${idKey}; without it the override is ignored` });
+  }
+  return { errors: [], warnings };
+}

@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import { callTypeIn, hmsCallTypes, keyIn, spellingIn, type Dialect } from '../dialect.js';
+
+export type PathSegment = string | number;
+
+/** One finding about a document: an error fails it, a warning is a value the platform may still send. */
+export interface Finding {
+  path: PathSegment[];
+  message: string;
+}
+
+/** What the event modules add beyond the zod schema: checks that need the whole document. */
+export interface Lint {
+  errors: Finding[];
+  warnings: Finding[];
+}
+
+export const KNOWN_CALL_STATUSES = [
+  'connecting',
+  'ringing',
+  'in-progress',
+  'ended',
+  'ended-with-error',
+  'transferred',
+  'failed',
+  'rejected',
+  'insufficient-credits',
+] as const;
+
+/** `message.call.id` etc. as a reader writes it: dots for keys, brackets for indexes. */
+export function formatPath(path: readonly PathSegment[]): string {
+  let out = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else if (/^[A-Za-z_$][\w$-]*$/.test(segment)) out += out === '' ? segment : `.${segment}`;
+    else out += `[${JSON.stringify(segment)}]`;
+  }
+  return out === '' ? '(document)' : out;
+}
+
+/** zod issues as findings, with messages that say what is expected where. */
+export function findingsOf(error: z.ZodError): Finding[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.filter((p): p is PathSegment => typeof p !== 'symbol');
+    if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) {
+      return { path, message: `required ${issue.expected} is missing` };
+    }
+    return { path, message: issue.message.replace(/^Invalid input: /, '') };
+  });
+}
+
+export const userData = z.record(z.string(), z.unknown());
+
+/** The assistant config: in payloads (resolved, with metadata) and in assistant-request replies. */
+export function assistantConfig(d: Dialect) {
+  const k = (key: string) => keyIn(d, key);
+  return z.looseObject({
+    id: z.string().optional(),
+    name: z.string().optional(),
+    [k('first_message')]: z.string().optional(),
+    llm_config: z.looseObject({ provider: z.string().optional(), model: z.string().optional(), messages: z.array(z.looseObject({ role: z.string(), content: z.string() })).optional() }).optional(),
+    stt_config: z.looseObject({ provider: z.string().optional(), model: z.string().optional(), language: z.string().optional() }).optional(),
+    tts_config: z.looseObject({ provider: z.string().optional(), [k('voice_id')]: z.string().optional() }).optional(),
+    [k('max_duration_seconds')]: z.number().int().positive().optional(),
+    [k('analysis_plan')]: z.looseObject({}).optional(),
+    metadata: userData.optional(),
+  });
+}
+
+/** The envelope every event shares (platform.md §2.1), with the event's own keys added. */
+export function messageEnvelope<Extra extends z.ZodRawShape>(d: Dialect, event: string, extra: Extra) {
+  return z.looseObject({
+    message: z.looseObject({
+      type: z.literal(event),
+      timestamp: z.string(),
+      call: z.looseObject({
+        id: z.string().min(1),
+        type: z.string(),
+        status: z.string(),
+        pipeline: z.string().optional(),
+      }),
+      [keyIn(d, 'phone_number')]: z.looseObject({
+        id: z.string().nullable().optional(),
+        number: z.string().nullable(),
+        name: z.string().nullable().optional(),
+      }),
+      customer: z.looseObject({ number: z.string().nullable() }),
+      assistant: assistantConfig(d).optional(),
+      ...extra,
+    }),
+  });
+}
+
+type Json = Record<string, unknown>;
+
+export function asObject(value: unknown): Json | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined;
+}
+
+/** Warnings every event shares: call type and status values, timestamp, nulls, other-dialect keys. */
+export function envelopeLint(message: Json, d: Dialect, expectedStatuses: readonly string[]): Lint {
+  const warnings: Finding[] = [];
+  const errors: Finding[] = [];
+  const call = asObject(message.call) ?? {};
+  const callType = call.type;
+  const knownTypes = hmsCallTypes().map((t) => callTypeIn(d, t));
+  if (typeof callType === 'string' && !knownTypes.includes(callType)) {
+    const other = d === 'hms' ? 'flireo' : 'hms';
+    const hint = hmsCallTypes().map((t) => callTypeIn(other, t)).includes(callType) ? ` (that is the ${other} spelling)` : '';
+    warnings.push({ path: ['message', 'call', 'type'], message: `unknown call type ${JSON.stringify(callType)}${hint}; the platform sends ${knownTypes.join(', ')}` });
+  }
+  const status = call.status;
+  if (typeof status === 'string') {
+    if (!(KNOWN_CALL_STATUSES as readonly string[]).includes(status)) {
+      warnings.push({ path: ['message', 'call', 'status'], message: `unknown call status ${JSON.stringify(status)}; known: ${KNOWN_CALL_STATUSES.join(', ')}` });
+    } else if (!expectedStatuses.includes(status)) {
+      warnings.push({ path: ['message', 'call', 'status'], message: `this event is sent with status ${expectedStatuses.join(' or ')}, not ${JSON.stringify(status)}` });
+    }
+  }
+  if (typeof message.timestamp === 'string' && Number.isNaN(Date.parse(message.timestamp))) {
+    warnings.push({ path: ['message', 'timestamp'], message: `${JSON.stringify(message.timestamp)} is not an ISO 8601 time like 2025-12-13T12:00:00.000Z` });
+  }
+  const isWebCall = callType === callTypeIn(d, 'web_call');
+  const phoneKey = keyIn(d, 'phone_number');
+  const phone = asObject(message[phoneKey]);
+  const customer = asObject(message.customer);
+  if (!isWebCall) {
+    if (phone?.number === null) warnings.push({ path: ['message', phoneKey, 'number'], message: 'null outside a web call: the platform sends null numbers only on web calls' });
+    if (customer?.number === null) warnings.push({ path: ['message', 'customer', 'number'], message: 'null outside a web call: the platform sends null numbers only on web calls' });
+  }
+  warnings.push(...foreignKeys(message, d, ['message']));
+  return { errors, warnings };
+}
+
+/** Keys spelled the other dialect's way, which this dialect's platform would not read. */
+export function foreignKeys(node: Json, d: Dialect, path: PathSegment[]): Finding[] {
+  const found: Finding[] = [];
+  for (const key of Object.keys(node)) {
+    const right = spellingIn(d, key);
+    if (right !== undefined && !(right in node)) {
+      found.push({ path: [...path, key], message: `${key} is the ${d === 'hms' ? 'flireo' : 'hms'} spelling; in ${d} it is ${right}, so this key would be ignored` });
+    }
+  }
+  return found;
+}

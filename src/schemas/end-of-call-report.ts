@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { keyIn, type Dialect } from '../dialect.js';
+import { messageEnvelope, userData, type Finding, type Lint } from './common.js';
+
+export const event = 'end-of-call-report';
+export const statuses = ['ended', 'ended-with-error'] as const;
+export const deadlineMs = undefined;
+
+const ROLES = ['system', 'user', 'assistant'];
+
+export function payload(d: Dialect) {
+  const k = (key: string) => keyIn(d, key);
+  return messageEnvelope(d, event, {
+    [k('duration_seconds')]: z.number().nonnegative(),
+    summary: z.string(),
+    analysis: userData.optional(),
+    messages: z.array(z.looseObject({ role: z.string(), content: z.string() })).optional(),
+    [k('end_reason')]: z.string().optional(),
+    [k('started_at')]: z.string().optional(),
+    [k('ended_at')]: z.string().optional(),
+    [k('recording_url')]: z.string().optional(),
+  });
+}
+
+export function reply(d: Dialect) {
+  return z.unknown().meta({ title: `end-of-call-report reply (${d})`, description: 'Ignored by the platform: any 2xx acknowledges.' });
+}
+
+export function lintPayload(message: Record<string, unknown>, d: Dialect): Lint {
+  const warnings: Finding[] = [];
+  if (message.messages === undefined) {
+    warnings.push({ path: ['message', 'messages'], message: 'no messages: the SDK types the transcript as always present' });
+  } else if (Array.isArray(message.messages)) {
+    message.messages.forEach((entry, index) => {
+      const role = (entry as { role?: unknown } | null)?.role;
+      if (typeof role === 'string' && !ROLES.includes(role)) {
+        warnings.push({ path: ['message', 'messages', index, 'role'], message: `unknown role ${JSON.stringify(role)}; the platform uses ${ROLES.join(', ')}` });
+      }
+    });
+  }
+  const duration = message[keyIn(d, 'duration_seconds')];
+  if (typeof duration === 'number' && !Number.isInteger(duration)) {
+    warnings.push({ path: ['message', keyIn(d, 'duration_seconds')], message: 'the platform sends whole seconds' });
+  }
+  const started = message[keyIn(d, 'started_at')];
+  const ended = message[keyIn(d, 'ended_at')];
+  if (typeof started === 'string' && typeof ended === 'string' && Date.parse(started) > Date.parse(ended)) {
+    warnings.push({ path: ['message', keyIn(d, 'ended_at')], message: `${keyIn(d, 'ended_at')} is before ${keyIn(d, 'started_at')}` });
+  }
+  return { errors: [], warnings };
+}
+
+export function checkReply(): Lint {
+  return { errors: [], warnings: [] };
+}

@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { detectDialect, type Dialect } from '../dialect.js';
+import * as assistantRequest from './assistant-request.js';
+import * as endOfCallReport from './end-of-call-report.js';
+import * as statusUpdate from './status-update.js';
+import * as toolCalls from './tool-calls.js';
+import { asObject, envelopeLint, findingsOf, type Finding } from './common.js';
+import { EVENTS, isEvent, type EventType } from '../events.js';
+
+export { formatPath, type Finding, type PathSegment } from './common.js';
+export { replyForm, toolCallIds, type ReplyForm } from './tool-calls.js';
+
+const definitions = {
+  'assistant-request': assistantRequest,
+  'tool-calls': toolCalls,
+  'status-update': statusUpdate,
+  'end-of-call-report': endOfCallReport,
+} as const satisfies Record<EventType, unknown>;
+
+export interface Validation {
+  /** undefined when the document does not say which event it is and none was given. */
+  event: EventType | undefined;
+  dialect: Dialect;
+  errors: Finding[];
+  warnings: Finding[];
+}
+
+export interface PayloadOptions {
+  event?: EventType;
+  dialect?: Dialect;
+}
+
+const payloadSchemas = new Map<string, z.ZodType>();
+
+/** The zod schema of an event's payload in a dialect (built once, on first use). */
+export function payloadSchema(event: EventType, dialect: Dialect): z.ZodType {
+  const key = `${event}/${dialect}`;
+  let schema = payloadSchemas.get(key);
+  if (schema === undefined) {
+    schema = definitions[event].payload(dialect).meta({ title: `${event} payload (${dialect})` });
+    payloadSchemas.set(key, schema);
+  }
+  return schema;
+}
+
+export function replySchema(event: EventType, dialect: Dialect): z.ZodType {
+  return definitions[event].reply(dialect);
+}
+
+/** JSON Schema (draft 2020-12) of a payload or a reply. */
+export function jsonSchema(event: EventType, dialect: Dialect, kind: 'payload' | 'reply'): Record<string, unknown> {
+  const schema = kind === 'payload' ? payloadSchema(event, dialect) : replySchema(event, dialect);
+  return z.toJSONSchema(schema, { unrepresentable: 'any' }) as Record<string, unknown>;
+}
+
+/** How long the platform waits for a reply to this event, if it uses the reply at all. */
+export function replyDeadlineMs(event: EventType): number | undefined {
+  return definitions[event].deadlineMs;
+}
+
+/** The event a payload says it is, from message.type. */
+export function eventOf(document: unknown): string | undefined {
+  const type = asObject(asObject(document)?.message)?.type;
+  return typeof type === 'string' ? type : undefined;
+}
+
+export function validatePayload(document: unknown, options: PayloadOptions = {}): Validation {
+  const dialect = options.dialect ?? detectDialect(document);
+  const stated = eventOf(document);
+  const event = options.event ?? (isEvent(stated) ? stated : undefined);
+  if (event === undefined) {
+    const message = asObject(document) === undefined
+      ? `expected a JSON object {"message": {...}}, got ${describe(document)}`
+      : stated === undefined
+        ? 'message.type is missing: cannot tell which event this is (pass --event)'
+        : `unknown event ${JSON.stringify(stated)}; the platform sends ${EVENTS.join(', ')}`;
+    const path = asObject(document) === undefined ? [] : ['message', 'type'];
+    return { event, dialect, errors: [{ path, message }], warnings: [] };
+  }
+  const parsed = payloadSchema(event, dialect).safeParse(document);
+  const errors = parsed.success ? [] : findingsOf(parsed.error);
+  const message = asObject(asObject(document)?.message);
+  const warnings: Finding[] = [];
+  if (message !== undefined) {
+    const definition = definitions[event];
+    const envelope = envelopeLint(message, dialect, definition.statuses);
+    const own = definition.lintPayload(message, dialect);
+    errors.push(...envelope.errors, ...own.errors);
+    warnings.push(...envelope.warnings, ...own.warnings);
+  }
+  return { event, dialect, errors, warnings };
+}
+
+export interface ReplyOptions {
+  dialect?: Dialect;
+  /** The request this reply answers: its tool call ids are then checked. */
+  request?: unknown;
+}
+
+export function validateReply(event: EventType, reply: unknown, options: ReplyOptions = {}): Validation {
+  const dialect = options.dialect ?? (options.request !== undefined ? detectDialect(options.request) : detectDialect(reply));
+  const ids = event === 'tool-calls' && options.request !== undefined ? toolCalls.toolCallIds(options.request, dialect) : undefined;
+  const lint = event === 'tool-calls' ? toolCalls.checkReply(reply, dialect, ids) : definitions[event].checkReply(reply, dialect);
+  return { event, dialect, ...lint };
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}

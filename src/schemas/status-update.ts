@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { keyIn, type Dialect } from '../dialect.js';
+import { messageEnvelope, type Finding, type Lint } from './common.js';
+
+export const event = 'status-update';
+export const statuses = ['in-progress', 'ended', 'ended-with-error'] as const;
+export const deadlineMs = undefined;
+
+export function payload(d: Dialect) {
+  return messageEnvelope(d, event, {
+    error: z.string().optional(),
+    [keyIn(d, 'end_reason')]: z.string().optional(),
+  });
+}
+
+/** The platform ignores the body of this reply: any 2xx will do. */
+export function reply(d: Dialect) {
+  return z.unknown().meta({ title: `status-update reply (${d})`, description: 'Ignored by the platform: any 2xx acknowledges.' });
+}
+
+export function lintPayload(message: Record<string, unknown>): Lint {
+  const warnings: Finding[] = [];
+  const status = (message.call as { status?: unknown } | undefined)?.status;
+  if (status === 'ended-with-error' && typeof message.error !== 'string') {
+    warnings.push({ path: ['message', 'error'], message: 'ended-with-error usually carries an error string saying what failed' });
+  }
+  return { errors: [], warnings };
+}
+
+export function checkReply(): Lint {
+  return { errors: [], warnings: [] };
+}

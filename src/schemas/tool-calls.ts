@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { keyIn, type Dialect } from '../dialect.js';
+import { asObject, findingsOf, foreignKeys, messageEnvelope, userData, type Finding, type Lint } from './common.js';
+
+export const event = 'tool-calls';
+export const statuses = ['in-progress'] as const;
+/** A synchronous tool's result is used only if it arrives within 10 s. */
+export const deadlineMs = 10_000;
+
+export function payload(d: Dialect) {
+  return messageEnvelope(d, event, {
+    [keyIn(d, 'tool_call_list')]: z
+      .array(
+        z.looseObject({
+          id: z.string().min(1),
+          type: z.string(),
+          function: z.looseObject({
+            name: z.string().min(1),
+            // An object here, unlike Vapi and OpenAI, where it is a JSON string.
+            arguments: userData,
+          }),
+        }),
+      )
+      .min(1),
+  });
+}
+
+function resultEntry(d: Dialect) {
+  return z.looseObject({
+    [keyIn(d, 'tool_call_id')]: z.string().min(1),
+    result: z.unknown().optional(),
+    error: z.string().optional(),
+  });
+}
+
+function resultsForm(d: Dialect) {
+  return z.looseObject({ results: z.array(resultEntry(d)) }).meta({ title: 'results: one entry per tool call id (recommended)' });
+}
+const errorForm = z.object({ error: z.string() }).meta({ title: 'error: the tool failed' });
+const simpleForm = z.object({ result: z.unknown() }).meta({ title: 'result: one result for the call' });
+const directForm = z.looseObject({}).meta({ title: 'direct: the object itself is the result' });
+
+export function reply(d: Dialect) {
+  return z
+    .union([resultsForm(d), errorForm, simpleForm, directForm])
+    .meta({ title: `tool-calls reply (${d})`, description: 'One of the four reply forms; results[] ids must be the request\'s tool call ids.' });
+}
+
+export type ReplyForm = 'results' | 'error' | 'result' | 'direct';
+
+/** How the platform reads a tool-calls reply (platform.md §4.3). */
+export function replyForm(value: unknown): ReplyForm {
+  const body = asObject(value);
+  if (body === undefined) return 'direct';
+  if ('results' in body) return 'results';
+  const keys = Object.keys(body);
+  if (keys.length === 1 && typeof body.error === 'string') return 'error';
+  if (keys.length === 1 && 'result' in body) return 'result';
+  return 'direct';
+}
+
+/** The tool call ids of a tool-calls request, in either dialect. */
+export function toolCallIds(request: unknown, d: Dialect): string[] | undefined {
+  const message = asObject(asObject(request)?.message);
+  const list = message?.[keyIn(d, 'tool_call_list')];
+  if (!Array.isArray(list)) return undefined;
+  return list.map((call) => (asObject(call)?.id)).filter((id): id is string => typeof id === 'string');
+}
+
+export function lintPayload(message: Record<string, unknown>, d: Dialect): Lint {
+  const warnings: Finding[] = [];
+  const listKey = keyIn(d, 'tool_call_list');
+  const list = message[listKey];
+  if (Array.isArray(list)) {
+    const seen = new Set<string>();
+    list.forEach((call, index) => {
+      const entry = asObject(call);
+      if (entry?.type !== undefined && entry.type !== 'function') {
+        warnings.push({ path: ['message', listKey, index, 'type'], message: `the platform sends type "function", not ${JSON.stringify(entry.type)}` });
+      }
+      if (typeof entry?.id === 'string') {
+        if (seen.has(entry.id)) warnings.push({ path: ['message', listKey, index, 'id'], message: `tool call id ${entry.id} appears twice` });
+        seen.add(entry.id);
+      }
+    });
+  }
+  return { errors: [], warnings };
+}
+
+/** Reply checks; with the request's ids known, every result must answer one of them. */
+export function checkReply(value: unknown, d: Dialect, ids?: readonly string[]): Lint {
+  const form = replyForm(value);
+  const warnings: Finding[] = [];
+  if (asObject(value) === undefined) {
+    return { errors: [], warnings: [{ path: [], message: 'not a JSON object: the platform passes the whole body to the assistant as the result' }] };
+  }
+  if (form !== 'results') {
+    if (ids !== undefined && ids.length > 1) {
+      warnings.push({ path: [], message: `one ${form} for ${ids.length} tool calls: answer each id in results[] so every call gets its own` });
+    }
+    return { errors: [], warnings };
+  }
+  const parsed = resultsForm(d).safeParse(value);
+  if (!parsed.success) return { errors: findingsOf(parsed.error), warnings };
+  const idKey = keyIn(d, 'tool_call_id');
+  const errors: Finding[] = [];
+  const answered = new Set<string>();
+  parsed.data.results.forEach((entry, index) => {
+    const raw = entry as Record<string, unknown>;
+    warnings.push(...foreignKeys(raw, d, ['results', index]));
+    const id = raw[idKey] as string;
+    if (!('result' in raw) && !('error' in raw)) {
+      errors.push({ path: ['results', index], message: 'neither result nor error: the assistant gets nothing for this call' });
+    }
+    if (ids !== undefined && !ids.includes(id)) {
+      errors.push({ path: ['results', index, idKey], message: `${JSON.stringify(id)} is not a tool call id of the request (${ids.join(', ')}); the platform ignores this result` });
+    } else if (answered.has(id)) {
+      warnings.push({ path: ['results', index, idKey], message: `a second result for ${id}` });
+    }
+    answered.add(id);
+  });
+  for (const id of ids ?? []) {
+    if (!answered.has(id)) warnings.push({ path: ['results'], message: `no result for tool call ${id}` });
+  }
+  return { errors, warnings };
+}

@@ -1,0 +1,11 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+
+it('the package exports its library API by name, types included', async () => {
+  const library = await import('hms-webhook');
+  const body = JSON.stringify(library.loadFixture('status-update/ended').document);
+  const headers = library.sign({ body, secret: 's3cret', timestamp: 1_765_627_200 });
+  assert.deepEqual(library.verify({ body, headers, secrets: 's3cret', now: 1_765_627_200 }), { ok: true, secretIndex: 0 });
+  assert.deepEqual(library.validatePayload(JSON.parse(body)).errors, []);
+  assert.deepEqual([...library.EVENTS], ['assistant-request', 'status-update', 'tool-calls', 'end-of-call-report']);
+});
