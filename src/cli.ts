@@ -1,4 +1,4 @@
-import { Argument, Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CheckFailed, UsageError } from './errors.js';
 import { EVENTS } from './events.js';
 
@@ -11,6 +11,18 @@ const EXIT_CANNOT_RUN = 2;
 const eventOption = () => new Option('--event <event>', 'treat documents as this event instead of reading message.type').choices(EVENTS);
 const dialectOption = () => new Option('--dialect <dialect>', 'hms (HMS Sovereign, VoiceDock: snake_case) or flireo (camelCase)').choices(['hms', 'flireo']);
 
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function number(kind: 'whole' | 'positive' | 'any') {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (value.trim() === '' || !Number.isFinite(parsed)) throw new InvalidArgumentError('not a number.');
+    if (kind !== 'any' && parsed <= 0) throw new InvalidArgumentError('must be more than 0.');
+    if (kind === 'whole' && !Number.isInteger(parsed)) throw new InvalidArgumentError('must be a whole number.');
+    return parsed;
+  };
+}
+
 export function buildProgram(version: string): Command {
   const program = new Command('hms-webhook')
     .description('Develop, debug and test receivers of HMS Sovereign, VoiceDock and Flireo webhooks.')
@@ -21,11 +33,50 @@ export function buildProgram(version: string): Command {
     .exitOverride()
     .addHelpText('after', `
 Examples:
+  $ hms-webhook send status-update --to localhost   sign and POST an event to your receiver
   $ hms-webhook validate payload.json          check a payload against the platform's schemas
   $ hms-webhook fixtures                       list the built-in payloads and replies
   $ hms-webhook schema tool-calls --reply      JSON Schema of a tool-calls reply
 
 Exit codes: 0 all good, 1 a check failed, 2 could not run, 130 interrupted.`);
+
+  program
+    .command('send')
+    .description('sign a fixture (or --data) exactly as the platform does, POST it, and check the reply')
+    .argument('[event]', 'event or event/variant, e.g. status-update/ended (see `hms-webhook fixtures`)')
+    .option('--to <target>', 'URL, host, host:port, :port or port (default http://localhost:8484/)')
+    .option('--secret <secret>', 'the webhook_secret to sign with (or HMS_WEBHOOK_SECRET)', collect)
+    .option('--secret-file <file>', 'read the secret from a file (first line)')
+    .option('--data <file>', 'send this JSON payload (- for stdin) instead of a fixture')
+    .option('--set <path=value>', 'change a field: message.call.status=ended (value parsed as JSON if it is)', collect, [])
+    .option('--unset <path>', 'remove a field: message.assistant', collect, [])
+    .addOption(dialectOption())
+    .option('--timeout <seconds>', 'how long to wait for a reply', number('positive'), 30)
+    .option('--deadline <seconds>', "judge the reply against this deadline instead of the platform's (5 s / 10 s)", number('positive'))
+    .option('--json', 'one JSON object per request')
+    .option('-v, --verbose', 'show the full request and every check')
+    .option('--timestamp <unix>', 'sign with this X-Webhook-Timestamp', number('whole'))
+    .option('--skew <seconds>', 'shift the timestamp: -400 is 400 s in the past', number('any'))
+    .option('--bad-signature', 'a well-formed signature with the wrong value')
+    .option('--wrong-secret', 'sign with a random secret')
+    .option('--unsigned', 'send no signature header')
+    .option('--tamper', 'change the body after signing')
+    .option('--repeat <n>', 'send the identical signed request n times (duplicate delivery)', number('whole'), 1)
+    .option('--expect-status <code>', 'the status that counts as a pass: 401, 4xx … (default 2xx)')
+    .option('--count <n>', 'load mode: send n requests, each re-signed, and report throughput', number('whole'))
+    .option('--concurrency <c>', 'load mode: connections in parallel', number('whole'), 10)
+    .addHelpText('after', `
+Examples:
+  $ hms-webhook send status-update --to localhost
+  $ hms-webhook send tool-calls/several-tools --to http://localhost:3000/webhooks --secret "$SECRET"
+  $ hms-webhook send assistant-request --dialect flireo --set message.customer.number=+31687654321
+  $ hms-webhook send status-update --tamper --expect-status 401 --secret "$SECRET"
+  $ hms-webhook send end-of-call-report --count 10000 --concurrency 50 --secret "$SECRET"
+Exit: 0 reply ok, 1 reply failed a check (status, schema, late), 2 could not send.`)
+    .action(async (event: string | undefined, options, command: Command) => {
+      const { runSend } = await import('./commands/send.js');
+      await runSend(event, { ...command.optsWithGlobals(), ...options });
+    });
 
   program
     .command('validate')

@@ -1,0 +1,203 @@
+import { randomBytes } from 'node:crypto';
+import { convertDialect, detectDialect, type Dialect } from '../dialect.js';
+import { CheckFailed, UsageError } from '../errors.js';
+import { isEvent, type EventType } from '../events.js';
+import { applySet, applyUnset, loadFixture } from '../fixtures.js';
+import { colorEnabled, createStyle, loadJson, loadLines, sendJson, sendLines, summaryLine, type SendReport } from '../format.js';
+import { NetworkFailure, postOnce, runLoad, type OutgoingRequest } from '../http.js';
+import { readInput } from '../input.js';
+import { checkReceivedReply, statusMatches } from '../reply.js';
+import { eventOf } from '../schemas/index.js';
+import { fingerprint, resolveSecrets } from '../secrets.js';
+import { sign, unixSeconds, unsignedHeaders } from '../signature.js';
+import { parseTarget } from '../target.js';
+
+export interface SendOptions {
+  to?: string;
+  secret?: string[];
+  secretFile?: string;
+  data?: string;
+  set: string[];
+  unset: string[];
+  dialect?: Dialect;
+  timeout: number;
+  deadline?: number;
+  json?: boolean;
+  verbose?: boolean;
+  color?: boolean;
+  timestamp?: number;
+  skew?: number;
+  badSignature?: boolean;
+  wrongSecret?: boolean;
+  unsigned?: boolean;
+  tamper?: boolean;
+  repeat: number;
+  expectStatus?: string;
+  count?: number;
+  concurrency: number;
+}
+
+type Forgery = 'bad-signature' | 'wrong-secret' | 'unsigned' | 'tamper';
+
+export async function runSend(name: string | undefined, options: SendOptions): Promise<void> {
+  const url = parseTarget(options.to);
+  const forgery = chooseForgery(options);
+  if (options.expectStatus !== undefined && !/^([1-5]xx|[1-5]\d\d)$/i.test(options.expectStatus)) {
+    throw new UsageError(`--expect-status ${options.expectStatus}: give a status such as 401 or a class such as 4xx`);
+  }
+  const secrets = resolveSecrets(options);
+  const secret = secrets[0];
+  if (forgery === 'tamper' && secret === undefined) throw new UsageError('--tamper changes the body after signing: give the secret to sign with (--secret, HMS_WEBHOOK_SECRET or --secret-file)');
+  const signing = forgery === 'unsigned' ? undefined : forgery === 'wrong-secret' || forgery === 'bad-signature' ? randomBytes(24).toString('hex') : secret;
+  if (signing === undefined && forgery === undefined) {
+    process.stderr.write('hms-webhook: no secret (--secret, HMS_WEBHOOK_SECRET or --secret-file): sending unsigned, as the platform does for an assistant without webhook_secret\n');
+  }
+
+  const { body, document, dialect } = await buildBody(name, options);
+  const event = eventOf(document);
+  if (event === undefined) throw new UsageError('the payload has no message.type: the event header cannot be set (use --set message.type=status-update)');
+  const knownEvent: EventType | undefined = isEvent(event) ? event : undefined;
+
+  const makeRequest = (): OutgoingRequest => {
+    const timestamp = options.timestamp ?? unixSeconds() + (options.skew ?? 0);
+    if (signing === undefined) return { url, headers: { ...unsignedHeaders({ body, timestamp, event }) }, body };
+    const headers: Record<string, string> = { ...sign({ body, secret: signing, timestamp, event }) };
+    if (forgery === 'bad-signature') headers['X-Webhook-Signature'] = `sha256=${randomBytes(32).toString('hex')}`;
+    return { url, headers, body: forgery === 'tamper' ? tamperWith(body) : body };
+  };
+
+  const style = createStyle(colorEnabled(process.stdout, process.env, options.color));
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const signedWith = forgery ?? (secret === undefined ? 'unsigned' : `signed, secret ${fingerprint(secret)}…`);
+
+  if (options.count !== undefined) {
+    await sendLoad(options, url, makeRequest, options.expectStatus ?? '2xx', out);
+    return;
+  }
+
+  if (forgery !== undefined && options.expectStatus === undefined) {
+    process.stderr.write(`hms-webhook: this request is forged (--${forgery}); a careful receiver refuses it — add --expect-status 4xx to make a refusal the pass\n`);
+  }
+  const first = makeRequest();
+  let passed = 0;
+  let failed = 0;
+  for (let attempt = 1; attempt <= options.repeat; attempt++) {
+    // --repeat sends the identical signed request again: a duplicate delivery.
+    const outgoing = first;    const spinner = await startSpinner(`POST ${url.href} (${event})`);
+    let report: SendReport;
+    try {
+      const reply = await postOnce(outgoing, options.timeout * 1000);
+      spinner?.stop();
+      const verdict = knownEvent
+        ? checkReceivedReply({ event: knownEvent, dialect, request: document, reply, deadlineMs: options.deadline === undefined ? undefined : options.deadline * 1000, expectStatus: options.expectStatus })
+        : checkReceivedReply({ event: 'status-update', dialect, request: document, reply, expectStatus: options.expectStatus });
+      report = { url: url.href, event, dialect, signedWith, attempt, repeat: options.repeat, request: outgoing, reply, verdict };
+    } catch (error) {
+      spinner?.stop();
+      if (error instanceof NetworkFailure && error.kind !== 'timeout') throw new UsageError(error.message);
+      if (!(error instanceof NetworkFailure)) throw error;
+      report = { url: url.href, event, dialect, signedWith, attempt, repeat: options.repeat, request: outgoing, failure: error.message };
+    }
+    const ok = report.verdict?.ok === true;
+    if (ok) passed++;
+    else failed++;
+    if (options.json) out(JSON.stringify(sendJson(report, options.verbose === true)));
+    else for (const line of sendLines(report, style, options.verbose === true)) out(line);
+  }
+  if (options.repeat > 1) {
+    if (options.json) out(JSON.stringify({ type: 'summary', passed, failed }));
+    else out(summaryLine(passed, failed, style));
+  }
+  if (failed > 0) throw new CheckFailed('');
+}
+
+function chooseForgery(options: SendOptions): Forgery | undefined {
+  const chosen = (['bad-signature', 'wrong-secret', 'unsigned', 'tamper'] as const).filter((flag) => {
+    const key = ({ 'bad-signature': 'badSignature', 'wrong-secret': 'wrongSecret', unsigned: 'unsigned', tamper: 'tamper' } as const)[flag];
+    return options[key] === true;
+  });
+  if (chosen.length > 1) throw new UsageError(`--${chosen[0]} and --${chosen[1]} cannot be combined: choose one forgery per send`);
+  return chosen[0];
+}
+
+/** Changes the body after it was signed, the way a proxy or an attacker would. */
+function tamperWith(body: Buffer): Buffer {
+  const text = body.toString('utf8');
+  const marker = '{"message":{';
+  return Buffer.from(text.startsWith(marker) ? `${marker}"tampered":true,${text.slice(marker.length)}` : `${text} `);
+}
+
+async function buildBody(name: string | undefined, options: SendOptions): Promise<{ body: Buffer; document: unknown; dialect: Dialect }> {
+  if (options.data !== undefined) {
+    const bytes = await readInput(options.data);
+    let document: unknown;
+    try {
+      document = JSON.parse(bytes.toString('utf8'));
+    } catch (error) {
+      throw new UsageError(`--data ${options.data} is not JSON: ${(error as Error).message}`);
+    }
+    const detected = detectDialect(document);
+    const stated = eventOf(document);
+    if (name !== undefined && name.split('/')[0] !== stated) {
+      throw new UsageError(`--data holds a ${stated ?? 'payload without message.type'}, not ${name}: drop the event or fix the file`);
+    }
+    const dialect = options.dialect ?? detected;
+    if (dialect === detected && options.set.length === 0 && options.unset.length === 0) return { body: bytes, document, dialect };
+    const converted = convertDialect(document, detected, dialect);
+    edit(converted, options);
+    return { body: Buffer.from(JSON.stringify(converted)), document: converted, dialect };
+  }
+  if (name === undefined) throw new UsageError('send needs an event (e.g. send status-update/ended) or --data FILE; `hms-webhook fixtures` lists them');
+  const dialect = options.dialect ?? 'hms';
+  const { document } = loadFixture(name, { dialect });
+  // The platform stamps each delivery with the time it was sent.
+  (document as { message: { timestamp: string } }).message.timestamp = new Date().toISOString();
+  edit(document, options);
+  return { body: Buffer.from(JSON.stringify(document)), document, dialect };
+}
+
+function edit(document: unknown, options: SendOptions): void {
+  for (const assignment of options.set) applySet(document, assignment);
+  for (const path of options.unset) applyUnset(document, path);
+}
+
+async function startSpinner(text: string): Promise<{ stop(): void } | undefined> {
+  if (!process.stderr.isTTY || process.env.CI) return undefined;
+  const { default: ora } = await import('ora');
+  return ora({ text, stream: process.stderr }).start();
+}
+
+async function sendLoad(options: SendOptions, url: URL, makeRequest: () => OutgoingRequest, expect: string, out: (line: string) => void): Promise<void> {
+  const count = options.count!;
+  let done = 0;
+  const progress = process.stderr.isTTY ? setInterval(() => process.stderr.write(`\r${done}/${count} sent`), 200) : undefined;
+  let stats;
+  try {
+    stats = await runLoad({
+      url,
+      count,
+      concurrency: options.concurrency,
+      timeoutMs: options.timeout * 1000,
+      next: () => {
+        const { headers, body } = makeRequest();
+        return { headers, body };
+      },
+      onProgress: (n) => (done = n),
+    });
+  } catch (error) {
+    if (error instanceof NetworkFailure) throw new UsageError(error.message);
+    throw error;
+  } finally {
+    if (progress) {
+      clearInterval(progress);
+      process.stderr.write('\r\x1b[K');
+    }
+  }
+  const style = createStyle(colorEnabled(process.stdout, process.env, options.color));
+  const report = { url: url.href, expect, concurrency: options.concurrency, stats };
+  if (options.json) out(JSON.stringify(loadJson(report)));
+  else for (const line of loadLines(report, style)) out(line);
+  const unexpected = [...stats.statuses].filter(([status]) => !statusMatches(status, expect)).reduce((n, [, c]) => n + c, 0);
+  const errors = [...stats.errors.values()].reduce((a, b) => a + b, 0);
+  if (unexpected + errors > 0) throw new CheckFailed(`${unexpected + errors} of ${stats.sent} requests did not get ${expect}`);
+}
