@@ -49,14 +49,14 @@ export async function runSend(name: string | undefined, options: SendOptions): P
   const secret = secrets[0];
   if (forgery === 'tamper' && secret === undefined) throw new UsageError('--tamper changes the body after signing: give the secret to sign with (--secret, HMS_WEBHOOK_SECRET or --secret-file)');
   const signing = forgery === 'unsigned' ? undefined : forgery === 'wrong-secret' || forgery === 'bad-signature' ? randomBytes(24).toString('hex') : secret;
-  if (signing === undefined && forgery === undefined) {
-    process.stderr.write('hms-webhook: no secret (--secret, HMS_WEBHOOK_SECRET or --secret-file): sending unsigned, as the platform does for an assistant without webhook_secret\n');
-  }
 
   const { body, document, dialect } = await buildBody(name, options);
   const event = eventOf(document);
   if (event === undefined) throw new UsageError('the payload has no message.type: the event header cannot be set (use --set message.type=status-update)');
   const knownEvent: EventType | undefined = isEvent(event) ? event : undefined;
+  if (signing === undefined && forgery === undefined) {
+    process.stderr.write('hms-webhook: no secret (--secret, HMS_WEBHOOK_SECRET or --secret-file): sending unsigned, as the platform does for an assistant without webhook_secret\n');
+  }
 
   const makeRequest = (): OutgoingRequest => {
     const timestamp = options.timestamp ?? unixSeconds() + (options.skew ?? 0);

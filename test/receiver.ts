@@ -1,0 +1,68 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** What the test receiver saw of one request. */
+export interface Received {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  /** The signature checked with this file's own few lines of node:crypto, as the platform docs show. */
+  signatureValid: boolean | undefined;
+}
+
+export type Responder = (request: Received) => { status?: number; body?: string; delayMs?: number; contentType?: string };
+
+/** A receiver written from the platform docs (the seeds' Node example), not from our signing core. */
+export async function startReceiver(secret: string | undefined, respond: Responder = () => ({})): Promise<{ url: string; port: number; received: Received[]; close(): Promise<void> }> {
+  const received: Received[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const timestamp = String(req.headers['x-webhook-timestamp'] ?? '');
+      const signature = req.headers['x-webhook-signature'];
+      let signatureValid: boolean | undefined;
+      if (secret !== undefined && typeof signature === 'string') {
+        const sigHex = signature.replace(/^sha256=/, '');
+        const expected = createHmac('sha256', secret).update(Buffer.concat([Buffer.from(`${timestamp}.`), body])).digest('hex');
+        signatureValid = sigHex.length === expected.length && timingSafeEqual(Buffer.from(sigHex), Buffer.from(expected));
+      }
+      const request: Received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, signatureValid };
+      received.push(request);
+      const answer = respond(request);
+      const reply = () => {
+        res.writeHead(answer.status ?? 200, { 'content-type': answer.contentType ?? 'application/json' });
+        res.end(answer.body ?? '{}');
+      };
+      if (answer.delayMs) setTimeout(reply, answer.delayMs);
+      else reply();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/hooks`,
+    port,
+    received,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/** Replies the way a correct receiver does: tool results for every id, an assistant for calls. */
+export const correctReplies: Responder = (request) => {
+  if (request.signatureValid === false) return { status: 401, body: '{"error":"invalid signature"}' };
+  const message = (JSON.parse(request.body.toString('utf8')) as { message: Record<string, unknown> }).message;
+  if (message.type === 'tool-calls') {
+    const flireo = 'toolCallList' in message;
+    const list = (flireo ? message.toolCallList : message.tool_call_list) as { id: string }[];
+    return { body: JSON.stringify({ results: list.map((call) => ({ [flireo ? 'toolCallId' : 'tool_call_id']: call.id, result: { ok: true } })) }) };
+  }
+  if (message.type === 'assistant-request') return { body: JSON.stringify({ assistant: { name: 'Receptie' } }) };
+  return { body: '{}' };
+};
