@@ -1,5 +1,5 @@
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { CheckFailed, UsageError } from './errors.js';
+import { CheckFailed, Interrupted, UsageError } from './errors.js';
 import { EVENTS } from './events.js';
 
 // Command modules are imported inside each action so that `--help` loads neither zod, undici nor ora.
@@ -7,11 +7,14 @@ import { EVENTS } from './events.js';
 const EXIT_OK = 0;
 const EXIT_CHECK_FAILED = 1;
 const EXIT_CANNOT_RUN = 2;
+const EXIT_INTERRUPTED = 130;
 
 const eventOption = () => new Option('--event <event>', 'treat documents as this event instead of reading message.type').choices(EVENTS);
 const dialectOption = () => new Option('--dialect <dialect>', 'hms (HMS Sovereign, VoiceDock: snake_case) or flireo (camelCase)').choices(['hms', 'flireo']);
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+const secretOption = (description: string) => new Option('--secret <secret>', description).argParser(collect);
+const secretFileOption = () => new Option('--secret-file <file>', 'read secrets from a file, one per line');
 
 function number(kind: 'whole' | 'positive' | 'any') {
   return (value: string): number => {
@@ -45,8 +48,8 @@ Exit codes: 0 all good, 1 a check failed, 2 could not run, 130 interrupted.`);
     .description('sign a fixture (or --data) exactly as the platform does, POST it, and check the reply')
     .argument('[event]', 'event or event/variant, e.g. status-update/ended (see `hms-webhook fixtures`)')
     .option('--to <target>', 'URL, host, host:port, :port or port (default http://localhost:8484/)')
-    .option('--secret <secret>', 'the webhook_secret to sign with (or HMS_WEBHOOK_SECRET)', collect)
-    .option('--secret-file <file>', 'read the secret from a file (first line)')
+    .addOption(secretOption('the webhook_secret to sign with (or HMS_WEBHOOK_SECRET)'))
+    .addOption(secretFileOption())
     .option('--data <file>', 'send this JSON payload (- for stdin) instead of a fixture')
     .option('--set <path=value>', 'change a field: message.call.status=ended (value parsed as JSON if it is)', collect, [])
     .option('--unset <path>', 'remove a field: message.assistant', collect, [])
@@ -76,6 +79,39 @@ Exit: 0 reply ok, 1 reply failed a check (status, schema, late), 2 could not sen
     .action(async (event: string | undefined, options, command: Command) => {
       const { runSend } = await import('./commands/send.js');
       await runSend(event, { ...command.optsWithGlobals(), ...options });
+    });
+
+  program
+    .command('listen')
+    .description('run a local receiver that verifies, prints, answers, forwards and records every event')
+    .option('--port <port>', 'port to listen on (0 picks a free one)', number('any'), 8484)
+    .option('--host <host>', 'address to bind (another than loopback only when you mean it)', '127.0.0.1')
+    .option('--path <path>', 'the path that receives webhooks', '/')
+    .addOption(secretOption('verify with this secret; repeat for rotation (or HMS_WEBHOOK_SECRET)'))
+    .addOption(secretFileOption())
+    .option('--tolerance <seconds>', 'accepted timestamp age, both directions', number('any'), 300)
+    .option('--no-enforce', 'answer failed signatures as if valid, but still report them')
+    .option('--max-body <bytes>', 'larger bodies get 413', number('whole'), 10 * 1024 * 1024)
+    .option('--reply <file>', 'replies per event: {"assistant-request": {...}, "tool-calls": {"<tool name>": result, "*": result}}')
+    .option('--delay <ms>', 'wait this long before answering (test the 5 s / 10 s deadlines)', number('any'), 0)
+    .option('--forward-to <url>', "relay each request, bytes and headers, to your server and answer with its reply")
+    .option('--save <file>', 'append each request to a capture file (JSONL), before answering')
+    .option('--count <n>', 'exit after n events', number('whole'))
+    .option('--timeout <seconds>', 'exit when no event came for this long', number('positive'))
+    .option('--json', 'JSONL on stdout (the default when stdout is not a terminal)')
+    .option('-v, --verbose', 'headers and full bodies too')
+    .option('-q, --quiet', 'one line per event')
+    .addHelpText('after', `
+Examples:
+  $ hms-webhook listen --secret "$SECRET"
+  $ hms-webhook listen --port 0 --save captures.jsonl --count 4 --timeout 60 > events.jsonl
+  $ hms-webhook listen --forward-to http://localhost:3000/webhooks --secret "$SECRET"
+  $ hms-webhook listen --reply replies.json --delay 4500
+Exit: 0 every event passed, 1 any failed (signature, schema, event header), 2 could not listen, 130 Ctrl-C.
+SIGTERM stops it with the same verdict, for CI scripts.`)
+    .action(async (options, command: Command) => {
+      const { runListen } = await import('./commands/listen.js');
+      await runListen({ ...command.optsWithGlobals(), ...options });
     });
 
   program
@@ -166,6 +202,7 @@ function exitCodeOf(error: unknown): number {
     if (error.message) process.stderr.write(`hms-webhook: ${error.message}\n`);
     return EXIT_CHECK_FAILED;
   }
+  if (error instanceof Interrupted) return EXIT_INTERRUPTED;
   if (error instanceof UsageError) {
     process.stderr.write(`hms-webhook: ${error.message}\n`);
     return EXIT_CANNOT_RUN;

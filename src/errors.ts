@@ -10,3 +10,8 @@ export class UsageError extends Error {
 export class CheckFailed extends Error {
   override name = 'CheckFailed';
 }
+
+/** The user interrupted (Ctrl-C): exit 130, after whatever had to be flushed was flushed. */
+export class Interrupted extends Error {
+  override name = 'Interrupted';
+}
