@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { createReadStream, openSync, writeSync, closeSync, write as fsWrite } from 'node:fs';
+import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { UsageError } from './errors.js';
 
@@ -31,16 +31,15 @@ export function captureBody(capture: Capture): Buffer {
 }
 
 /**
- * Appends capture lines with group commit: lines that arrive while a write is in flight go out
- * together in the next single write, and each append resolves once its line is in the file —
- * so a request is answered only after its line is saved, and no line is ever torn.
+ * Appends capture lines with group commit: the lines of one event-loop turn go out in one write at
+ * the end of the turn, and each append resolves once its line is in the file — so a request is
+ * answered only after its line is saved, and no line is ever torn or interleaved.
  */
 export class CaptureWriter {
   private readonly fd: number;
   private pending: string[] = [];
-  private waiters: (() => void)[] = [];
-  private writing = false;
-  private failure: Error | undefined;
+  private waiters: { resolve(): void; reject(error: Error): void }[] = [];
+  private scheduled = false;
 
   constructor(readonly path: string) {
     try {
@@ -51,46 +50,37 @@ export class CaptureWriter {
   }
 
   append(capture: Capture): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
     this.pending.push(`${JSON.stringify(capture)}\n`);
-    return new Promise((resolve) => {
-      this.waiters.push(resolve);
-      if (!this.writing) this.writeBatch();
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        // A synchronous write of a few KB to the page cache costs less than a thread-pool round trip.
+        setImmediate(() => this.flush());
+      }
     });
   }
 
-  private writeBatch(): void {
-    if (this.pending.length === 0) {
-      this.writing = false;
-      return;
-    }
-    this.writing = true;
-    const data = Buffer.from(this.pending.join(''));
+  private flush(): void {
+    this.scheduled = false;
+    if (this.pending.length === 0) return;
+    const data = this.pending.join('');
     const waiters = this.waiters;
     this.pending = [];
     this.waiters = [];
-    const writeAll = (offset: number) => {
-      fsWrite(this.fd, data, offset, data.length - offset, null, (error, written) => {
-        if (error) {
-          this.failure = error;
-          this.writing = false;
-          return;
-        }
-        if (offset + written < data.length) return writeAll(offset + written);
-        for (const resolve of waiters) resolve();
-        this.writeBatch();
-      });
-    };
-    writeAll(0);
+    try {
+      writeSync(this.fd, data);
+    } catch (error) {
+      // The requests are not answered 2xx: their lines are not saved.
+      for (const waiter of waiters) waiter.reject(error as Error);
+      return;
+    }
+    for (const waiter of waiters) waiter.resolve();
   }
 
-  /** Waits for the write in flight, writes what is left synchronously, and closes the file. */
+  /** Writes what is left and closes the file. */
   async close(): Promise<void> {
-    while (this.writing) await new Promise((resolve) => setImmediate(resolve));
-    if (this.pending.length > 0) writeSync(this.fd, this.pending.join(''));
-    for (const resolve of this.waiters) resolve();
-    this.pending = [];
-    this.waiters = [];
+    this.flush();
     closeSync(this.fd);
   }
 }

@@ -31,3 +31,5 @@ export {
   type Validation,
 } from './schemas/index.js';
 export { findFixture, listFixtures, loadFixture, type FixtureEntry, type FixtureKind } from './fixtures.js';
+export { startListener, type Listener, type ListenerOptions, type ListenEvent } from './listener.js';
+export { readCaptures, captureBody, type Capture } from './captures.js';
