@@ -1,5 +1,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
+import type { LoadStats } from './http.js';
 import type { ListenEvent } from './listener.js';
+import type { ReceivedReply, ReplyVerdict } from './reply.js';
 import { formatPath, type Finding } from './schemas/common.js';
 
 export type Style = ChalkInstance;
@@ -81,8 +83,8 @@ export interface SendReport {
   attempt: number;
   repeat: number;
   request: { headers: Record<string, string>; body: Buffer };
-  reply?: { status: number; contentType: string | undefined; body: Buffer; latencyMs: number };
-  verdict?: { ok: boolean; checks: { name: string; severity: 'pass' | 'warning' | 'failure'; message: string }[]; parsed: unknown; outcome: string[] };
+  reply?: ReceivedReply;
+  verdict?: ReplyVerdict;
   /** Why no reply came (a timeout). */
   failure?: string;
 }
@@ -144,13 +146,7 @@ export interface LoadReport {
   url: string;
   expect: string;
   concurrency: number;
-  stats: {
-    sent: number;
-    elapsedMs: number;
-    latency: { percentile(p: number): number; maxMs: number; meanMs: number };
-    statuses: Map<number, number>;
-    errors: Map<string, number>;
-  };
+  stats: LoadStats;
 }
 
 export function loadJson(report: LoadReport): Record<string, unknown> {

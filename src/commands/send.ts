@@ -78,12 +78,12 @@ export async function runSend(name: string | undefined, options: SendOptions): P
   if (forgery !== undefined && options.expectStatus === undefined) {
     process.stderr.write(`hms-webhook: this request is forged (--${forgery}); a careful receiver refuses it — add --expect-status 4xx to make a refusal the pass\n`);
   }
-  const first = makeRequest();
+  // --repeat sends this identical signed request again: a duplicate delivery.
+  const outgoing = makeRequest();
   let passed = 0;
   let failed = 0;
   for (let attempt = 1; attempt <= options.repeat; attempt++) {
-    // --repeat sends the identical signed request again: a duplicate delivery.
-    const outgoing = first;    const spinner = await startSpinner(`POST ${url.href} (${event})`);
+    const spinner = await startSpinner(`POST ${url.href} (${event})`);
     let report: SendReport;
     try {
       const reply = await postOnce(outgoing, options.timeout * 1000);
