@@ -305,3 +305,42 @@ function listeningUrl(child: ReturnType<typeof spawn>): Promise<string> {
   });
 }
 
+
+describe('listen: delay and the human view', () => {
+  it('--delay holds the answer back', async () => {
+    const server = await listener({ delayMs: 300 });
+    try {
+      const body = fixtureBody('assistant-request');
+      const started = performance.now();
+      assert.equal((await post(server.url, body, sign({ body, secret: SECRET }))).status, 200);
+      assert.ok(performance.now() - started >= 295, 'answered after the delay');
+      assert.ok(server.events[0]!.latencyMs >= 295);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('one readable block per event with its essentials; one line with -q', async () => {
+    const { createStyle, listenLines } = await import('../src/format.js');
+    const server = await listener();
+    try {
+      for (const name of ['status-update/ended-with-error', 'tool-calls/several-tools']) {
+        const body = fixtureBody(name);
+        await post(server.url, body, sign({ body, secret: 'wrong' }));
+      }
+    } finally {
+      await server.close();
+    }
+    const style = createStyle(false);
+    const [statusEvent, toolEvent] = server.events;
+    const block = listenLines(statusEvent!, style, 'normal').join('\n');
+    assert.match(block, /✗ \d\d:\d\d:\d\d\.\d{3} {2}status-update · hms {2}call 5c4d030f {2}→ 401/);
+    assert.match(block, /status ended-with-error \(error\) — error: STT connection failed/);
+    assert.match(block, /signature signature-mismatch: the signature does not match/);
+    const tools = listenLines(toolEvent!, style, 'normal').join('\n');
+    assert.match(tools, /lookup_contact\(\{"query":"Jan de Vries"\}\) {2}tool_abc123def456/);
+    assert.match(tools, /book_appointment\(/);
+    assert.equal(listenLines(toolEvent!, style, 'quiet').length, 1);
+    assert.ok(listenLines(toolEvent!, style, 'verbose').some((line) => line.includes('x-webhook-signature')));
+  });
+});
