@@ -20,6 +20,8 @@ export interface FixtureEntry {
 type Manifest = Record<'payloads' | 'replies', Partial<Record<EventType, Record<string, string>>>>;
 
 let manifest: Manifest | undefined;
+/** Parsed fixture files, read once: `listen` answers from them on every request. */
+const parsedFiles = new Map<string, unknown>();
 
 function readManifest(): Manifest {
   manifest ??= JSON.parse(readFileSync(new URL('index.json', FIXTURES_DIR), 'utf8')) as Manifest;
@@ -61,7 +63,12 @@ export function findFixture(name: string, kind: FixtureKind = 'payload'): Fixtur
 export function loadFixture(name: string, options: { kind?: FixtureKind; dialect?: Dialect } = {}): { entry: FixtureEntry; document: unknown } {
   const entry = findFixture(name, options.kind);
   const file = entry.kind === 'payload' ? `${entry.event}/${entry.variant}.json` : `replies/${entry.event}/${entry.variant}.json`;
-  const hms = JSON.parse(readFileSync(new URL(file, FIXTURES_DIR), 'utf8')) as unknown;
+  let hms = parsedFiles.get(file);
+  if (hms === undefined) {
+    hms = JSON.parse(readFileSync(new URL(file, FIXTURES_DIR), 'utf8')) as unknown;
+    parsedFiles.set(file, hms);
+  }
+  // convertDialect always returns a new value, so callers may change what they get.
   return { entry, document: convertDialect(hms, 'hms', options.dialect ?? 'hms') };
 }
 

@@ -7,7 +7,7 @@ import { UsageError } from './errors.js';
 import { isEvent } from './events.js';
 import type { ReplyVerdict } from './reply.js';
 import { asObject } from './schemas/common.js';
-import { validatePayload, type Finding } from './schemas/index.js';
+import { eventOf, validatePayload, type Finding } from './schemas/index.js';
 import { EVENT_HEADER, verify, type VerifyResult } from './signature.js';
 
 export interface ListenerOptions {
@@ -142,15 +142,16 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Listen
   const validation = validatePayload(document);
   const errors = [...validation.errors];
   const headerEvent = req.headers[EVENT_HEADER];
-  const stated = asObject(asObject(document)?.message)?.type;
+  const message = asObject(asObject(document)?.message);
+  const stated = eventOf(document);
   if (headerEvent !== stated) {
     errors.push({ path: ['message', 'type'], message: `X-Webhook-Event is ${JSON.stringify(headerEvent ?? null)} but message.type is ${JSON.stringify(stated ?? null)}: the platform sends the same event in both` });
   }
-  const callId = asObject(asObject(asObject(document)?.message)?.call)?.id;
+  const callId = asObject(message?.call)?.id;
   const event: Judged = {
     ...base,
     body,
-    event: typeof stated === 'string' ? stated : undefined,
+    event: stated,
     dialect: validation.dialect,
     callId: typeof callId === 'string' ? callId : undefined,
     document,

@@ -66,19 +66,22 @@ export function checkReceivedReply(input: ReplyCheckInput): ReplyVerdict {
     }
   }
 
-  let parsed: unknown;
   const text = reply.body.toString('utf8');
-  const usesReply = event === 'assistant-request' || event === 'tool-calls';
+  // The platform reads the body only of a 2xx reply to assistant-request or tool-calls.
+  const readsBody = (event === 'assistant-request' || event === 'tool-calls') && statusOk && expected === '2xx';
+  let parsed: unknown;
+  let notJson = false;
   try {
     parsed = text.trim() === '' ? undefined : JSON.parse(text);
   } catch {
-    parsed = undefined;
-    if (usesReply && statusOk && expected === '2xx') checks.push({ name: 'json', severity: 'failure', message: `the reply is not JSON: ${JSON.stringify(text.slice(0, 60))}` });
+    notJson = true;
   }
-  if (usesReply && statusOk && expected === '2xx') {
-    if (text.trim() === '') {
+  if (readsBody) {
+    if (notJson) {
+      checks.push({ name: 'json', severity: 'failure', message: `the reply is not JSON: ${JSON.stringify(text.slice(0, 60))}` });
+    } else if (parsed === undefined) {
       checks.push({ name: 'json', severity: 'failure', message: 'the reply body is empty: reply with JSON (at least {})' });
-    } else if (parsed !== undefined) {
+    } else {
       if (reply.contentType !== undefined && !/json/i.test(reply.contentType)) {
         checks.push({ name: 'json', severity: 'warning', message: `Content-Type is ${reply.contentType}; send application/json` });
       }
@@ -90,7 +93,7 @@ export function checkReceivedReply(input: ReplyCheckInput): ReplyVerdict {
   }
 
   const ok = checks.every((check) => check.severity !== 'failure');
-  return { ok, checks, parsed, outcome: usesReply && statusOk && expected === '2xx' ? describeOutcome(event, dialect, parsed, input.request, text) : describeStatusOutcome(event, reply.status) };
+  return { ok, checks, parsed, outcome: readsBody ? describeOutcome(event, dialect, parsed, input.request, text) : describeStatusOutcome(event, reply.status) };
 }
 
 export function statusMatches(status: number, expected: string): boolean {

@@ -111,11 +111,15 @@ export async function runSend(name: string | undefined, options: SendOptions): P
   if (failed > 0) throw new CheckFailed('');
 }
 
+const FORGERY_FLAGS: readonly [Forgery, keyof SendOptions][] = [
+  ['bad-signature', 'badSignature'],
+  ['wrong-secret', 'wrongSecret'],
+  ['unsigned', 'unsigned'],
+  ['tamper', 'tamper'],
+];
+
 function chooseForgery(options: SendOptions): Forgery | undefined {
-  const chosen = (['bad-signature', 'wrong-secret', 'unsigned', 'tamper'] as const).filter((flag) => {
-    const key = ({ 'bad-signature': 'badSignature', 'wrong-secret': 'wrongSecret', unsigned: 'unsigned', tamper: 'tamper' } as const)[flag];
-    return options[key] === true;
-  });
+  const chosen = FORGERY_FLAGS.filter(([, key]) => options[key] === true).map(([flag]) => flag);
   if (chosen.length > 1) throw new UsageError(`--${chosen[0]} and --${chosen[1]} cannot be combined: choose one forgery per send`);
   return chosen[0];
 }
