@@ -1,11 +1,11 @@
 import { isUtf8 } from 'node:buffer';
 import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { UsageError } from './errors.js';
 
 /** One captured request (architecture.md, "Capture file"); extra keys are allowed and ignored by readers. */
 export interface Capture {
-  received_at: string;
+  /** Absent for a request given by hand. */
+  received_at?: string;
   method: string;
   path: string;
   headers: Record<string, string>;
@@ -14,12 +14,12 @@ export interface Capture {
   [extra: string]: unknown;
 }
 
-export function captureOf(received: Date, method: string, path: string, headers: Record<string, string | string[] | undefined>, body: Buffer, extra: Record<string, unknown> = {}): Capture {
+export function captureOf(received: Date | undefined, method: string, path: string, headers: Record<string, string | string[] | undefined>, body: Buffer, extra: Record<string, unknown> = {}): Capture {
   const flat: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
   }
-  const capture: Capture = { received_at: received.toISOString(), method, path, headers: flat };
+  const capture: Capture = { ...(received !== undefined ? { received_at: received.toISOString() } : {}), method, path, headers: flat };
   // Body bytes must come back exactly: text when they are UTF-8, base64 when not.
   if (isUtf8(body)) capture.body = body.toString('utf8');
   else capture.body_base64 = body.toString('base64');
@@ -85,28 +85,137 @@ export class CaptureWriter {
   }
 }
 
-/** Streams a capture file line by line (flat memory for any size); a bad line is a UsageError naming it. */
-export async function* readCaptures(path: string): AsyncGenerator<{ line: number; capture: Capture }> {
-  const input = path === '-' ? process.stdin : createReadStream(path);
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  let line = 0;
+/** One request read from a capture or HAR file, with where it is, for messages and annotations. */
+export interface SourcedCapture {
+  capture: Capture;
+  /** The line in a capture file (JSONL). */
+  line?: number;
+  /** The entry's position among a HAR file's entries, from 1. */
+  entry?: number;
+}
+
+const HAR_START = /^\uFEFF?\s*\{\s*"log"\s*:/;
+
+/**
+ * Streams the requests of a capture file (JSONL, line by line, flat memory for any size) or a HAR
+ * file (read whole: it is one JSON document). `-` reads stdin. A bad line is a UsageError naming it.
+ */
+export async function* readCaptures(path: string): AsyncGenerator<SourcedCapture> {
+  const input = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
+  const label = path === '-' ? 'stdin' : path;
+  const chunks = (input as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   try {
-    for await (const text of lines) {
-      line++;
-      if (text.trim() === '') continue;
-      let capture: Capture;
-      try {
-        capture = JSON.parse(text) as Capture;
-      } catch (error) {
-        throw new UsageError(`${path}:${line}: not JSON: ${(error as Error).message}`);
+    const head = await chunks.next();
+    if (head.done === true) return;
+    const remaining: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => chunks };
+    if (HAR_START.test(head.value.subarray(0, 256).toString('utf8'))) {
+      yield* readHar(label, head.value, remaining);
+      return;
+    }
+    let rest: Buffer | undefined;
+    let line = 0;
+    let chunk: Buffer | undefined = head.value;
+    while (chunk !== undefined) {
+      const data = rest === undefined ? chunk : Buffer.concat([rest, chunk]);
+      let start = 0;
+      for (let end = data.indexOf(0x0a); end !== -1; end = data.indexOf(0x0a, start)) {
+        line++;
+        const capture = parseCaptureLine(data, start, end, label, line);
+        if (capture !== undefined) yield { line, capture };
+        start = end + 1;
       }
-      if (capture === null || typeof capture !== 'object' || typeof capture.headers !== 'object' || (capture.body === undefined && capture.body_base64 === undefined)) {
-        throw new UsageError(`${path}:${line}: not a capture: expected {received_at, method, path, headers, body}`);
-      }
-      yield { line, capture };
+      rest = start < data.length ? data.subarray(start) : undefined;
+      const next = await chunks.next();
+      chunk = next.done === true ? undefined : next.value;
+    }
+    if (rest !== undefined) {
+      const capture = parseCaptureLine(rest, 0, rest.length, label, line + 1);
+      if (capture !== undefined) yield { line: line + 1, capture };
     }
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`cannot read ${path}: no such file`);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UsageError(`cannot read ${label}: no such file`);
+    if (code === 'EISDIR') throw new UsageError(`cannot read ${label}: it is a directory`);
+    if (code === 'EACCES') throw new UsageError(`cannot read ${label}: permission denied`);
     throw error;
+  } finally {
+    // Closes the file when the reader stops early (a bad line, or a consumer that breaks off).
+    await chunks.return?.();
+  }
+}
+
+function parseCaptureLine(data: Buffer, start: number, end: number, label: string, line: number): Capture | undefined {
+  const text = data.toString('utf8', start, end > start && data[end - 1] === 0x0d ? end - 1 : end);
+  if (text.trim() === '') return undefined;
+  let capture: Capture;
+  try {
+    capture = JSON.parse(text) as Capture;
+  } catch (error) {
+    throw new UsageError(`${label}:${line}: not JSON: ${(error as Error).message}`);
+  }
+  if (capture === null || typeof capture !== 'object' || capture.headers === null || typeof capture.headers !== 'object' || (typeof capture.body !== 'string' && typeof capture.body_base64 !== 'string')) {
+    throw new UsageError(`${label}:${line}: not a capture: expected {"received_at", "method", "path", "headers", "body"} as listen --save writes`);
+  }
+  return capture;
+}
+
+interface HarEntry {
+  startedDateTime?: string;
+  time?: number;
+  request?: { method?: string; url?: string; headers?: { name?: string; value?: string }[]; postData?: { text?: string; encoding?: string; mimeType?: string } };
+  response?: { status?: number; content?: { text?: string; encoding?: string; mimeType?: string } };
+}
+
+/** The POST entries of a HAR file that carry X-Webhook-* headers, as captures with their replies. */
+async function* readHar(label: string, first: Buffer, rest: AsyncIterable<Buffer>): AsyncGenerator<SourcedCapture> {
+  const chunks = [first];
+  for await (const chunk of rest) chunks.push(chunk);
+  let har: { log?: { entries?: HarEntry[] } };
+  try {
+    har = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof har;
+  } catch (error) {
+    throw new UsageError(`${label}: not a valid HAR file: ${(error as Error).message}`);
+  }
+  const entries = har?.log?.entries;
+  if (!Array.isArray(entries)) throw new UsageError(`${label}: not a valid HAR file: log.entries is missing`);
+  for (const [index, entry] of entries.entries()) {
+    const request = entry?.request;
+    if (request?.method?.toUpperCase() !== 'POST' || !Array.isArray(request.headers)) continue;
+    const headers: Record<string, string> = {};
+    for (const { name, value } of request.headers) {
+      if (typeof name !== 'string' || typeof value !== 'string') continue;
+      const key = name.toLowerCase();
+      headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
+    }
+    if (!Object.keys(headers).some((name) => name.startsWith('x-webhook-'))) continue;
+    const url = safeUrl(request.url);
+    const text = request.postData?.text ?? '';
+    const capture: Capture = {
+      ...(typeof entry.startedDateTime === 'string' ? { received_at: entry.startedDateTime } : {}),
+      method: 'POST',
+      path: url === undefined ? (request.url ?? '/') : url.pathname + url.search,
+      headers,
+      ...(request.postData?.encoding === 'base64' ? { body_base64: text } : { body: text }),
+    };
+    const response = entry.response;
+    // Status 0 is how browsers record a request that got no response.
+    if (typeof response?.status === 'number' && response.status > 0) {
+      const content = response.content ?? {};
+      capture.reply = {
+        status: response.status,
+        body: content.encoding === 'base64' ? Buffer.from(content.text ?? '', 'base64').toString('utf8') : (content.text ?? ''),
+        content_type: content.mimeType,
+        ...(typeof entry.time === 'number' && entry.time >= 0 ? { latency_ms: entry.time } : {}),
+      };
+    }
+    yield { entry: index + 1, capture };
+  }
+}
+
+function safeUrl(text: string | undefined): URL | undefined {
+  try {
+    return new URL(text ?? '');
+  } catch {
+    return undefined;
   }
 }

@@ -38,6 +38,7 @@ export function buildProgram(version: string): Command {
 Examples:
   $ hms-webhook send status-update --to localhost   sign and POST an event to your receiver
   $ hms-webhook validate payload.json          check a payload against the platform's schemas
+  $ hms-webhook verify captures.jsonl --secret "$SECRET"   check saved requests, and say why a signature fails
   $ hms-webhook fixtures                       list the built-in payloads and replies
   $ hms-webhook schema tool-calls --reply      JSON Schema of a tool-calls reply
 
@@ -112,6 +113,37 @@ SIGTERM stops it with the same verdict, for CI scripts.`)
     .action(async (options, command: Command) => {
       const { runListen } = await import('./commands/listen.js');
       await runListen({ ...command.optsWithGlobals(), ...options });
+    });
+
+  program
+    .command('verify')
+    .description('check captured requests (listen --save, HAR, or one given by hand): signature, timestamp, schema, reply; says why a signature fails')
+    .argument('[files...]', 'capture files (JSONL) or HAR files; - reads stdin')
+    .addOption(secretOption('a webhook_secret to verify with; repeat for rotation (or HMS_WEBHOOK_SECRET)'))
+    .addOption(secretFileOption())
+    .option('--unsigned', 'the requests are unsigned: check schemas, event header and replies only')
+    .option('--tolerance <seconds>', 'accepted timestamp age, both directions', number('any'), 300)
+    .option('--now <time>', "judge timestamps against this time (unix seconds or ISO 8601) instead of each capture's received_at")
+    .option('--ignore-time', 'do not check timestamp age')
+    .option('--body <file>', 'one request given by hand: its raw body (- for stdin)')
+    .option('--headers <file>', "the hand-given request's headers, \"Name: value\" lines as copied from a log")
+    .option('--signature <value>', "the hand-given request's X-Webhook-Signature")
+    .option('--timestamp <unix>', "the hand-given request's X-Webhook-Timestamp")
+    .option('--event <event>', "the hand-given request's X-Webhook-Event (default: the body's message.type)")
+    .option('--json', 'one JSON object per request, then a summary object')
+    .option('-q, --quiet', 'print only failed requests and the summary')
+    .option('--allow-empty', 'no requests found is a pass, not an error')
+    .addHelpText('after', `
+Examples:
+  $ hms-webhook verify captures.jsonl --secret "$HMS_WEBHOOK_SECRET"
+  $ hms-webhook verify session.har --secret "$SECRET" --json
+  $ hms-webhook verify --body body.json --headers headers.txt --secret "$SECRET" --now 2026-11-23T10:00:00Z
+Time: each capture is judged at its received_at, so old captures still verify; a hand-given request at the current time.
+With GITHUB_ACTIONS=true, failures are also written to stderr as ::error annotations.
+Exit: 0 all passed, 1 any failed, 2 input unreadable or malformed, or no requests found (unless --allow-empty).`)
+    .action(async (files: string[], options, command: Command) => {
+      const { runVerify } = await import('./commands/verify.js');
+      await runVerify(files, { ...command.optsWithGlobals(), ...options });
     });
 
   program

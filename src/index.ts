@@ -32,4 +32,6 @@ export {
 } from './schemas/index.js';
 export { findFixture, listFixtures, loadFixture, type FixtureEntry, type FixtureKind } from './fixtures.js';
 export { startListener, type Listener, type ListenerOptions, type ListenEvent } from './listener.js';
-export { readCaptures, captureBody, type Capture } from './captures.js';
+export { readCaptures, captureBody, type Capture, type SourcedCapture } from './captures.js';
+export { diagnoseSignature, type Diagnosis, type DiagnosisCause, type KnownSecret } from './diagnosis.js';
+export { checkCapture, type CaptureCheck, type CaptureCheckOptions } from './capture-check.js';

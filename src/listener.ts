@@ -6,9 +6,9 @@ import type { Dialect } from './dialect.js';
 import { UsageError } from './errors.js';
 import { isEvent } from './events.js';
 import type { ReplyVerdict } from './reply.js';
-import { asObject } from './schemas/common.js';
-import { eventOf, validatePayload, type Finding } from './schemas/index.js';
-import { EVENT_HEADER, verify, type VerifyResult } from './signature.js';
+import { inspectDelivery } from './delivery.js';
+import type { Finding } from './schemas/index.js';
+import { verify, type VerifyResult } from './signature.js';
 
 export interface ListenerOptions {
   host: string;
@@ -103,7 +103,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Listen
 
   const finish = async (event: Answered, extraHeaders: Record<string, string> = {}) => {
     const passed = event.badRequest === undefined && event.errors.length === 0 && (!event.signature.checked || event.signature.ok) && (event.forward === undefined || event.forward.verdict?.ok === true);
-    await writer?.append(captureOf(receivedAt, event.method, path, req.headers, event.body, { verdict: verdictOf(event, passed), reply: event.answer }));
+    await writer?.append(captureOf(receivedAt, event.method, path, req.headers, event.body, { verdict: verdictOf(event, passed), reply: recordedReply(event) }));
     if (options.delayMs > 0 && event.badRequest === undefined) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
     res.writeHead(event.answer.status, { 'content-type': 'application/json', ...extraHeaders });
     res.end(event.answer.body);
@@ -129,41 +129,17 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Listen
   const body = await readBody(req, options.maxBodyBytes);
   if (body === undefined) return refuse(413, `body is over --max-body ${options.maxBodyBytes} bytes`, Buffer.alloc(0));
 
-  let document: unknown;
-  try {
-    document = JSON.parse(body.toString('utf8'));
-  } catch (error) {
-    return refuse(400, `not JSON: ${(error as Error).message}`, body);
-  }
-
+  const content = inspectDelivery(body, req.headers);
+  if (content.notJson !== undefined) return refuse(400, content.notJson, body);
   const signature: SignatureVerdict = options.secrets.length > 0
     ? { checked: true, ...verify({ body, headers: req.headers, secrets: options.secrets, toleranceSeconds: options.toleranceSeconds }) }
     : { checked: false };
-  const validation = validatePayload(document);
-  const errors = [...validation.errors];
-  const headerEvent = req.headers[EVENT_HEADER];
-  const message = asObject(asObject(document)?.message);
-  const stated = eventOf(document);
-  if (headerEvent !== stated) {
-    errors.push({ path: ['message', 'type'], message: `X-Webhook-Event is ${JSON.stringify(headerEvent ?? null)} but message.type is ${JSON.stringify(stated ?? null)}: the platform sends the same event in both` });
-  }
-  const callId = asObject(message?.call)?.id;
-  const event: Judged = {
-    ...base,
-    body,
-    event: stated,
-    dialect: validation.dialect,
-    callId: typeof callId === 'string' ? callId : undefined,
-    document,
-    signature,
-    errors,
-    warnings: validation.warnings,
-  };
+  const event: Judged = { ...base, body, ...content, signature };
   if (signature.checked && !signature.ok && options.enforce) {
     return finish({ ...event, answer: { status: 401, body: JSON.stringify({ error: `invalid signature: ${signature.reason}` }) } });
   }
   if (options.forwardTo !== undefined) return finish(await forward(event, body, req, options.forwardTo));
-  return finish({ ...event, answer: { status: 200, body: JSON.stringify(answerFor(event.event, document, validation.dialect, options.replies)) } });
+  return finish({ ...event, answer: { status: 200, body: JSON.stringify(answerFor(event.event, content.document, event.dialect ?? 'hms', options.replies)) } });
 }
 
 /** Relays the exact bytes and headers to the user's server and answers with its reply. */
@@ -220,4 +196,9 @@ function verdictOf(event: Answered, passed: boolean): Record<string, unknown> {
     errors: event.errors.length,
     warnings: event.warnings.length,
   };
+}
+
+/** The answer as saved in the capture; a forwarded reply keeps its latency so `verify` can judge the deadline. */
+function recordedReply(event: Answered): Record<string, unknown> {
+  return event.forward?.latencyMs !== undefined ? { ...event.answer, latency_ms: Math.round(event.forward.latencyMs * 10) / 10 } : event.answer;
 }

@@ -14,10 +14,15 @@ export interface Check {
   message: string;
 }
 
-export interface ReceivedReply {
+/** A reply as recorded in a capture: its latency may be unknown. */
+export interface RecordedReply {
   status: number;
   contentType: string | undefined;
   body: Buffer;
+  latencyMs?: number;
+}
+
+export interface ReceivedReply extends RecordedReply {
   latencyMs: number;
 }
 
@@ -26,7 +31,8 @@ export interface ReplyCheckInput {
   dialect: Dialect;
   /** The payload that was sent: its tool call ids are checked. */
   request: unknown;
-  reply: ReceivedReply;
+  /** Without a latency, the deadline is not judged. */
+  reply: RecordedReply;
   /** Overrides the platform's deadline for this event. */
   deadlineMs?: number;
   /** A status (200) or class (`4xx`) that counts as a pass instead of 2xx. */
@@ -55,7 +61,7 @@ export function checkReceivedReply(input: ReplyCheckInput): ReplyVerdict {
   });
 
   const deadline = input.deadlineMs ?? replyDeadlineMs(event);
-  if (deadline !== undefined) {
+  if (deadline !== undefined && reply.latencyMs !== undefined) {
     const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 1000 ? 3 : 2)} s`;
     if (reply.latencyMs > deadline) {
       checks.push({ name: 'deadline', severity: 'failure', message: `late: ${seconds(reply.latencyMs)}, the platform waits ${seconds(deadline)} and then ${event === 'assistant-request' ? 'uses the default assistant' : 'goes on without the result'}` });

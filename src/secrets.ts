@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { KnownSecret } from './diagnosis.js';
 import { UsageError } from './errors.js';
 
 export interface SecretOptions {
@@ -12,24 +13,42 @@ export interface SecretOptions {
  * `--secret-file`. Empty when none is given.
  */
 export function resolveSecrets(options: SecretOptions, env: NodeJS.ProcessEnv = process.env): string[] {
-  if (options.secret !== undefined && options.secret.length > 0) {
-    if (options.secret.some((s) => s === '')) throw new UsageError('--secret is empty: give the webhook_secret of the assistant');
-    return options.secret;
+  return labelledSecrets(options, env).filter((s) => s.accepted).map((s) => s.secret);
+}
+
+/**
+ * The secrets in use, labelled by where they came from, followed by the ones given elsewhere but
+ * overridden (HMS_WEBHOOK_SECRET when --secret is given, …): a signature made with one of those
+ * is a mistake worth naming.
+ */
+export function labelledSecrets(options: SecretOptions, env: NodeJS.ProcessEnv = process.env): KnownSecret[] {
+  const fromFlags = options.secret ?? [];
+  if (fromFlags.some((s) => s === '')) throw new UsageError('--secret is empty: give the webhook_secret of the assistant');
+  const fromEnv = env.HMS_WEBHOOK_SECRET !== undefined && env.HMS_WEBHOOK_SECRET !== '' ? env.HMS_WEBHOOK_SECRET : undefined;
+  const flags = fromFlags.map((secret, i) => ({ secret, label: fromFlags.length > 1 ? `--secret #${i + 1}` : '--secret' }));
+  const environment = fromEnv !== undefined ? [{ secret: fromEnv, label: 'HMS_WEBHOOK_SECRET' }] : [];
+  const useFile = flags.length === 0 && environment.length === 0;
+  const file = options.secretFile === undefined ? [] : readSecretFile(options.secretFile, useFile);
+  const inUse = flags.length > 0 ? flags : environment.length > 0 ? environment : file;
+  const known: KnownSecret[] = inUse.map((s) => ({ ...s, accepted: true }));
+  for (const other of [...environment, ...file]) {
+    if (!known.some((k) => k.secret === other.secret)) known.push({ ...other, accepted: false });
   }
-  const fromEnv = env.HMS_WEBHOOK_SECRET;
-  if (fromEnv !== undefined && fromEnv !== '') return [fromEnv];
-  if (options.secretFile !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(options.secretFile, 'utf8');
-    } catch (error) {
-      throw new UsageError(`cannot read --secret-file ${options.secretFile}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
-    }
-    const secrets = text.split(/\r?\n/).filter((line) => line !== '');
-    if (secrets.length === 0) throw new UsageError(`--secret-file ${options.secretFile} holds no secret (one per line)`);
-    return secrets;
+  return known;
+}
+
+/** Lines of a secret file; when the file is only a fallback nobody uses, a problem with it is no error. */
+function readSecretFile(path: string, required: boolean): { secret: string; label: string }[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if (!required) return [];
+    throw new UsageError(`cannot read --secret-file ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
   }
-  return [];
+  const secrets = text.split(/\r?\n/).flatMap((line, i) => (line === '' ? [] : [{ secret: line, label: `--secret-file line ${i + 1}` }]));
+  if (secrets.length === 0 && required) throw new UsageError(`--secret-file ${path} holds no secret (one per line)`);
+  return secrets;
 }
 
 /** What may be shown of a secret: the first 4 hex digits of its SHA-256. */

@@ -1,0 +1,132 @@
+import { checkCapture, type CaptureCheckOptions } from '../capture-check.js';
+import { captureOf, readCaptures, type Capture, type SourcedCapture } from '../captures.js';
+import { CheckFailed, UsageError } from '../errors.js';
+import { colorEnabled, createStyle, githubAnnotation, summaryLine, verifyJson, verifyLine, type VerifyReport } from '../format.js';
+import { readInput } from '../input.js';
+import { eventOf } from '../schemas/index.js';
+import { labelledSecrets } from '../secrets.js';
+import { EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, unixSeconds } from '../signature.js';
+
+export interface VerifyOptions {
+  secret?: string[];
+  secretFile?: string;
+  unsigned?: boolean;
+  tolerance: number;
+  now?: string;
+  ignoreTime?: boolean;
+  body?: string;
+  headers?: string;
+  signature?: string;
+  timestamp?: string;
+  event?: string;
+  json?: boolean;
+  quiet?: boolean;
+  allowEmpty?: boolean;
+  color?: boolean;
+}
+
+export async function runVerify(files: string[], options: VerifyOptions): Promise<void> {
+  const byHand = options.body !== undefined || options.headers !== undefined || options.signature !== undefined || options.timestamp !== undefined || options.event !== undefined;
+  if (byHand && files.length > 0) throw new UsageError('give capture files, or one request with --body and its headers, not both');
+  if (byHand && options.body === undefined) throw new UsageError('a request given by hand needs its body: --body FILE (or - for stdin)');
+  if (!byHand && files.length === 0) {
+    if (process.stdin.isTTY) throw new UsageError('verify needs capture files (listen --save, HAR), - for stdin, or one request with --body');
+    files = ['-'];
+  }
+  if (files.filter((f) => f === '-').length + (options.body === '-' ? 1 : 0) > 1) throw new UsageError('stdin (-) can be read only once');
+  if (options.tolerance < 0) throw new UsageError(`--tolerance ${options.tolerance}: give the accepted age in seconds, 0 or more`);
+  if (options.now !== undefined && options.ignoreTime) throw new UsageError('--now sets the time to judge timestamps against; --ignore-time skips that check: give one');
+
+  const secrets = labelledSecrets(options);
+  if (!secrets.some((s) => s.accepted) && !options.unsigned) {
+    throw new UsageError('verify needs the webhook secret: --secret, HMS_WEBHOOK_SECRET or --secret-file (or --unsigned to check only schemas, for an assistant without webhook_secret)');
+  }
+  const checkOptions: CaptureCheckOptions = {
+    secrets: options.unsigned ? [] : secrets,
+    toleranceSeconds: options.tolerance,
+    now: options.now !== undefined ? parseNow(options.now) : undefined,
+    ignoreTime: options.ignoreTime,
+    clock: () => unixSeconds(),
+  };
+
+  const style = createStyle(!options.json && colorEnabled(process.stdout, process.env, options.color));
+  const annotate = process.env.GITHUB_ACTIONS === 'true';
+  let passed = 0;
+  let failed = 0;
+  const report = async (report: VerifyReport) => {
+    if (report.check.passed) passed++;
+    else failed++;
+    if (options.json) await write(`${JSON.stringify(verifyJson(report))}\n`);
+    else if (!options.quiet || !report.check.passed) await write(`${verifyLine(report, style)}\n`);
+    // Annotations go to stderr, which the Actions runner reads too, so stdout stays clean JSONL.
+    if (annotate && !report.check.passed) process.stderr.write(`${githubAnnotation(report)}\n`);
+  };
+
+  if (byHand) {
+    const capture = await handGivenRequest(options);
+    await report({ location: 'request', ...(options.body !== '-' ? { file: options.body } : {}), check: checkCapture(capture, checkOptions) });
+  } else {
+    for (const file of files) {
+      const label = file === '-' ? 'stdin' : file;
+      for await (const sourced of readCaptures(file)) {
+        await report({ location: locationOf(label, sourced), ...(file !== '-' ? { file } : {}), ...(sourced.line !== undefined ? { line: sourced.line } : {}), check: checkCapture(sourced.capture, checkOptions) });
+      }
+    }
+  }
+
+  const total = passed + failed;
+  if (options.json) await write(`${JSON.stringify({ type: 'summary', passed, failed })}\n`);
+  else if (total > 0) await write(`${summaryLine(passed, failed, style)}\n`);
+  if (total === 0 && !options.allowEmpty) {
+    throw new UsageError(`no requests found in ${files.map((f) => (f === '-' ? 'stdin' : f)).join(', ')}: an empty capture fails, since nothing was checked (--allow-empty accepts it)`);
+  }
+  if (failed > 0) throw new CheckFailed('');
+}
+
+function locationOf(label: string, sourced: SourcedCapture): string {
+  if (sourced.line !== undefined) return `${label}:${sourced.line}`;
+  return `${label}#${sourced.entry}`;
+}
+
+/** Waits when stdout is a slow pipe, so a huge capture file never piles up output in memory. */
+function write(text: string): Promise<void> | void {
+  if (!process.stdout.write(text)) return new Promise((resolve) => process.stdout.once('drain', resolve));
+}
+
+/** --now as unix seconds or an ISO 8601 date. */
+function parseNow(text: string): number {
+  if (/^\d{1,11}$/.test(text)) return Number(text);
+  if (/^\d{12,}$/.test(text)) throw new UsageError(`--now ${text} looks like milliseconds: give unix seconds or an ISO 8601 date`);
+  const parsed = Date.parse(text);
+  if (!Number.isFinite(parsed)) throw new UsageError(`--now ${text}: give unix seconds (1763900000) or an ISO 8601 date (2026-11-23T19:48:41Z)`);
+  return Math.floor(parsed / 1000);
+}
+
+/** One request from --body and --headers FILE (`Name: value` lines, as copied from a log) and the header flags. */
+async function handGivenRequest(options: VerifyOptions): Promise<Capture> {
+  const body = await readInput(options.body!);
+  const headers: Record<string, string> = {};
+  if (options.headers !== undefined) {
+    const text = (await readInput(options.headers)).toString('utf8');
+    for (const [index, line] of text.split(/\r?\n/).entries()) {
+      if (line.trim() === '' || /^(POST|GET|PUT|PATCH|DELETE|HEAD|OPTIONS) \S+/.test(line) || /^HTTP\/\d/.test(line)) continue;
+      const match = /^\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*:\s?(.*)$/.exec(line);
+      if (match === null) throw new UsageError(`--headers ${options.headers}:${index + 1}: expected "Name: value", got ${JSON.stringify(line.slice(0, 60))}`);
+      headers[match[1]!.toLowerCase()] = match[2]!.trim();
+    }
+  }
+  if (options.signature !== undefined) headers[SIGNATURE_HEADER] = options.signature;
+  if (options.timestamp !== undefined) headers[TIMESTAMP_HEADER] = options.timestamp;
+  if (options.event !== undefined) headers[EVENT_HEADER] = options.event;
+  if (headers[EVENT_HEADER] === undefined) {
+    // Only the signature and timestamp are copied by hand, usually: take the event the body states.
+    let stated: string | undefined;
+    try {
+      stated = eventOf(JSON.parse(body.toString('utf8')));
+    } catch {
+      stated = undefined;
+    }
+    if (stated !== undefined) headers[EVENT_HEADER] = stated;
+  }
+  return captureOf(undefined, 'POST', '/', headers, body);
+}
