@@ -4,7 +4,7 @@ import { diagnoseSignature, diagnoseTimestamp, foreignSignature, type Diagnosis,
 import { isEvent } from './events.js';
 import { checkReceivedReply, type ReplyVerdict } from './reply.js';
 import type { Finding } from './schemas/index.js';
-import { verify, type FailureReason } from './signature.js';
+import { verify, type Body, type FailureReason } from './signature.js';
 
 export interface CaptureCheckOptions {
   /** Secrets the requests are verified with (accepted) and others known to the user, for the diagnosis. Empty: signatures are not checked. */
@@ -40,7 +40,8 @@ export interface CaptureCheck {
 
 /** Checks one captured request: signature and timestamp, schema, event header, and its recorded reply. */
 export function checkCapture(capture: Capture, options: CaptureCheckOptions): CaptureCheck {
-  const body = captureBody(capture);
+  // Text bodies stay strings: their UTF-8 bytes are what was received, and no copy is made.
+  const body = capture.body_base64 === undefined && typeof capture.body === 'string' ? capture.body : captureBody(capture);
   const headers = capture.headers;
   const receivedAt = typeof capture.received_at === 'string' ? capture.received_at : undefined;
   const signature = checkSignature(body, capture, options);
@@ -68,7 +69,7 @@ export function checkCapture(capture: Capture, options: CaptureCheckOptions): Ca
   };
 }
 
-function checkSignature(body: Buffer, capture: Capture, options: CaptureCheckOptions): SignatureCheck {
+function checkSignature(body: Body, capture: Capture, options: CaptureCheckOptions): SignatureCheck {
   const accepted = options.secrets.filter((s) => s.accepted);
   if (accepted.length === 0) return { checked: false };
   const result = verify({
@@ -79,7 +80,7 @@ function checkSignature(body: Buffer, capture: Capture, options: CaptureCheckOpt
     toleranceSeconds: options.ignoreTime ? Infinity : options.toleranceSeconds,
   });
   if (result.ok) return { checked: true, ok: true, secretLabel: accepted[result.secretIndex]!.label, secretIndex: result.secretIndex };
-  const diagnosis = diagnose(result.reason, body, capture, options.secrets);
+  const diagnosis = diagnose(result.reason, Buffer.from(body), capture, options.secrets);
   return { checked: true, ok: false, reason: result.reason, message: result.message, ...(diagnosis ? { diagnosis } : {}) };
 }
 

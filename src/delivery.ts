@@ -16,10 +16,10 @@ export interface DeliveryContent {
 }
 
 /** Parses a delivery's body, validates it in its dialect, and checks X-Webhook-Event against message.type. */
-export function inspectDelivery(body: Buffer, headers: HeaderBag): DeliveryContent {
+export function inspectDelivery(body: Buffer | string, headers: HeaderBag): DeliveryContent {
   let document: unknown;
   try {
-    document = JSON.parse(body.toString('utf8'));
+    document = JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
   } catch (error) {
     return { notJson: `not JSON: ${(error as Error).message}`, errors: [], warnings: [] };
   }

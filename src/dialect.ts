@@ -100,11 +100,13 @@ export function detectDialect(value: unknown): Dialect {
   const walk = (node: unknown, parentKey: string | undefined, depth: number): void => {
     if (depth > 6 || node === null || typeof node !== 'object') return;
     if (Array.isArray(node)) {
-      for (const item of node.slice(0, 4)) walk(item, parentKey, depth + 1);
+      for (let i = 0; i < node.length && i < 4; i++) walk(node[i], parentKey, depth + 1);
       return;
     }
-    for (const [key, child] of Object.entries(node)) {
+    // for…in rather than Object.entries: this runs on every request listen and verify see.
+    for (const key in node) {
       if (USER_DATA_KEYS.has(key)) continue;
+      const child = (node as Record<string, unknown>)[key];
       if (FLIREO_MARKERS.has(key)) flireo++;
       else if (HMS_MARKERS.has(key)) hms++;
       if (parentKey === 'call' && key === 'type' && typeof child === 'string') {
