@@ -36,6 +36,9 @@ export function buildProgram(version: string): Command {
     .exitOverride()
     .addHelpText('after', `
 Examples:
+  $ hms-webhook demo                           a whole call against the built-in listener, then verify
+  $ hms-webhook send call --to localhost:3000  play a whole call against your receiver
+  $ hms-webhook probe --to localhost:3000 --secret "$SECRET"   check that it refuses forgeries
   $ hms-webhook send status-update --to localhost   sign and POST an event to your receiver
   $ hms-webhook validate payload.json          check a payload against the platform's schemas
   $ hms-webhook verify captures.jsonl --secret "$SECRET"   check saved requests, and say why a signature fails
@@ -45,9 +48,27 @@ Examples:
 Exit codes: 0 all good, 1 a check failed, 2 could not run, 130 interrupted.`);
 
   program
+    .command('demo')
+    .description('see it all work with no server of yours: a whole call against the built-in listener, then verify')
+    .option('--scenario <file>', 'play your own scenario file instead of the built-in one')
+    .addOption(dialectOption())
+    .option('--web', 'a web call (no phone numbers)')
+    .option('--fail', 'the call ends with an error')
+    .option('--pace <ms>', 'wait between steps', number('any'), 0)
+    .option('--json', 'JSONL: the steps, what the listener saw, the verify results, a summary')
+    .addHelpText('after', `
+Runs offline: the listener runs in this process on a free port with a random secret and saves to a
+temporary capture file, which is then verified.
+Exit: 0 the call and the verify passed, 1 something failed.`)
+    .action(async (options, command: Command) => {
+      const { runDemo } = await import('./commands/demo.js');
+      await runDemo({ ...command.optsWithGlobals(), ...options });
+    });
+
+  program
     .command('send')
     .description('sign a fixture (or --data) exactly as the platform does, POST it, and check the reply')
-    .argument('[event]', 'event or event/variant, e.g. status-update/ended (see `hms-webhook fixtures`)')
+    .argument('[event]', 'event or event/variant, e.g. status-update/ended (see `hms-webhook fixtures`); call for a whole call')
     .option('--to <target>', 'URL, host, host:port, :port or port (default http://localhost:8484/)')
     .addOption(secretOption('the webhook_secret to sign with (or HMS_WEBHOOK_SECRET)'))
     .addOption(secretFileOption())
@@ -69,8 +90,20 @@ Exit codes: 0 all good, 1 a check failed, 2 could not run, 130 interrupted.`);
     .option('--expect-status <code>', 'the status that counts as a pass: 401, 4xx … (default 2xx)')
     .option('--count <n>', 'load mode: send n requests, each re-signed, and report throughput', number('whole'))
     .option('--concurrency <c>', 'load mode: connections in parallel', number('whole'), 10)
+    .option('--scenario <file>', 'send call: play your own scenario file (see `hms-webhook schema scenario`)')
+    .option('--pace <ms>', 'send call: wait between steps', number('any'), 0)
+    .option('--web', 'send call: a web call (no phone numbers)')
+    .option('--fail', 'send call: the call ends with an error (status-update ended-with-error)')
     .addHelpText('after', `
+Whole calls: \`send call\` plays assistant-request → status-update in-progress → tool-calls … →
+status-update ended → end-of-call-report with one call id, using your receiver's replies as the platform
+does (the assistant it returns is echoed in every later event; {"error"} ends the call).
+Built-in scenarios: call/book-appointment (default), call/opening-hours.
+
 Examples:
+  $ hms-webhook send call --to localhost:3000 --secret "$SECRET"
+  $ hms-webhook send call/opening-hours --dialect flireo --web --pace 500
+  $ hms-webhook send call --scenario my-call.json --set message.assistant.metadata.env=test
   $ hms-webhook send status-update --to localhost
   $ hms-webhook send tool-calls/several-tools --to http://localhost:3000/webhooks --secret "$SECRET"
   $ hms-webhook send assistant-request --dialect flireo --set message.customer.number=+31687654321
@@ -113,6 +146,29 @@ SIGTERM stops it with the same verdict, for CI scripts.`)
     .action(async (options, command: Command) => {
       const { runListen } = await import('./commands/listen.js');
       await runListen({ ...command.optsWithGlobals(), ...options });
+    });
+
+  program
+    .command('probe')
+    .description("check that your receiver is safe: one valid request, then forgeries it must refuse")
+    .option('--to <target>', 'your receiver: URL, host, host:port, :port or port (default http://localhost:8484/)')
+    .addOption(secretOption('the webhook_secret your receiver verifies with (or HMS_WEBHOOK_SECRET)'))
+    .addOption(secretFileOption())
+    .option('--event <event>', 'the payload to probe with: event or event/variant', 'status-update/in-progress')
+    .option('--timeout <seconds>', 'how long to wait for each reply', number('positive'), 10)
+    .option('--json', 'one JSON object per case, then a summary object')
+    .addHelpText('after', `
+Cases: the valid request (must get 2xx); tampered body, wrong secret, missing signature, timestamp 301 s
+old and 301 s in the future, timestamp in milliseconds, signature without its timestamp, non-JSON body
+(each must be refused: non-2xx); a replay of the valid request (a warning when accepted).
+
+Examples:
+  $ hms-webhook probe --to localhost:3000/webhooks --secret "$SECRET"
+  $ hms-webhook probe --to https://staging.example.com/hooks --json
+Exit: 0 every forgery refused, 1 a forgery accepted or the valid request refused, 2 could not connect.`)
+    .action(async (options, command: Command) => {
+      const { runProbeCommand } = await import('./commands/probe.js');
+      await runProbeCommand({ ...command.optsWithGlobals(), ...options });
     });
 
   program
@@ -167,14 +223,15 @@ Exit: 0 all valid, 1 any invalid, 2 a file unreadable or not JSON.`)
 
   program
     .command('schema')
-    .description('print the JSON Schema of an event payload or its reply')
-    .addArgument(new Argument('<event>', 'the event').choices(EVENTS))
+    .description('print the JSON Schema of an event payload, its reply, or a call scenario file')
+    .addArgument(new Argument('<event>', 'the event, or scenario').choices([...EVENTS, 'scenario']))
     .option('--reply', 'the schema of the reply instead of the payload')
     .addOption(dialectOption().default('hms'))
     .addHelpText('after', `
 Examples:
   $ hms-webhook schema end-of-call-report
-  $ hms-webhook schema assistant-request --reply --dialect flireo > reply.schema.json`)
+  $ hms-webhook schema assistant-request --reply --dialect flireo > reply.schema.json
+  $ hms-webhook schema scenario > scenario.schema.json`)
     .action(async (event: string, options) => {
       const { runSchema } = await import('./commands/schema.js');
       runSchema(event, options);

@@ -17,7 +17,7 @@ export interface FixtureEntry {
   isDefault: boolean;
 }
 
-type Manifest = Record<'payloads' | 'replies', Partial<Record<EventType, Record<string, string>>>>;
+type Manifest = Record<'payloads' | 'replies', Partial<Record<EventType, Record<string, string>>>> & { scenarios: Record<string, string> };
 
 let manifest: Manifest | undefined;
 /** Parsed fixture files, read once: `listen` answers from them on every request. */
@@ -57,6 +57,18 @@ export function findFixture(name: string, kind: FixtureKind = 'payload'): Fixtur
     throw new UsageError(`unknown ${what} ${JSON.stringify(name)}: ${event} has ${ofEvent.map((e) => `${event}/${e.variant}`).join(', ')}`);
   }
   return entry;
+}
+
+/** The built-in call scenarios (fixtures/scenarios/), by name, with what each plays; the first is the default. */
+export function listScenarios(): { name: string; description: string }[] {
+  return Object.entries(readManifest().scenarios).map(([name, description]) => ({ name, description }));
+}
+
+/** Where a built-in scenario's file is; the error lists the names. */
+export function scenarioPath(name: string): URL {
+  const names = listScenarios().map((s) => s.name);
+  if (!names.includes(name)) throw new UsageError(`unknown scenario ${JSON.stringify(name)}: the built-in ones are ${names.join(', ')}; or give your own with --scenario FILE`);
+  return new URL(`scenarios/${name}.json`, FIXTURES_DIR);
 }
 
 /** The fixture's JSON as a fresh object in the dialect asked for. */

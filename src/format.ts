@@ -1,7 +1,9 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { LoadStats } from './http.js';
 import type { ListenEvent } from './listener.js';
+import type { CallStepReport } from './call.js';
 import type { CaptureCheck } from './capture-check.js';
+import type { ProbeResult, ProbeVerdict } from './probe.js';
 import type { ReceivedReply, ReplyVerdict } from './reply.js';
 import { formatPath, type Finding } from './schemas/common.js';
 
@@ -335,4 +337,71 @@ export function githubAnnotation(report: VerifyReport): string {
   const place = [report.file !== undefined ? `file=${property(report.file)}` : '', report.line !== undefined ? `line=${report.line}` : ''].filter(Boolean).join(',');
   const what = `${report.check.event ?? 'request'}${report.check.callId ? ` (call ${report.check.callId})` : ''}`;
   return `::error${place ? ` ${place}` : ''}::${data(`${what}: ${verifyFailures(report.check).join('; ')}`)}`;
+}
+
+/** One step of a played call: event, status, latency, and what the platform makes of the reply. */
+export function callStepLines(report: CallStepReport, style: Style): string[] {
+  const { step } = report;
+  const head = `${report.ok ? style.green(MARK.pass) : style.red(MARK.fail)} ${String(report.index).padStart(2)}  ${style.bold(step.event)}  ${style.dim(step.label)}`;
+  if (report.reply === undefined || report.verdict === undefined) return [`${head}  ${style.red(report.failure ?? 'no reply')}`];
+  const status = report.reply.status < 300 ? style.green(String(report.reply.status)) : style.red(String(report.reply.status));
+  const lines = [`${head}  ${status}  ${ms(report.reply.latencyMs)}${report.verdict.outcome[0] ? `  ${style.cyan(report.verdict.outcome[0])}` : ''}`];
+  for (const check of report.verdict.checks) {
+    if (check.severity === 'pass') continue;
+    lines.push(`      ${check.severity === 'warning' ? style.yellow(MARK.warn) : style.red(MARK.fail)} ${check.name}: ${check.message}`);
+  }
+  return lines;
+}
+
+export function callStepJson(report: CallStepReport, callId: string): Record<string, unknown> {
+  return {
+    type: 'step',
+    index: report.index,
+    event: report.step.event,
+    label: report.step.label,
+    call_id: callId,
+    status: report.reply?.status ?? null,
+    latency_ms: report.reply === undefined ? null : Math.round(report.reply.latencyMs * 10) / 10,
+    ok: report.ok,
+    checks: report.verdict?.checks ?? [{ name: 'reply', severity: 'failure', message: report.failure }],
+    outcome: report.verdict?.outcome ?? [],
+  };
+}
+
+/** The probe's table: case, expected, got, verdict, why it matters. */
+export function probeLines(results: readonly ProbeResult[], style: Style): string[] {
+  const verdictText = { pass: 'pass', fail: 'FAIL', warn: 'warn' } as const;
+  const rows = results.map((r) => [
+    r.probe.name,
+    r.probe.expect === 'accept' ? '2xx' : 'refused (non-2xx)',
+    r.status !== undefined ? String(r.status) : 'no reply',
+    verdictText[r.verdict],
+    r.note ?? r.probe.why,
+  ]);
+  const header = ['case', 'expected', 'got', 'verdict', 'why it matters'];
+  const widths = header.slice(0, 4).map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const paint = (verdict: ProbeVerdict, text: string) => (verdict === 'pass' ? style.green(text) : verdict === 'fail' ? style.red(text) : style.yellow(text));
+  const line = (cells: string[]) => cells.map((cell, i) => (i < 4 ? cell.padEnd(widths[i]!) : cell)).join('  ');
+  return [
+    style.bold(line(header)),
+    ...rows.map((cells, index) => {
+      const verdict = results[index]!.verdict;
+      const padded = cells.map((cell, i) => (i < 4 ? cell.padEnd(widths[i]!) : cell));
+      padded[3] = paint(verdict, padded[3]!);
+      return padded.join('  ');
+    }),
+  ];
+}
+
+export function probeJson(result: ProbeResult): Record<string, unknown> {
+  return {
+    type: 'probe',
+    case: result.probe.name,
+    expected: result.probe.expect === 'accept' ? '2xx' : 'non-2xx',
+    status: result.status ?? null,
+    verdict: result.verdict,
+    why: result.probe.why,
+    ...(result.note ? { note: result.note } : {}),
+    ...(result.failure ? { failure: result.failure } : {}),
+  };
 }

@@ -1,5 +1,5 @@
 import type { Dialect } from '../dialect.js';
-import { listFixtures, loadFixture } from '../fixtures.js';
+import { listFixtures, listScenarios, loadFixture } from '../fixtures.js';
 
 export function runFixturesList(options: { json?: boolean }): void {
   const entries = listFixtures();
@@ -15,6 +15,8 @@ export function runFixturesList(options: { json?: boolean }): void {
       lines.push(`  ${`${e.event}/${e.variant}`.padEnd(width)}  ${e.description}${e.isDefault ? ' (default)' : ''}`);
     }
   }
+  lines.push('\nCall scenarios (hms-webhook send call/NAME):');
+  listScenarios().forEach((scenario, index) => lines.push(`  ${`call/${scenario.name}`.padEnd(width)}  ${scenario.description}${index === 0 ? ' (default)' : ''}`));
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

@@ -1,8 +1,12 @@
+import { z } from 'zod';
 import type { Dialect } from '../dialect.js';
+import { UsageError } from '../errors.js';
 import type { EventType } from '../events.js';
+import { scenarioSchema } from '../scenario.js';
 import { jsonSchema } from '../schemas/index.js';
 
 export function runSchema(event: string, options: { reply?: boolean; dialect: Dialect }): void {
-  const schema = jsonSchema(event as EventType, options.dialect, options.reply ? 'reply' : 'payload');
+  if (event === 'scenario' && options.reply) throw new UsageError('a scenario has no reply: drop --reply');
+  const schema = event === 'scenario' ? z.toJSONSchema(scenarioSchema, { io: 'input' }) : jsonSchema(event as EventType, options.dialect, options.reply ? 'reply' : 'payload');
   process.stdout.write(`${JSON.stringify(schema, null, 2)}\n`);
 }

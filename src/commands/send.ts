@@ -3,7 +3,7 @@ import { convertDialect, detectDialect, type Dialect } from '../dialect.js';
 import { CheckFailed, UsageError } from '../errors.js';
 import { isEvent, type EventType } from '../events.js';
 import { applySet, applyUnset, loadFixture } from '../fixtures.js';
-import { colorEnabled, createStyle, loadJson, loadLines, sendJson, sendLines, summaryLine, type SendReport } from '../format.js';
+import { callStepJson, callStepLines, colorEnabled, createStyle, loadJson, loadLines, sendJson, sendLines, summaryLine, type SendReport } from '../format.js';
 import { NetworkFailure, postOnce, runLoad, type OutgoingRequest } from '../http.js';
 import { readInput } from '../input.js';
 import { checkReceivedReply, statusMatches } from '../reply.js';
@@ -35,6 +35,10 @@ export interface SendOptions {
   expectStatus?: string;
   count?: number;
   concurrency: number;
+  scenario?: string;
+  pace: number;
+  web?: boolean;
+  fail?: boolean;
 }
 
 type Forgery = 'bad-signature' | 'wrong-secret' | 'unsigned' | 'tamper';
@@ -42,6 +46,9 @@ type Forgery = 'bad-signature' | 'wrong-secret' | 'unsigned' | 'tamper';
 export async function runSend(name: string | undefined, options: SendOptions): Promise<void> {
   const url = parseTarget(options.to);
   const forgery = chooseForgery(options);
+  if (name === 'call' || name?.startsWith('call/')) return sendCall(name.slice('call/'.length) || undefined, url, forgery, options);
+  const callOnly = (['scenario', 'web', 'fail'] as const).find((key) => options[key] !== undefined);
+  if (callOnly !== undefined) throw new UsageError(`--${callOnly} is for whole calls: send call --${callOnly} …`);
   if (options.expectStatus !== undefined && !/^([1-5]xx|[1-5]\d\d)$/i.test(options.expectStatus)) {
     throw new UsageError(`--expect-status ${options.expectStatus}: give a status such as 401 or a class such as 4xx`);
   }
@@ -109,6 +116,42 @@ export async function runSend(name: string | undefined, options: SendOptions): P
     else out(summaryLine(passed, failed, style));
   }
   if (failed > 0) throw new CheckFailed('');
+}
+
+/** `send call`: plays a whole call, one event after another, each built from the receiver's replies so far. */
+async function sendCall(name: string | undefined, url: URL, forgery: Forgery | undefined, options: SendOptions): Promise<void> {
+  const misplaced = forgery !== undefined ? `--${forgery}` : options.data !== undefined ? '--data' : options.count !== undefined ? '--count' : options.repeat > 1 ? '--repeat' : options.unset.length > 0 ? '--unset' : undefined;
+  if (misplaced !== undefined) throw new UsageError(`${misplaced} is for single events, not send call`);
+  if (name !== undefined && options.scenario !== undefined) throw new UsageError(`give the scenario once: send call/${name} or --scenario FILE`);
+  const { loadScenario, CallScript } = await import('../scenario.js');
+  const { playCall } = await import('../call.js');
+  const { label, scenario } = await loadScenario({ name, file: options.scenario });
+  const secret = resolveSecrets(options)[0];
+  if (secret === undefined) process.stderr.write('hms-webhook: no secret (--secret, HMS_WEBHOOK_SECRET or --secret-file): sending unsigned\n');
+  const dialect = options.dialect ?? 'hms';
+  const script = new CallScript(scenario, { dialect, web: options.web, fail: options.fail, set: options.set });
+  const style = createStyle(colorEnabled(process.stdout, process.env, options.color));
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  if (!options.json) out(`${style.bold('call')} ${script.callId} · ${label} · ${dialect}${options.web ? ' · web' : ''}${options.fail ? ' · fails' : ''} → ${url.href}`);
+  let result;
+  try {
+    result = await playCall(script, {
+      url,
+      secret,
+      timeoutMs: options.timeout * 1000,
+      paceMs: options.pace,
+      onStep: (report) => {
+        if (options.json) out(JSON.stringify(callStepJson(report, script.callId)));
+        else for (const line of callStepLines(report, style)) out(line);
+      },
+    });
+  } catch (error) {
+    if (error instanceof NetworkFailure) throw new UsageError(error.message);
+    throw error;
+  }
+  if (options.json) out(JSON.stringify({ type: 'summary', call_id: script.callId, passed: result.passed, failed: result.failed }));
+  else out(`${summaryLine(result.passed, result.failed, style)}${result.failed > 0 ? ' (the call stopped at the failed step)' : ''}`);
+  if (result.failed > 0) throw new CheckFailed('');
 }
 
 const FORGERY_FLAGS: readonly [Forgery, keyof SendOptions][] = [

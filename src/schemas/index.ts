@@ -8,7 +8,7 @@ import { asObject, envelopeLint, findingsOf, type Finding } from './common.js';
 import { EVENTS, isEvent, type EventType } from '../events.js';
 
 export { formatPath, type Finding, type PathSegment } from './common.js';
-export { replyForm, toolCallIds, type ReplyForm } from './tool-calls.js';
+export { replyForm, toolCallIds, toolOutcomes, type ReplyForm, type ToolOutcome } from './tool-calls.js';
 
 const definitions = {
   'assistant-request': assistantRequest,

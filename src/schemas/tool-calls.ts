@@ -59,6 +59,28 @@ export function replyForm(value: unknown): ReplyForm {
   return 'direct';
 }
 
+export type ToolOutcome = { result: unknown } | { error: string };
+
+/** What the assistant gets for each tool call id from a reply, read the way the platform reads it. */
+export function toolOutcomes(reply: unknown, d: Dialect, ids: readonly string[]): Map<string, ToolOutcome> {
+  const outcomes = new Map<string, ToolOutcome>();
+  const body = asObject(reply);
+  const form = replyForm(reply);
+  if (form === 'results') {
+    const idKey = keyIn(d, 'tool_call_id');
+    for (const entry of Array.isArray(body?.results) ? body.results : []) {
+      const result = asObject(entry);
+      const id = result?.[idKey];
+      if (typeof id !== 'string' || !ids.includes(id) || outcomes.has(id)) continue;
+      outcomes.set(id, typeof result!.error === 'string' ? { error: result!.error } : { result: result!.result });
+    }
+    return outcomes;
+  }
+  const outcome: ToolOutcome = form === 'error' ? { error: String(body!.error) } : form === 'result' ? { result: body!.result } : { result: reply };
+  for (const id of ids) outcomes.set(id, outcome);
+  return outcomes;
+}
+
 /** The tool call ids of a tool-calls request, in either dialect. */
 export function toolCallIds(request: unknown, d: Dialect): string[] | undefined {
   const message = asObject(asObject(request)?.message);
