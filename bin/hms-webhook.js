@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-import { main } from '../dist/src/cli.js';
+// One bundle with lazily loaded chunks: a cold start reads a few files instead of a hundred modules.
+import { main } from '../dist/bundle/cli.js';
 
 main(process.argv);
