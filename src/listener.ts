@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { answerFor, type ReplyPlan } from './answers.js';
-import { CaptureWriter, captureOf } from './captures.js';
+import { CaptureWriter, captureLine } from './captures.js';
 import type { Dialect } from './dialect.js';
 import { UsageError } from './errors.js';
 import { isEvent } from './events.js';
@@ -103,7 +103,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Listen
 
   const finish = async (event: Answered, extraHeaders: Record<string, string> = {}) => {
     const passed = event.badRequest === undefined && event.errors.length === 0 && (!event.signature.checked || event.signature.ok) && (event.forward === undefined || event.forward.verdict?.ok === true);
-    await writer?.append(captureOf(receivedAt, event.method, path, req.headers, event.body, { verdict: verdictOf(event, passed), reply: recordedReply(event) }));
+    await writer?.append(captureLine(receivedAt, event.method, path, req.headers, event.body, { verdict: verdictOf(event, passed), reply: recordedReply(event) }));
     if (options.delayMs > 0 && event.badRequest === undefined) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
     res.writeHead(event.answer.status, { 'content-type': 'application/json', ...extraHeaders });
     res.end(event.answer.body);

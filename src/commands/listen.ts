@@ -48,11 +48,19 @@ export async function runListen(options: ListenOptions): Promise<void> {
     idle = setTimeout(() => stop('timeout'), options.timeout * 1000);
   };
 
+  // Under load, the events of one loop turn go out in one write rather than a write each.
+  let pending: string[] = [];
+  const flush = () => {
+    if (pending.length === 0) return;
+    const text = pending.join('');
+    pending = [];
+    process.stdout.write(text);
+  };
   const onEvent = (event: ListenEvent) => {
     if (event.passed) passed++;
     else failed++;
-    if (jsonl) process.stdout.write(`${JSON.stringify(listenJson(event, detail === 'verbose'))}\n`);
-    else process.stdout.write(`${listenLines(event, style, detail).join('\n')}\n`);
+    if (pending.length === 0) setImmediate(flush);
+    pending.push(jsonl ? `${JSON.stringify(listenJson(event, detail === 'verbose'))}\n` : `${listenLines(event, style, detail).join('\n')}\n`);
     armTimeout();
     if (options.count !== undefined && passed + failed >= options.count) stop('count');
   };
@@ -89,6 +97,7 @@ export async function runListen(options: ListenOptions): Promise<void> {
   process.off('SIGINT', onInt);
   process.off('SIGTERM', onTerm);
   await listener.close();
+  flush();
 
   const received = passed + failed;
   if (jsonl) process.stdout.write(`${JSON.stringify({ type: 'summary', passed, failed, stopped_by: reason })}\n`);

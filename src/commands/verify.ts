@@ -1,5 +1,5 @@
 import { checkCapture, type CaptureCheckOptions } from '../capture-check.js';
-import { captureOf, readCaptures, type Capture, type SourcedCapture } from '../captures.js';
+import { captureLine, readCaptures, type Capture, type SourcedCapture } from '../captures.js';
 import { CheckFailed, UsageError } from '../errors.js';
 import { colorEnabled, createStyle, githubAnnotation, summaryLine, verifyJson, verifyLine, type VerifyReport } from '../format.js';
 import { readInput } from '../input.js';
@@ -128,5 +128,5 @@ async function handGivenRequest(options: VerifyOptions): Promise<Capture> {
     }
     if (stated !== undefined) headers[EVENT_HEADER] = stated;
   }
-  return captureOf(undefined, 'POST', '/', headers, body);
+  return JSON.parse(captureLine(undefined, 'POST', '/', headers, body)) as Capture;
 }
