@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, writeSync } from 'node:fs';
 import { UsageError } from './errors.js';
 
 /** One captured request (architecture.md, "Capture file"); extra keys are allowed and ignored by readers. */
@@ -91,6 +91,17 @@ export class CaptureWriter {
   }
 }
 
+/** Whether a file is a HAR file rather than a capture file, by its first bytes. */
+export function isHarFile(path: string): boolean {
+  const head = Buffer.alloc(256);
+  const fd = openSync(path, 'r');
+  try {
+    return HAR_START.test(head.toString('utf8', 0, readSync(fd, head, 0, head.length, 0)));
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** One request read from a capture or HAR file, with where it is, for messages and annotations. */
 export interface SourcedCapture {
   capture: Capture;
@@ -150,7 +161,8 @@ export async function* readCaptures(path: string): AsyncGenerator<SourcedCapture
   }
 }
 
-function parseCaptureLine(data: Buffer, start: number, end: number, label: string, line: number): Capture | undefined {
+/** The capture on one line (bytes start..end of data); undefined for a blank line; a UsageError naming the line otherwise. */
+export function parseCaptureLine(data: Buffer, start: number, end: number, label: string, line: number): Capture | undefined {
   const text = data.toString('utf8', start, end > start && data[end - 1] === 0x0d ? end - 1 : end);
   if (text.trim() === '') return undefined;
   let capture: Capture;

@@ -405,3 +405,18 @@ export function probeJson(result: ProbeResult): Record<string, unknown> {
     ...(result.failure ? { failure: result.failure } : {}),
   };
 }
+
+export interface VerifyRendering {
+  json: boolean;
+  /** Only failures are printed (the summary still counts every request). */
+  quiet: boolean;
+  /** GitHub Actions annotations for failures. */
+  annotate: boolean;
+}
+
+/** A checked request as output: its stdout text (empty when quiet hides it) and its stderr annotation. */
+export function renderVerifyReport(report: VerifyReport, style: Style, how: VerifyRendering): { out: string; annotation: string } {
+  const failedCheck = !report.check.passed;
+  const out = how.json ? `${JSON.stringify(verifyJson(report))}\n` : !how.quiet || failedCheck ? `${verifyLine(report, style)}\n` : '';
+  return { out, annotation: how.annotate && failedCheck ? `${githubAnnotation(report)}\n` : '' };
+}

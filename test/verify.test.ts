@@ -392,6 +392,30 @@ describe('verify: bad input and CI behaviour', () => {
   });
 });
 
+describe('verify: large files, checked on several threads', () => {
+  it('keeps the order of the file, the line numbers, and stops at a malformed line with its number', async () => {
+    const body = JSON.stringify(JSON.parse(fixture('end-of-call-report/full')));
+    const good = captureLine({ body, headers: { ...headersFor(NOW, signed(NOW, body)), 'x-webhook-event': 'end-of-call-report' } });
+    const bad = captureLine({ body, headers: { ...headersFor(NOW, signed(NOW, body, 'wrong')), 'x-webhook-event': 'end-of-call-report' } });
+    const lines: string[] = [];
+    // Over the 8 MB from which verify uses worker threads, with a failure and a broken line deep inside.
+    while (lines.length * good.length < 9 * 1024 * 1024) lines.push(good);
+    const failAt = lines.length - 300;
+    const brokenAt = lines.length - 100;
+    lines[failAt - 1] = bad;
+    lines[brokenAt - 1] = '{"received_at": ';
+    const file = writeCaptures('threads.jsonl', lines);
+    const result = await runCli(['verify', file, '--secret', SECRET, '--json'], { env: { GITHUB_ACTIONS: 'true' } });
+    assert.equal(result.code, 2, result.stderr.slice(0, 300));
+    assert.match(result.stderr, new RegExp(`threads\\.jsonl:${brokenAt}: not JSON`));
+    const objects = jsonLines(result.stdout) as { line: number; passed: boolean }[];
+    assert.equal(objects.length, brokenAt - 1, 'every line before the broken one, and nothing after it');
+    assert.deepEqual(objects.map((o) => o.line), Array.from({ length: brokenAt - 1 }, (_, i) => i + 1), 'in the order of the file');
+    assert.deepEqual(objects.filter((o) => !o.passed).map((o) => o.line), [failAt]);
+    assert.match(result.stderr, new RegExp(`::error file=.*threads\\.jsonl,line=${failAt}::end-of-call-report`));
+  });
+});
+
 describe('verify: flat memory', () => {
   let file: string;
   let count = 0;

@@ -1,11 +1,18 @@
-import { checkCapture, type CaptureCheckOptions } from '../capture-check.js';
-import { captureLine, readCaptures, type Capture, type SourcedCapture } from '../captures.js';
+import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import type { CaptureCheckOptions } from '../capture-check.js';
+import { captureLine, isHarFile, readCaptures, type Capture, type SourcedCapture } from '../captures.js';
 import { CheckFailed, UsageError } from '../errors.js';
-import { colorEnabled, createStyle, githubAnnotation, summaryLine, verifyJson, verifyLine, type VerifyReport } from '../format.js';
+import { colorEnabled, createStyle, renderVerifyReport, summaryLine, type VerifyRendering, type VerifyReport } from '../format.js';
 import { readInput } from '../input.js';
+import { verifyInParallel, type VerifyWorkerSettings } from '../parallel-verify.js';
 import { eventOf } from '../schemas/index.js';
 import { labelledSecrets } from '../secrets.js';
 import { EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, unixSeconds } from '../signature.js';
+
+/** Below this size a file is checked on this thread: starting workers costs more than it saves. */
+const PARALLEL_FROM_BYTES = 8 * 1024 * 1024;
+const MAX_THREADS = 4;
 
 export interface VerifyOptions {
   secret?: string[];
@@ -49,27 +56,39 @@ export async function runVerify(files: string[], options: VerifyOptions): Promis
     clock: () => unixSeconds(),
   };
 
-  const style = createStyle(!options.json && colorEnabled(process.stdout, process.env, options.color));
-  const annotate = process.env.GITHUB_ACTIONS === 'true';
+  const color = !options.json && colorEnabled(process.stdout, process.env, options.color);
+  const style = createStyle(color);
+  // Annotations go to stderr, which the Actions runner reads too, so stdout stays clean JSONL.
+  const rendering: VerifyRendering = { json: options.json === true, quiet: options.quiet === true, annotate: process.env.GITHUB_ACTIONS === 'true' };
   let passed = 0;
   let failed = 0;
   const report = async (report: VerifyReport) => {
     if (report.check.passed) passed++;
     else failed++;
-    if (options.json) await write(`${JSON.stringify(verifyJson(report))}\n`);
-    else if (!options.quiet || !report.check.passed) await write(`${verifyLine(report, style)}\n`);
-    // Annotations go to stderr, which the Actions runner reads too, so stdout stays clean JSONL.
-    if (annotate && !report.check.passed) process.stderr.write(`${githubAnnotation(report)}\n`);
+    const { out, annotation } = renderVerifyReport(report, style, rendering);
+    if (out !== '') await write(out);
+    if (annotation !== '') process.stderr.write(annotation);
   };
 
+  // The checks (and zod with them) load only where this thread runs them: big files go to workers.
+  const checkCapture = async () => (await import('../capture-check.js')).checkCapture;
   if (byHand) {
     const capture = await handGivenRequest(options);
-    await report({ location: 'request', ...(options.body !== '-' ? { file: options.body } : {}), check: checkCapture(capture, checkOptions) });
+    await report({ location: 'request', ...(options.body !== '-' ? { file: options.body } : {}), check: (await checkCapture())(capture, checkOptions) });
   } else {
     for (const file of files) {
       const label = file === '-' ? 'stdin' : file;
+      const threads = Math.min(availableParallelism(), MAX_THREADS);
+      if (threads > 1 && file !== '-' && sizeOf(file) >= PARALLEL_FROM_BYTES && !isHarFile(file)) {
+        const settings: VerifyWorkerSettings = { check: { secrets: checkOptions.secrets, toleranceSeconds: checkOptions.toleranceSeconds, now: checkOptions.now, ignoreTime: checkOptions.ignoreTime }, rendering, color, label, file };
+        const counts = await verifyInParallel(file, settings, threads, { out: write, err: (text) => process.stderr.write(text) });
+        passed += counts.passed;
+        failed += counts.failed;
+        continue;
+      }
+      const check = await checkCapture();
       for await (const sourced of readCaptures(file)) {
-        await report({ location: locationOf(label, sourced), ...(file !== '-' ? { file } : {}), ...(sourced.line !== undefined ? { line: sourced.line } : {}), check: checkCapture(sourced.capture, checkOptions) });
+        await report({ location: locationOf(label, sourced), ...(file !== '-' ? { file } : {}), ...(sourced.line !== undefined ? { line: sourced.line } : {}), check: check(sourced.capture, checkOptions) });
       }
     }
   }
@@ -81,6 +100,15 @@ export async function runVerify(files: string[], options: VerifyOptions): Promis
     throw new UsageError(`no requests found in ${files.map((f) => (f === '-' ? 'stdin' : f)).join(', ')}: an empty capture fails, since nothing was checked (--allow-empty accepts it)`);
   }
   if (failed > 0) throw new CheckFailed('');
+}
+
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    // readCaptures names the problem with the file.
+    return 0;
+  }
 }
 
 function locationOf(label: string, sourced: SourcedCapture): string {

@@ -1,0 +1,41 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { checkCapture, type CaptureCheckOptions } from './capture-check.js';
+import { parseCaptureLine } from './captures.js';
+import { UsageError } from './errors.js';
+import { createStyle, renderVerifyReport } from './format.js';
+import type { VerifyBatch, VerifyBatchResult, VerifyWorkerSettings } from './parallel-verify.js';
+import { unixSeconds } from './signature.js';
+
+// One thread of `verify` on a large capture file: checks the whole lines of each batch it is given
+// and hands back their output, so the main thread only reads, orders and writes.
+const settings = workerData as VerifyWorkerSettings;
+const style = createStyle(settings.color);
+const options: CaptureCheckOptions = { ...settings.check, clock: unixSeconds };
+
+parentPort!.on('message', ({ seq, firstLine, bytes }: VerifyBatch) => {
+  const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const result: VerifyBatchResult = { seq, out: '', annotations: '', passed: 0, failed: 0 };
+  let line = firstLine;
+  let start = 0;
+  try {
+    while (start < data.length) {
+      let end = data.indexOf(0x0a, start);
+      if (end === -1) end = data.length;
+      const capture = parseCaptureLine(data, start, end, settings.label, line);
+      if (capture !== undefined) {
+        const check = checkCapture(capture, options);
+        if (check.passed) result.passed++;
+        else result.failed++;
+        const { out, annotation } = renderVerifyReport({ location: `${settings.label}:${line}`, file: settings.file, line, check }, style, settings.rendering);
+        result.out += out;
+        result.annotations += annotation;
+      }
+      line++;
+      start = end + 1;
+    }
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    result.error = error.message;
+  }
+  parentPort!.postMessage(result);
+});
