@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { loadFixture } from '../src/fixtures.js';
 import { sign } from '../src/signature.js';
 import { BIN, median, ROOT, type Row } from './measure.js';
-import { firstLine, startBareServer } from './servers.js';
+import { firstLine, savedAnswers, startBareServer } from './servers.js';
 
 const CONNECTIONS = 50;
 const SECONDS = 8;
@@ -37,7 +37,8 @@ export async function benchListen(rounds = 3): Promise<Row[]> {
     await new Promise((resolve) => child.once('close', resolve));
     // Every 2xx autocannon saw has its line; at most the requests in flight when it stopped
     // were saved and answered without being counted by autocannon.
-    const saved = readFileSync(file, 'utf8').split('\n').filter(Boolean).filter((line) => (JSON.parse(line) as { reply: { status: number } }).reply.status === 200).length;
+    const saved = await savedAnswers(file);
+    rmSync(file);
     if (saved < result.ok || saved - result.ok > CONNECTIONS) throw new Error(`listen saved ${saved} answered lines but autocannon got ${result.ok} 2xx`);
     ours.push(result.rate);
   }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { printRows, ROOT, type Row } from './measure.js';
 import { benchListen } from './listen.js';
 import { benchSend } from './send.js';
+import { benchSoak } from './soak.js';
 import { benchStartup } from './startup.js';
 import { benchVerify } from './verify.js';
 
@@ -11,6 +12,7 @@ const benches: Record<string, () => Row[] | Promise<Row[]>> = {
   send: benchSend,
   listen: benchListen,
   verify: benchVerify,
+  soak: benchSoak,
 };
 
 // `npm run bench -- verify listen` runs only those; no names runs them all.

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readCaptures } from '../src/captures.js';
 
 /** A bare node:http server in its own process, answering 200 {} after reading the body: the baseline. */
 export async function startBareServer(): Promise<{ url: string; stop(): void }> {
@@ -31,4 +32,11 @@ export function firstLine(child: ChildProcess, stream: 'stdout' | 'stderr' = 'st
     source.on('data', onData);
     child.once('exit', (code) => reject(new Error(`server exited (${code}) before it listened`)));
   });
+}
+
+/** Lines of a capture file that recorded a 200 answer; a torn or broken line throws, naming it. */
+export async function savedAnswers(file: string): Promise<number> {
+  let answered = 0;
+  for await (const { capture } of readCaptures(file)) if ((capture.reply as { status?: number } | undefined)?.status === 200) answered++;
+  return answered;
 }
