@@ -76,40 +76,65 @@ export interface LoadStats {
   errors: Map<string, number>;
 }
 
-/** Sends `count` requests over `concurrency` keep-alive connections; memory stays flat for any count. */
+/**
+ * Sends `count` requests over `concurrency` keep-alive connections; memory stays flat for any count.
+ * Each lane sends its next request from the previous one's completion callback, on the pool's raw
+ * dispatch: no promise or body stream per request.
+ */
 export async function runLoad(options: LoadOptions): Promise<LoadStats> {
   const pool = new Pool(options.url.origin, { connections: options.concurrency, pipelining: 1, headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs });
   const path = `${options.url.pathname}${options.url.search}`;
   const stats: LoadStats = { sent: 0, elapsedMs: 0, latency: new LatencyHistogram(), statuses: new Map(), errors: new Map() };
   let issued = 0;
+  let active = 0;
   const started = performance.now();
-  const worker = async () => {
-    while (issued < options.count) {
-      issued++;
-      const { headers, body } = options.next();
-      const t0 = performance.now();
-      try {
-        const response = await pool.request({ path, method: 'POST', headers, body });
-        await response.body.dump();
-        stats.latency.record(performance.now() - t0);
-        stats.statuses.set(response.statusCode, (stats.statuses.get(response.statusCode) ?? 0) + 1);
-      } catch (error) {
-        const failure = classifyNetworkError(error, options.url, options.timeoutMs);
-        stats.errors.set(failure.kind, (stats.errors.get(failure.kind) ?? 0) + 1);
-        if (failure.kind === 'refused' && stats.sent === 0) {
-          await pool.destroy();
-          throw failure;
-        }
-      }
-      stats.sent++;
-      options.onProgress?.(stats.sent);
-    }
-  };
   try {
-    await Promise.all(Array.from({ length: Math.min(options.concurrency, options.count) }, worker));
+    await new Promise<void>((resolve, reject) => {
+      const finish = () => {
+        active--;
+        stats.sent++;
+        options.onProgress?.(stats.sent);
+        launch();
+      };
+      const launch = (): void => {
+        if (issued >= options.count) {
+          if (active === 0) resolve();
+          return;
+        }
+        issued++;
+        active++;
+        const { headers, body } = options.next();
+        const t0 = performance.now();
+        let status = 0;
+        pool.dispatch({ path, method: 'POST', headers, body }, {
+          // Present so undici takes this for a handler of its current (controller) interface.
+          onRequestStart: () => {},
+          onResponseStart: (_controller, statusCode) => {
+            status = statusCode;
+          },
+          onResponseData: () => {},
+          onResponseEnd: () => {
+            stats.latency.record(performance.now() - t0);
+            stats.statuses.set(status, (stats.statuses.get(status) ?? 0) + 1);
+            finish();
+          },
+          onResponseError: (_controller, error) => {
+            const failure = classifyNetworkError(error, options.url, options.timeoutMs);
+            stats.errors.set(failure.kind, (stats.errors.get(failure.kind) ?? 0) + 1);
+            if (failure.kind === 'refused' && stats.sent === 0) {
+              issued = options.count;
+              reject(failure);
+              return;
+            }
+            finish();
+          },
+        });
+      };
+      for (let lane = 0; lane < Math.min(options.concurrency, options.count); lane++) launch();
+    });
   } finally {
     stats.elapsedMs = performance.now() - started;
-    if (!pool.destroyed) await pool.close();
+    if (!pool.destroyed) await pool.destroy();
   }
   return stats;
 }
