@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import type { CaptureCheckOptions } from '../capture-check.js';
+import { checkCapture, type CaptureCheckOptions } from '../capture-check.js';
 import { captureLine, isHarFile, readCaptures, type Capture, type SourcedCapture } from '../captures.js';
 import { CheckFailed, UsageError } from '../errors.js';
 import { colorEnabled, createStyle, renderVerifyReport, summaryLine, type VerifyRendering, type VerifyReport } from '../format.js';
@@ -70,11 +70,9 @@ export async function runVerify(files: string[], options: VerifyOptions): Promis
     if (annotation !== '') process.stderr.write(annotation);
   };
 
-  // The checks (and zod with them) load only where this thread runs them: big files go to workers.
-  const checkCapture = async () => (await import('../capture-check.js')).checkCapture;
   if (byHand) {
     const capture = await handGivenRequest(options);
-    await report({ location: 'request', ...(options.body !== '-' ? { file: options.body } : {}), check: (await checkCapture())(capture, checkOptions) });
+    await report({ location: 'request', ...(options.body !== '-' ? { file: options.body } : {}), check: checkCapture(capture, checkOptions) });
   } else {
     for (const file of files) {
       const label = file === '-' ? 'stdin' : file;
@@ -86,9 +84,8 @@ export async function runVerify(files: string[], options: VerifyOptions): Promis
         failed += counts.failed;
         continue;
       }
-      const check = await checkCapture();
       for await (const sourced of readCaptures(file)) {
-        await report({ location: locationOf(label, sourced), ...(file !== '-' ? { file } : {}), ...(sourced.line !== undefined ? { line: sourced.line } : {}), check: check(sourced.capture, checkOptions) });
+        await report({ location: locationOf(label, sourced), ...(file !== '-' ? { file } : {}), ...(sourced.line !== undefined ? { line: sourced.line } : {}), check: checkCapture(sourced.capture, checkOptions) });
       }
     }
   }
