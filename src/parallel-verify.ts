@@ -40,11 +40,11 @@ const BATCH_BYTES = 256 * 1024;
 
 /**
  * Verifies a capture file (JSONL) on several threads: this thread reads it in batches of whole lines,
- * the workers check them, and the results are written in the file's order. At most two batches per
+ * the workers check them, and the results are written in the file's order. At most four batches per
  * worker are in flight, so memory stays flat for any file size.
  */
 export async function verifyInParallel(path: string, settings: VerifyWorkerSettings, threads: number, sink: OrderedSink): Promise<{ passed: number; failed: number }> {
-  const workers = Array.from({ length: threads }, () => new Worker(WORKER, { workerData: settings, resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 } }));
+  const workers = Array.from({ length: threads }, () => new Worker(WORKER, { workerData: settings, resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 32 } }));
   const results = new Map<number, VerifyBatchResult>();
   let crashed: Error | undefined;
   let wake: (() => void) | undefined;
@@ -82,7 +82,7 @@ export async function verifyInParallel(path: string, settings: VerifyWorkerSetti
   };
   /** Sends bytes[0, end) — whole lines — as one batch; the worker then owns the buffer. */
   const post = async (bytes: Buffer, end: number, firstLine: number) => {
-    await drain(threads * 2);
+    await drain(threads * 4);
     const batch = bytes.subarray(0, end);
     const lines = countNewlines(batch) + 1;
     workers[sent % threads]!.postMessage({ seq: sent, firstLine, bytes: batch } satisfies VerifyBatch, [bytes.buffer as ArrayBuffer]);
