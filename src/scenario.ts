@@ -1,40 +1,43 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { convertDialect, keyIn, type Dialect } from './dialect.js';
 import type { EventType } from './events.js';
 import { UsageError } from './errors.js';
 import { applySet, listScenarios, loadFixture, scenarioPath } from './fixtures.js';
 import { readInput } from './input.js';
 import { locate, splitDocuments } from './json-source.js';
-import { asObject, findingsOf, formatPath } from './schemas/common.js';
+import { asObject, described, findingsOf, formatPath, nonEmptyString, optionalString } from './schemas/common.js';
 import { toolOutcomes, type ToolOutcome } from './schemas/index.js';
 
+const record = () => z.record(z.string(), z.unknown());
+
 const turn = z.union([
-  z.strictObject({ role: z.enum(['system', 'user', 'assistant']), content: z.string().min(1) }),
+  z.strictObject({ role: z.enum(['system', 'user', 'assistant']), content: nonEmptyString() }),
   z.strictObject({
-    tools: z.array(z.strictObject({ name: z.string().min(1), arguments: z.record(z.string(), z.unknown()).default({}) })).min(1),
+    tools: z.array(z.strictObject({ name: nonEmptyString(), arguments: z._default(record(), {}) })).check(z.minLength(1)),
   }),
 ]);
 
 /** A call scenario file (fixtures/scenarios/*.json, or the user's own), always in the hms dialect. */
-export const scenarioSchema = z
-  .strictObject({
-    $schema: z.string().optional(),
+export const scenarioSchema = described(
+  z.strictObject({
+    $schema: optionalString(),
     description: z.string(),
-    call_type: z.enum(['inbound_phone_call', 'outbound_phone_call', 'web_call']).default('inbound_phone_call'),
-    phone_number: z.strictObject({ id: z.string().nullable().optional(), number: z.string().nullable(), name: z.string().nullable().optional() }),
-    customer: z.strictObject({ number: z.string().nullable() }),
-    seconds_per_turn: z.number().positive().default(8),
-    turns: z.array(turn).min(1),
-    end_reason: z.string().min(1).default('user_hangup'),
+    call_type: z._default(z.enum(['inbound_phone_call', 'outbound_phone_call', 'web_call']), 'inbound_phone_call'),
+    phone_number: z.strictObject({ id: z.optional(z.nullable(z.string())), number: z.nullable(z.string()), name: z.optional(z.nullable(z.string())) }),
+    customer: z.strictObject({ number: z.nullable(z.string()) }),
+    seconds_per_turn: z._default(z.number().check(z.positive()), 8),
+    turns: z.array(turn).check(z.minLength(1)),
+    end_reason: z._default(nonEmptyString(), 'user_hangup'),
     summary: z.string(),
-    analysis: z.record(z.string(), z.unknown()).optional(),
-    recording_url: z.string().optional(),
+    analysis: z.optional(record()),
+    recording_url: optionalString(),
     /** What a receiver might answer per tool name: `demo` lets the built-in listener answer with these. */
-    tool_results: z.record(z.string(), z.unknown()).optional(),
-  })
-  .meta({ title: 'hms-webhook call scenario', description: 'One whole call: the turns of its transcript, with tool calls between them (hms dialect).' });
+    tool_results: z.optional(record()),
+  }),
+  { title: 'hms-webhook call scenario', description: 'One whole call: the turns of its transcript, with tool calls between them (hms dialect).' },
+);
 
 export type Scenario = z.output<typeof scenarioSchema>;
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Dialect } from '../dialect.js';
 import { UsageError } from '../errors.js';
 import type { EventType } from '../events.js';

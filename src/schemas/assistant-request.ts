@@ -1,6 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { keyIn, type Dialect } from '../dialect.js';
-import { asObject, assistantConfig, findingsOf, foreignKeys, messageEnvelope, type Finding, type Lint } from './common.js';
+import { asObject, assistantConfig, described, findingsOf, foreignKeys, messageEnvelope, nonEmptyString, type Finding, type Lint } from './common.js';
 
 export const event = 'assistant-request';
 export const statuses = ['ringing'] as const;
@@ -13,15 +13,16 @@ export function payload(d: Dialect) {
 
 export function reply(d: Dialect) {
   const k = (key: string) => keyIn(d, key);
-  return z
-    .looseObject({
-      assistant: assistantConfig(d).optional(),
-      [k('assistant_id')]: z.string().min(1).optional(),
-      [k('assistant_override')]: assistantConfig(d).optional(),
-      [k('max_duration_seconds')]: z.number().int().positive().optional(),
-      error: z.string().min(1).optional(),
-    })
-    .meta({ title: `assistant-request reply (${d})`, description: '{} uses the saved assistant; {assistant} a transient one; {assistant_id, assistant_override} a saved one with blocks replaced; {error} rejects the call.' });
+  return described(
+    z.looseObject({
+      assistant: z.optional(assistantConfig(d)),
+      [k('assistant_id')]: z.optional(nonEmptyString()),
+      [k('assistant_override')]: z.optional(assistantConfig(d)),
+      [k('max_duration_seconds')]: z.optional(z.int().check(z.positive())),
+      error: z.optional(nonEmptyString()),
+    }),
+    { title: `assistant-request reply (${d})`, description: '{} uses the saved assistant; {assistant} a transient one; {assistant_id, assistant_override} a saved one with blocks replaced; {error} rejects the call.' },
+  );
 }
 
 export function lintPayload(): Lint {

@@ -1,5 +1,9 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { callTypeIn, hmsCallTypes, keyIn, spellingIn, type Dialect } from '../dialect.js';
+
+// zod/mini, so that a command loads 20 KB of zod rather than 460 KB; it comes without messages.
+z.config(en());
 
 export type PathSegment = string | number;
 
@@ -39,7 +43,7 @@ export function formatPath(path: readonly PathSegment[]): string {
 }
 
 /** zod issues as findings, with messages that say what is expected where. */
-export function findingsOf(error: z.ZodError): Finding[] {
+export function findingsOf(error: z.core.$ZodError): Finding[] {
   return error.issues.map((issue) => {
     const path = issue.path.filter((p): p is PathSegment => typeof p !== 'symbol');
     if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) {
@@ -51,44 +55,53 @@ export function findingsOf(error: z.ZodError): Finding[] {
 
 export const userData = z.record(z.string(), z.unknown());
 
+export const optionalString = () => z.optional(z.string());
+export const nonEmptyString = () => z.string().check(z.minLength(1));
+
 /** The assistant config: in payloads (resolved, with metadata) and in assistant-request replies. */
 export function assistantConfig(d: Dialect) {
   const k = (key: string) => keyIn(d, key);
   return z.looseObject({
-    id: z.string().optional(),
-    name: z.string().optional(),
-    [k('first_message')]: z.string().optional(),
-    llm_config: z.looseObject({ provider: z.string().optional(), model: z.string().optional(), messages: z.array(z.looseObject({ role: z.string(), content: z.string() })).optional() }).optional(),
-    stt_config: z.looseObject({ provider: z.string().optional(), model: z.string().optional(), language: z.string().optional() }).optional(),
-    tts_config: z.looseObject({ provider: z.string().optional(), [k('voice_id')]: z.string().optional() }).optional(),
-    [k('max_duration_seconds')]: z.number().int().positive().optional(),
-    [k('analysis_plan')]: z.looseObject({}).optional(),
-    metadata: userData.optional(),
+    id: optionalString(),
+    name: optionalString(),
+    [k('first_message')]: optionalString(),
+    llm_config: z.optional(z.looseObject({ provider: optionalString(), model: optionalString(), messages: z.optional(z.array(z.looseObject({ role: z.string(), content: z.string() }))) })),
+    stt_config: z.optional(z.looseObject({ provider: optionalString(), model: optionalString(), language: optionalString() })),
+    tts_config: z.optional(z.looseObject({ provider: optionalString(), [k('voice_id')]: optionalString() })),
+    [k('max_duration_seconds')]: z.optional(z.int().check(z.positive())),
+    [k('analysis_plan')]: z.optional(z.looseObject({})),
+    metadata: z.optional(userData),
   });
 }
 
 /** The envelope every event shares (platform.md §2.1), with the event's own keys added. */
-export function messageEnvelope<Extra extends z.ZodRawShape>(d: Dialect, event: string, extra: Extra) {
+export function messageEnvelope<Extra extends z.core.$ZodLooseShape>(d: Dialect, event: string, extra: Extra) {
   return z.looseObject({
     message: z.looseObject({
       type: z.literal(event),
       timestamp: z.string(),
       call: z.looseObject({
-        id: z.string().min(1),
+        id: nonEmptyString(),
         type: z.string(),
         status: z.string(),
-        pipeline: z.string().optional(),
+        pipeline: optionalString(),
       }),
       [keyIn(d, 'phone_number')]: z.looseObject({
-        id: z.string().nullable().optional(),
-        number: z.string().nullable(),
-        name: z.string().nullable().optional(),
+        id: z.optional(z.nullable(z.string())),
+        number: z.nullable(z.string()),
+        name: z.optional(z.nullable(z.string())),
       }),
-      customer: z.looseObject({ number: z.string().nullable() }),
-      assistant: assistantConfig(d).optional(),
+      customer: z.looseObject({ number: z.nullable(z.string()) }),
+      assistant: z.optional(assistantConfig(d)),
       ...extra,
     }),
   });
+}
+
+/** Attaches a title and description that the JSON Schema export shows. */
+export function described<T extends z.ZodMiniType>(schema: T, meta: z.core.GlobalMeta): T {
+  z.globalRegistry.add(schema, meta);
+  return schema;
 }
 
 type Json = Record<string, unknown>;

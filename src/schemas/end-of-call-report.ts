@@ -1,6 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { keyIn, type Dialect } from '../dialect.js';
-import { messageEnvelope, userData, type Finding, type Lint } from './common.js';
+import { described, messageEnvelope, optionalString, userData, type Finding, type Lint } from './common.js';
 
 export const event = 'end-of-call-report';
 export const statuses = ['ended', 'ended-with-error'] as const;
@@ -11,19 +11,19 @@ const ROLES = ['system', 'user', 'assistant'];
 export function payload(d: Dialect) {
   const k = (key: string) => keyIn(d, key);
   return messageEnvelope(d, event, {
-    [k('duration_seconds')]: z.number().nonnegative(),
+    [k('duration_seconds')]: z.number().check(z.nonnegative()),
     summary: z.string(),
-    analysis: userData.optional(),
-    messages: z.array(z.looseObject({ role: z.string(), content: z.string() })).optional(),
-    [k('end_reason')]: z.string().optional(),
-    [k('started_at')]: z.string().optional(),
-    [k('ended_at')]: z.string().optional(),
-    [k('recording_url')]: z.string().optional(),
+    analysis: z.optional(userData),
+    messages: z.optional(z.array(z.looseObject({ role: z.string(), content: z.string() }))),
+    [k('end_reason')]: optionalString(),
+    [k('started_at')]: optionalString(),
+    [k('ended_at')]: optionalString(),
+    [k('recording_url')]: optionalString(),
   });
 }
 
 export function reply(d: Dialect) {
-  return z.unknown().meta({ title: `end-of-call-report reply (${d})`, description: 'Ignored by the platform: any 2xx acknowledges.' });
+  return described(z.unknown(), { title: `end-of-call-report reply (${d})`, description: 'Ignored by the platform: any 2xx acknowledges.' });
 }
 
 export function lintPayload(message: Record<string, unknown>, d: Dialect): Lint {

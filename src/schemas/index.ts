@@ -1,10 +1,10 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { detectDialect, type Dialect } from '../dialect.js';
 import * as assistantRequest from './assistant-request.js';
 import * as endOfCallReport from './end-of-call-report.js';
 import * as statusUpdate from './status-update.js';
 import * as toolCalls from './tool-calls.js';
-import { asObject, envelopeLint, findingsOf, type Finding } from './common.js';
+import { asObject, described, envelopeLint, findingsOf, type Finding } from './common.js';
 import { EVENTS, isEvent, type EventType } from '../events.js';
 
 export { formatPath, type Finding, type PathSegment } from './common.js';
@@ -30,20 +30,20 @@ export interface PayloadOptions {
   dialect?: Dialect;
 }
 
-const payloadSchemas = new Map<string, z.ZodType>();
+const payloadSchemas = new Map<string, z.ZodMiniType>();
 
 /** The zod schema of an event's payload in a dialect (built once, on first use). */
-export function payloadSchema(event: EventType, dialect: Dialect): z.ZodType {
+export function payloadSchema(event: EventType, dialect: Dialect): z.ZodMiniType {
   const key = `${event}/${dialect}`;
   let schema = payloadSchemas.get(key);
   if (schema === undefined) {
-    schema = definitions[event].payload(dialect).meta({ title: `${event} payload (${dialect})` });
+    schema = described(definitions[event].payload(dialect), { title: `${event} payload (${dialect})` });
     payloadSchemas.set(key, schema);
   }
   return schema;
 }
 
-export function replySchema(event: EventType, dialect: Dialect): z.ZodType {
+export function replySchema(event: EventType, dialect: Dialect): z.ZodMiniType {
   return definitions[event].reply(dialect);
 }
 

@@ -1,6 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { keyIn, type Dialect } from '../dialect.js';
-import { messageEnvelope, type Finding, type Lint } from './common.js';
+import { described, messageEnvelope, optionalString, type Finding, type Lint } from './common.js';
 
 export const event = 'status-update';
 export const statuses = ['in-progress', 'ended', 'ended-with-error'] as const;
@@ -8,14 +8,14 @@ export const deadlineMs = undefined;
 
 export function payload(d: Dialect) {
   return messageEnvelope(d, event, {
-    error: z.string().optional(),
-    [keyIn(d, 'end_reason')]: z.string().optional(),
+    error: optionalString(),
+    [keyIn(d, 'end_reason')]: optionalString(),
   });
 }
 
 /** The platform ignores the body of this reply: any 2xx will do. */
 export function reply(d: Dialect) {
-  return z.unknown().meta({ title: `status-update reply (${d})`, description: 'Ignored by the platform: any 2xx acknowledges.' });
+  return described(z.unknown(), { title: `status-update reply (${d})`, description: 'Ignored by the platform: any 2xx acknowledges.' });
 }
 
 export function lintPayload(message: Record<string, unknown>): Lint {

@@ -1,6 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { keyIn, type Dialect } from '../dialect.js';
-import { asObject, findingsOf, foreignKeys, messageEnvelope, userData, type Finding, type Lint } from './common.js';
+import { asObject, described, findingsOf, foreignKeys, messageEnvelope, nonEmptyString, userData, type Finding, type Lint } from './common.js';
 
 export const event = 'tool-calls';
 export const statuses = ['in-progress'] as const;
@@ -12,38 +12,39 @@ export function payload(d: Dialect) {
     [keyIn(d, 'tool_call_list')]: z
       .array(
         z.looseObject({
-          id: z.string().min(1),
+          id: nonEmptyString(),
           type: z.string(),
           function: z.looseObject({
-            name: z.string().min(1),
+            name: nonEmptyString(),
             // An object here, unlike Vapi and OpenAI, where it is a JSON string.
             arguments: userData,
           }),
         }),
       )
-      .min(1),
+      .check(z.minLength(1)),
   });
 }
 
 function resultEntry(d: Dialect) {
   return z.looseObject({
-    [keyIn(d, 'tool_call_id')]: z.string().min(1),
-    result: z.unknown().optional(),
-    error: z.string().optional(),
+    [keyIn(d, 'tool_call_id')]: nonEmptyString(),
+    result: z.optional(z.unknown()),
+    error: z.optional(z.string()),
   });
 }
 
 function resultsForm(d: Dialect) {
-  return z.looseObject({ results: z.array(resultEntry(d)) }).meta({ title: 'results: one entry per tool call id (recommended)' });
+  return described(z.looseObject({ results: z.array(resultEntry(d)) }), { title: 'results: one entry per tool call id (recommended)' });
 }
-const errorForm = z.object({ error: z.string() }).meta({ title: 'error: the tool failed' });
-const simpleForm = z.object({ result: z.unknown() }).meta({ title: 'result: one result for the call' });
-const directForm = z.looseObject({}).meta({ title: 'direct: the object itself is the result' });
+const errorForm = described(z.object({ error: z.string() }), { title: 'error: the tool failed' });
+const simpleForm = described(z.object({ result: z.unknown() }), { title: 'result: one result for the call' });
+const directForm = described(z.looseObject({}), { title: 'direct: the object itself is the result' });
 
 export function reply(d: Dialect) {
-  return z
-    .union([resultsForm(d), errorForm, simpleForm, directForm])
-    .meta({ title: `tool-calls reply (${d})`, description: 'One of the four reply forms; results[] ids must be the request\'s tool call ids.' });
+  return described(z.union([resultsForm(d), errorForm, simpleForm, directForm]), {
+    title: `tool-calls reply (${d})`,
+    description: 'One of the four reply forms; results[] ids must be the request\'s tool call ids.',
+  });
 }
 
 export type ReplyForm = 'results' | 'error' | 'result' | 'direct';
