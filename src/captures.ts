@@ -130,25 +130,17 @@ export async function* readCaptures(path: string): AsyncGenerator<SourcedCapture
       return;
     }
     let rest: Buffer | undefined;
-    let line = 0;
+    let line = 1;
     let chunk: Buffer | undefined = head.value;
     while (chunk !== undefined) {
       const data = rest === undefined ? chunk : Buffer.concat([rest, chunk]);
-      let start = 0;
-      for (let end = data.indexOf(0x0a); end !== -1; end = data.indexOf(0x0a, start)) {
-        line++;
-        const capture = parseCaptureLine(data, start, end, label, line);
-        if (capture !== undefined) yield { line, capture };
-        start = end + 1;
-      }
-      rest = start < data.length ? data.subarray(start) : undefined;
+      const lastNewline = data.lastIndexOf(0x0a);
+      if (lastNewline !== -1) line = yield* capturesIn(data.subarray(0, lastNewline), line, label);
+      rest = lastNewline + 1 < data.length ? data.subarray(lastNewline + 1) : undefined;
       const next = await chunks.next();
       chunk = next.done === true ? undefined : next.value;
     }
-    if (rest !== undefined) {
-      const capture = parseCaptureLine(rest, 0, rest.length, label, line + 1);
-      if (capture !== undefined) yield { line: line + 1, capture };
-    }
+    if (rest !== undefined) yield* capturesIn(rest, line, label);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new UsageError(`cannot read ${label}: no such file`);
@@ -161,8 +153,24 @@ export async function* readCaptures(path: string): AsyncGenerator<SourcedCapture
   }
 }
 
-/** The capture on one line (bytes start..end of data); undefined for a blank line; a UsageError naming the line otherwise. */
-export function parseCaptureLine(data: Buffer, start: number, end: number, label: string, line: number): Capture | undefined {
+/**
+ * The captures on the lines of `data` — whole lines, its end being the end of the last — numbered from
+ * firstLine; returns the number of the line after them. A line that is not a capture is a UsageError.
+ */
+export function* capturesIn(data: Buffer, firstLine: number, label: string): Generator<SourcedCapture, number> {
+  let line = firstLine;
+  for (let start = 0; start <= data.length; line++) {
+    let end = data.indexOf(0x0a, start);
+    if (end === -1) end = data.length;
+    const capture = parseCaptureLine(data, start, end, label, line);
+    if (capture !== undefined) yield { line, capture };
+    start = end + 1;
+  }
+  return line;
+}
+
+/** The capture on one line (bytes start..end of data); undefined for a blank line. */
+function parseCaptureLine(data: Buffer, start: number, end: number, label: string, line: number): Capture | undefined {
   const text = data.toString('utf8', start, end > start && data[end - 1] === 0x0d ? end - 1 : end);
   if (text.trim() === '') return undefined;
   let capture: Capture;

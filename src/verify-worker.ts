@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { checkCapture, type CaptureCheckOptions } from './capture-check.js';
-import { parseCaptureLine } from './captures.js';
+import { capturesIn } from './captures.js';
 import { UsageError } from './errors.js';
 import { createStyle, renderVerifyReport } from './format.js';
 import type { VerifyBatch, VerifyBatchResult, VerifyWorkerSettings } from './parallel-verify.js';
@@ -15,23 +15,14 @@ const options: CaptureCheckOptions = { ...settings.check, clock: unixSeconds };
 parentPort!.on('message', ({ seq, firstLine, bytes }: VerifyBatch) => {
   const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const result: VerifyBatchResult = { seq, out: '', annotations: '', passed: 0, failed: 0 };
-  let line = firstLine;
-  let start = 0;
   try {
-    while (start < data.length) {
-      let end = data.indexOf(0x0a, start);
-      if (end === -1) end = data.length;
-      const capture = parseCaptureLine(data, start, end, settings.label, line);
-      if (capture !== undefined) {
-        const check = checkCapture(capture, options);
-        if (check.passed) result.passed++;
-        else result.failed++;
-        const { out, annotation } = renderVerifyReport({ location: `${settings.label}:${line}`, file: settings.file, line, check }, style, settings.rendering);
-        result.out += out;
-        result.annotations += annotation;
-      }
-      line++;
-      start = end + 1;
+    for (const { line, capture } of capturesIn(data, firstLine, settings.label)) {
+      const check = checkCapture(capture, options);
+      if (check.passed) result.passed++;
+      else result.failed++;
+      const { out, annotation } = renderVerifyReport({ location: `${settings.label}:${line}`, file: settings.file, line, check }, style, settings.rendering);
+      result.out += out;
+      result.annotations += annotation;
     }
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
