@@ -416,6 +416,19 @@ describe('verify: large files, checked on several threads', () => {
   });
 });
 
+describe('verify: a capture of any size', () => {
+  it('checks a 28 MB capture line on the worker path like any other', async () => {
+    const doc = JSON.parse(fixture('end-of-call-report/full')) as { message: { messages: { role: string; content: string }[] } };
+    doc.message.messages = Array.from({ length: 250_000 }, (_, i) => ({ role: i % 2 ? 'user' : 'assistant', content: `Een vrij lange zin over een afspraak bij de tandarts, nummer ${i}.` }));
+    const body = JSON.stringify(doc);
+    const headers = { ...headersFor(NOW, signed(NOW, body)), 'x-webhook-event': 'end-of-call-report' };
+    const file = writeCaptures('huge-line.jsonl', [captureLine({ body, headers }), captureLine({ body: BODY, headers: headersFor(NOW, signed(NOW, BODY)) })]);
+    const result = await runCli(['verify', file, '--secret', SECRET, '--quiet']);
+    assert.equal(result.code, 0, result.stderr.slice(0, 300));
+    assert.equal(result.stdout, '2 passed, 0 failed\n');
+  });
+});
+
 describe('verify: flat memory', () => {
   let file: string;
   let count = 0;
