@@ -86,6 +86,8 @@ export interface CallStep {
 }
 
 const ERROR_END_REASON = 'error';
+/** The queue time of the steps that end the call, whenever it ends. */
+const AT_THE_END = Infinity;
 const FAILURE = 'STT connection failed';
 
 /**
@@ -94,11 +96,12 @@ const FAILURE = 'STT connection failed';
  */
 export class CallScript {
   readonly callId = randomUUID();
-  private readonly queue: (() => CallStep | undefined)[] = [];
+  /** What is still to come, each at its time in the call; the end of the call comes last whatever its time. */
+  private queue: { at: number; run: () => CallStep | undefined }[] = [];
   private assistant: unknown;
   private readonly transcript: { role: string; content: string }[] = [];
   private readonly start: number;
-  private readonly end: number;
+  private end: number;
   private endReason: string;
   private error: string | undefined;
   private pending: { step: CallStep; calls: { id: string; name: string }[] } | undefined;
@@ -110,27 +113,30 @@ export class CallScript {
     this.start = this.end - Math.round(seconds);
     this.endReason = options.fail ? ERROR_END_REASON : scenario.end_reason;
     this.error = options.fail ? FAILURE : undefined;
-    this.queue.push(() => this.step('assistant-request', 'ringing', this.start - 3, {}));
-    this.queue.push(() => this.step('status-update', 'in-progress', this.start, {}));
+    this.queue.push({ at: this.start - 3, run: () => this.step('assistant-request', 'ringing', this.start - 3, {}) });
+    this.queue.push({ at: this.start, run: () => this.step('status-update', 'in-progress', this.start, {}) });
     scenario.turns.forEach((entry, index) => {
       const at = this.start + Math.round((index + 1) * scenario.seconds_per_turn);
       if ('tools' in entry) {
-        this.queue.push(() => this.toolStep(entry.tools, at));
+        this.queue.push({ at, run: () => this.toolStep(entry.tools, at) });
       } else {
-        this.queue.push(() => {
-          this.transcript.push({ role: entry.role, content: entry.content });
-          return undefined;
+        this.queue.push({
+          at,
+          run: () => {
+            this.transcript.push({ role: entry.role, content: entry.content });
+            return undefined;
+          },
         });
       }
     });
-    this.queue.push(() => this.step('status-update', this.error !== undefined ? 'ended-with-error' : 'ended', this.end, this.endFields()));
-    this.queue.push(() => this.report());
+    this.queue.push({ at: AT_THE_END, run: () => this.step('status-update', this.error !== undefined ? 'ended-with-error' : 'ended', this.end, this.endFields()) });
+    this.queue.push({ at: AT_THE_END, run: () => this.report() });
   }
 
   /** The next event to send, or undefined when the call is over. */
   next(): CallStep | undefined {
     while (this.queue.length > 0) {
-      const step = this.queue.shift()!();
+      const step = this.queue.shift()!.run();
       if (step !== undefined) return step;
     }
     return undefined;
@@ -143,15 +149,22 @@ export class CallScript {
       const body = asObject(reply);
       if (typeof body?.error === 'string') {
         // The platform rejects the call: it ends here.
-        this.queue.length = 0;
         this.endReason = 'rejected';
         this.error = body.error;
-        this.queue.push(() => this.step('status-update', 'ended', this.start, this.endFields()));
+        this.queue = [{ at: this.start, run: () => this.step('status-update', 'ended', this.start, this.endFields()) }];
         return;
       }
       this.assistant = assistantFrom(body, d);
       const cap = body?.[keyIn(d, 'max_duration_seconds')];
-      if (typeof cap === 'number') (this.assistant as Record<string, unknown>)[keyIn(d, 'max_duration_seconds')] = cap;
+      if (typeof cap === 'number') {
+        (this.assistant as Record<string, unknown>)[keyIn(d, 'max_duration_seconds')] = cap;
+        // A cap shorter than the call ends it there, as the platform does; what would come later never happens.
+        if (cap > 0 && this.start + cap < this.end && this.error === undefined) {
+          this.end = this.start + Math.floor(cap);
+          this.endReason = 'max_duration';
+          this.queue = this.queue.filter((item) => item.at <= this.end || item.at === AT_THE_END);
+        }
+      }
       return;
     }
     if (step.event === 'tool-calls' && this.pending !== undefined) {

@@ -95,6 +95,21 @@ describe('send call: a whole call as the platform sends it', () => {
     assert.ok(assistant.llm_config, 'blocks not overridden come from the saved assistant');
   });
 
+  it('a max_duration_seconds shorter than the call ends it there, as the platform does', async () => {
+    const capped: Responder = (request) => (messageOf(request).type === 'assistant-request' ? { body: '{"max_duration_seconds": 20}' } : correctReplies(request));
+    const { result, received } = await playAgainst(capped);
+    assert.equal(result.code, 0, result.stdout);
+    const messages = received.map(messageOf);
+    // book-appointment: a turn every 9 s, the first tool call at 27 s, after the cap.
+    assert.deepEqual(messages.map((m) => m.type), ['assistant-request', 'status-update', 'status-update', 'end-of-call-report']);
+    assert.equal(messages[2]!.end_reason, 'max_duration');
+    const report = messages[3]!;
+    assert.equal(report.duration_seconds, 20);
+    assert.equal(report.end_reason, 'max_duration');
+    assert.equal(report.messages.length, 2, 'only the turns within the 20 s');
+    assert.equal(report.assistant.max_duration_seconds, 20);
+  });
+
   it('--fail ends with status-update ended-with-error; --web has no phone numbers', async () => {
     const { result, received } = await playAgainst(correctReplies, ['--fail', '--web']);
     assert.equal(result.code, 0, result.stdout);
