@@ -129,18 +129,24 @@ export async function* readCaptures(path: string): AsyncGenerator<SourcedCapture
       yield* readHar(label, head.value, remaining);
       return;
     }
-    let rest: Buffer | undefined;
+    // The start of a line that has not ended yet; joined once it ends, however many chunks it spans.
+    let unfinished: Buffer[] = [];
     let line = 1;
     let chunk: Buffer | undefined = head.value;
     while (chunk !== undefined) {
-      const data = rest === undefined ? chunk : Buffer.concat([rest, chunk]);
-      const lastNewline = data.lastIndexOf(0x0a);
-      if (lastNewline !== -1) line = yield* capturesIn(data.subarray(0, lastNewline), line, label);
-      rest = lastNewline + 1 < data.length ? data.subarray(lastNewline + 1) : undefined;
+      const lastNewline = chunk.lastIndexOf(0x0a);
+      if (lastNewline === -1) {
+        unfinished.push(chunk);
+      } else {
+        const data = unfinished.length === 0 ? chunk : Buffer.concat([...unfinished, chunk]);
+        const end = data.length - (chunk.length - lastNewline);
+        line = yield* capturesIn(data.subarray(0, end), line, label);
+        unfinished = lastNewline + 1 < chunk.length ? [chunk.subarray(lastNewline + 1)] : [];
+      }
       const next = await chunks.next();
       chunk = next.done === true ? undefined : next.value;
     }
-    if (rest !== undefined) yield* capturesIn(rest, line, label);
+    if (unfinished.length > 0) yield* capturesIn(Buffer.concat(unfinished), line, label);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new UsageError(`cannot read ${label}: no such file`);

@@ -97,9 +97,11 @@ export async function verifyInParallel(path: string, settings: VerifyWorkerSetti
     let carry = Buffer.alloc(0);
     let line = 1;
     for (;;) {
-      const buffer = Buffer.allocUnsafeSlow(carry.length + BATCH_BYTES);
+      // A line longer than a batch doubles the next read, so collecting it copies each byte a few times, not once per batch.
+      const size = Math.max(BATCH_BYTES, carry.length);
+      const buffer = Buffer.allocUnsafeSlow(carry.length + size);
       carry.copy(buffer);
-      const { bytesRead } = await file.read(buffer, carry.length, BATCH_BYTES, null);
+      const { bytesRead } = await file.read(buffer, carry.length, size, null);
       const filled = carry.length + bytesRead;
       if (bytesRead === 0) {
         if (filled > 0) await post(buffer, filled, line);
@@ -107,7 +109,6 @@ export async function verifyInParallel(path: string, settings: VerifyWorkerSetti
       }
       const lastNewline = buffer.lastIndexOf(0x0a, filled - 1);
       if (lastNewline === -1) {
-        // A line longer than a batch: keep collecting it.
         carry = buffer.subarray(0, filled);
         continue;
       }
