@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { closeSync, createReadStream, openSync, readSync, writeSync } from 'node:fs';
 import { UsageError } from './errors.js';
+import { whyUnreadable } from './input.js';
 
 /** One captured request (architecture.md, "Capture file"); extra keys are allowed and ignored by readers. */
 export interface Capture {
@@ -148,10 +149,8 @@ export async function* readCaptures(path: string): AsyncGenerator<SourcedCapture
     }
     if (unfinished.length > 0) yield* capturesIn(Buffer.concat(unfinished), line, label);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UsageError(`cannot read ${label}: no such file`);
-    if (code === 'EISDIR') throw new UsageError(`cannot read ${label}: it is a directory`);
-    if (code === 'EACCES') throw new UsageError(`cannot read ${label}: permission denied`);
+    const why = whyUnreadable(error);
+    if (why !== undefined) throw new UsageError(`cannot read ${label}: ${why}`);
     throw error;
   } finally {
     // Closes the file when the reader stops early (a bad line, or a consumer that breaks off).

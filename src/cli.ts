@@ -15,6 +15,7 @@ const dialectOption = () => new Option('--dialect <dialect>', 'hms (HMS Sovereig
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const secretOption = (description: string) => new Option('--secret <secret>', description).argParser(collect);
 const secretFileOption = () => new Option('--secret-file <file>', 'read secrets from a file, one per line');
+const toleranceOption = () => new Option('--tolerance <seconds>', 'accepted timestamp age, both directions').argParser(number('any')).default(300);
 
 function number(kind: 'whole' | 'positive' | 'any') {
   return (value: string): number => {
@@ -123,7 +124,7 @@ Exit: 0 reply ok, 1 reply failed a check (status, schema, late), 2 could not sen
     .option('--path <path>', 'the path that receives webhooks', '/')
     .addOption(secretOption('verify with this secret; repeat for rotation (or HMS_WEBHOOK_SECRET)'))
     .addOption(secretFileOption())
-    .option('--tolerance <seconds>', 'accepted timestamp age, both directions', number('any'), 300)
+    .addOption(toleranceOption())
     .option('--no-enforce', 'answer failed signatures as if valid, but still report them')
     .option('--max-body <bytes>', 'larger bodies get 413', number('whole'), 10 * 1024 * 1024)
     .option('--reply <file>', 'replies per event: {"assistant-request": {...}, "tool-calls": {"<tool name>": result, "*": result}}')
@@ -178,7 +179,7 @@ Exit: 0 every forgery refused, 1 a forgery accepted or the valid request refused
     .addOption(secretOption('a webhook_secret to verify with; repeat for rotation (or HMS_WEBHOOK_SECRET)'))
     .addOption(secretFileOption())
     .option('--unsigned', 'the requests are unsigned: check schemas, event header and replies only')
-    .option('--tolerance <seconds>', 'accepted timestamp age, both directions', number('any'), 300)
+    .addOption(toleranceOption())
     .option('--now <time>', "judge timestamps against this time (unix seconds or ISO 8601) instead of each capture's received_at")
     .option('--ignore-time', 'do not check timestamp age')
     .option('--body <file>', 'one request given by hand: its raw body (- for stdin)')

@@ -84,6 +84,13 @@ export function loadFixture(name: string, options: { kind?: FixtureKind; dialect
   return { entry, document: convertDialect(hms, 'hms', options.dialect ?? 'hms') };
 }
 
+/** A payload fixture as the platform would send it now: message.timestamp is the moment of sending. */
+export function payloadToSend(name: string, dialect: Dialect = 'hms'): { entry: FixtureEntry; document: unknown } {
+  const fixture = loadFixture(name, { dialect });
+  (fixture.document as { message: { timestamp: string } }).message.timestamp = new Date().toISOString();
+  return fixture;
+}
+
 type PathKey = string | number;
 
 /** `message.call.status`, `message.tool_call_list[0].id`, `a["odd key"]` -> keys. */

@@ -7,10 +7,14 @@ export async function readInput(name: string): Promise<Buffer> {
   try {
     return await readFile(name);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
-    throw new UsageError(`cannot read ${name}: ${why}`);
+    throw new UsageError(`cannot read ${name}: ${whyUnreadable(error) ?? (error as Error).message}`);
   }
+}
+
+/** Why a file could not be read, in words, for the causes a user can fix; undefined for others. */
+export function whyUnreadable(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : undefined;
 }
 
 async function readStream(stream: NodeJS.ReadableStream): Promise<Buffer> {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { KnownSecret } from './diagnosis.js';
 import { UsageError } from './errors.js';
+import { whyUnreadable } from './input.js';
 
 export interface SecretOptions {
   secret?: string[];
@@ -44,7 +45,7 @@ function readSecretFile(path: string, required: boolean): { secret: string; labe
     text = readFileSync(path, 'utf8');
   } catch (error) {
     if (!required) return [];
-    throw new UsageError(`cannot read --secret-file ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    throw new UsageError(`cannot read --secret-file ${path}: ${whyUnreadable(error) ?? (error as Error).message}`);
   }
   const secrets = text.split(/\r?\n/).flatMap((line, i) => (line === '' ? [] : [{ secret: line, label: `--secret-file line ${i + 1}` }]));
   if (secrets.length === 0 && required) throw new UsageError(`--secret-file ${path} holds no secret (one per line)`);

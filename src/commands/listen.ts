@@ -4,6 +4,7 @@ import { CheckFailed, Interrupted, UsageError } from '../errors.js';
 import { colorEnabled, createStyle, listenJson, listenLines, summaryLine } from '../format.js';
 import { startListener, type ListenEvent } from '../listener.js';
 import { fingerprint, resolveSecrets } from '../secrets.js';
+import { whyUnreadable } from '../input.js';
 import { parseTarget } from '../target.js';
 
 export interface ListenOptions {
@@ -114,8 +115,8 @@ function readReplyPlan(file: string): ReplyPlan {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
-  } catch {
-    throw new UsageError(`cannot read --reply ${file}: no such file`);
+  } catch (error) {
+    throw new UsageError(`cannot read --reply ${file}: ${whyUnreadable(error) ?? (error as Error).message}`);
   }
   try {
     return parseReplyPlan(JSON.parse(text), file);

@@ -1,6 +1,5 @@
 import { CheckFailed, UsageError } from '../errors.js';
-import { isEvent } from '../events.js';
-import { loadFixture } from '../fixtures.js';
+import { payloadToSend } from '../fixtures.js';
 import { colorEnabled, createStyle, probeJson, probeLines } from '../format.js';
 import { NetworkFailure } from '../http.js';
 import { probeCases, runProbe } from '../probe.js';
@@ -21,10 +20,8 @@ export async function runProbeCommand(options: ProbeOptions): Promise<void> {
   const url = parseTarget(options.to);
   const secret = resolveSecrets(options)[0];
   if (secret === undefined) throw new UsageError('probe needs the webhook secret your receiver checks: --secret, HMS_WEBHOOK_SECRET or --secret-file');
-  const { document } = loadFixture(options.event);
-  const event = options.event.split('/')[0]!;
-  if (!isEvent(event)) throw new UsageError(`--event ${options.event}: not an event`);
-  (document as { message: { timestamp: string } }).message.timestamp = new Date().toISOString();
+  const { entry, document } = payloadToSend(options.event);
+  const { event } = entry;
   const body = Buffer.from(JSON.stringify(document));
   let results;
   try {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { convertDialect, detectDialect, type Dialect } from '../dialect.js';
 import { CheckFailed, UsageError } from '../errors.js';
 import { isEvent, type EventType } from '../events.js';
-import { applySet, applyUnset, loadFixture } from '../fixtures.js';
+import { applySet, applyUnset, payloadToSend } from '../fixtures.js';
 import { callStepJson, callStepLines, colorEnabled, createStyle, loadJson, loadLines, sendJson, sendLines, summaryLine, type SendReport } from '../format.js';
 import { NetworkFailure, postOnce, runLoad, type OutgoingRequest } from '../http.js';
 import { readInput } from '../input.js';
@@ -196,9 +196,7 @@ async function buildBody(name: string | undefined, options: SendOptions): Promis
   }
   if (name === undefined) throw new UsageError('send needs an event (e.g. send status-update/ended) or --data FILE; `hms-webhook fixtures` lists them');
   const dialect = options.dialect ?? 'hms';
-  const { document } = loadFixture(name, { dialect });
-  // The platform stamps each delivery with the time it was sent.
-  (document as { message: { timestamp: string } }).message.timestamp = new Date().toISOString();
+  const { document } = payloadToSend(name, dialect);
   edit(document, options);
   return { body: Buffer.from(JSON.stringify(document)), document, dialect };
 }
