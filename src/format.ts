@@ -136,12 +136,19 @@ export function sendJson(report: SendReport, verbose: boolean): Record<string, u
       bytes: report.request.body.length,
       ...(verbose ? { body: report.request.body.toString('utf8') } : {}),
     },
-    status: report.reply?.status ?? null,
-    latency_ms: report.reply === undefined ? null : Math.round(report.reply.latencyMs * 10) / 10,
+    ...replyResultJson(report),
     reply: report.verdict?.parsed ?? (report.reply && report.reply.body.length > 0 ? report.reply.body.toString('utf8') : null),
-    checks: report.verdict?.checks ?? [{ name: 'reply', severity: 'failure', message: report.failure }],
-    outcome: report.verdict?.outcome ?? [],
     ok: report.verdict?.ok === true,
+  };
+}
+
+/** What came of a sent request, as JSON: the reply's status, latency, checks and outcome, or why none came. */
+function replyResultJson(result: { reply?: ReceivedReply; verdict?: ReplyVerdict; failure?: string }): Record<string, unknown> {
+  return {
+    status: result.reply?.status ?? null,
+    latency_ms: result.reply === undefined ? null : Math.round(result.reply.latencyMs * 10) / 10,
+    checks: result.verdict?.checks ?? [{ name: 'reply', severity: 'failure', message: result.failure }],
+    outcome: result.verdict?.outcome ?? [],
   };
 }
 
@@ -360,11 +367,8 @@ export function callStepJson(report: CallStepReport, callId: string): Record<str
     event: report.step.event,
     label: report.step.label,
     call_id: callId,
-    status: report.reply?.status ?? null,
-    latency_ms: report.reply === undefined ? null : Math.round(report.reply.latencyMs * 10) / 10,
+    ...replyResultJson(report),
     ok: report.ok,
-    checks: report.verdict?.checks ?? [{ name: 'reply', severity: 'failure', message: report.failure }],
-    outcome: report.verdict?.outcome ?? [],
   };
 }
 
