@@ -11,7 +11,7 @@ import { callStepJson, callStepLines, colorEnabled, createStyle, listenJson, lis
 import { startListener, type ListenEvent } from '../listener.js';
 import { CallScript, loadScenario } from '../scenario.js';
 import { fingerprint } from '../secrets.js';
-import { unixSeconds } from '../signature.js';
+import { DEFAULT_TOLERANCE_SECONDS, unixSeconds } from '../signature.js';
 
 export interface DemoOptions {
   scenario?: string;
@@ -37,7 +37,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   const file = join(mkdtempSync(join(tmpdir(), 'hms-webhook-demo-')), 'captures.jsonl');
   const heard: ListenEvent[] = [];
   const listener = await startListener({
-    host: '127.0.0.1', port: 0, path: '/', secrets: [secret], toleranceSeconds: 300, enforce: true,
+    host: '127.0.0.1', port: 0, path: '/', secrets: [secret], toleranceSeconds: DEFAULT_TOLERANCE_SECONDS, enforce: true,
     maxBodyBytes: 10 * 1024 * 1024, replies: { 'tool-calls': scenario.tool_results ?? {} }, delayMs: 0, save: file, onEvent: (event) => heard.push(event),
   });
 
@@ -75,7 +75,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   let failed = 0;
   const secrets = [{ secret, label: 'the demo secret', accepted: true }];
   for await (const { line, capture } of readCaptures(file)) {
-    const report: VerifyReport = { location: `captures.jsonl:${line}`, file, line, check: checkCapture(capture, { secrets, toleranceSeconds: 300, clock: unixSeconds }) };
+    const report: VerifyReport = { location: `captures.jsonl:${line}`, file, line, check: checkCapture(capture, { secrets, toleranceSeconds: DEFAULT_TOLERANCE_SECONDS, clock: unixSeconds }) };
     if (report.check.passed) passed++;
     else failed++;
     out(options.json ? JSON.stringify(verifyJson(report)) : verifyLine(report, style));
