@@ -30,7 +30,10 @@ export async function benchListen(rounds = 3): Promise<Row[]> {
       server.stop();
     }
     const file = join(dir, `captures-${round}.jsonl`);
-    const child = spawn(process.execPath, [BIN, 'listen', '--port', '0', '--secret', SECRET, '--save', file, '--json'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'listen', '--port', '0', '--secret', SECRET, '--save', file, '--json'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     const url = (await firstLine(child, 'stderr')).replace(/^Listening on /, '');
     const result = await load(url, body);
     child.kill('SIGTERM');
@@ -39,12 +42,23 @@ export async function benchListen(rounds = 3): Promise<Row[]> {
     // were saved and answered without being counted by autocannon.
     const saved = await savedAnswers(file);
     rmSync(file);
-    if (saved < result.ok || saved - result.ok > CONNECTIONS) throw new Error(`listen saved ${saved} answered lines but autocannon got ${result.ok} 2xx`);
+    if (saved < result.ok || saved - result.ok > CONNECTIONS)
+      throw new Error(`listen saved ${saved} answered lines but autocannon got ${result.ok} 2xx`);
     ours.push(result.rate);
   }
   const ourRate = median(ours);
   const baseRate = median(bare);
-  return [{ what: 'listen --secret --save --json, 50 conn, 1 KB (saved == 2xx)', ours: ourRate, baseline: baseRate, unit: 'req/s', ratio: ourRate / baseRate, target: '≥ 0.5× node:http', met: ourRate / baseRate >= 0.5 }];
+  return [
+    {
+      what: 'listen --secret --save --json, 50 conn, 1 KB (saved == 2xx)',
+      ours: ourRate,
+      baseline: baseRate,
+      unit: 'req/s',
+      ratio: ourRate / baseRate,
+      target: '≥ 0.5× node:http',
+      met: ourRate / baseRate >= 0.5,
+    },
+  ];
 }
 
 async function load(url: string, body: string): Promise<{ rate: number; ok: number }> {

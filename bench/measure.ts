@@ -31,7 +31,14 @@ export function timeRun(command: string, args: string[]): number {
 }
 
 export function printRows(rows: Row[]): void {
-  const table = rows.map((r) => [r.what, `${r.ours.toFixed(1)} ${r.unit}`, `${r.baseline.toFixed(1)} ${r.unit}`, `${r.ratio.toFixed(2)}×`, r.target, r.met ? 'met' : 'NOT met']);
+  const table = rows.map((r) => [
+    r.what,
+    `${r.ours.toFixed(1)} ${r.unit}`,
+    `${r.baseline.toFixed(1)} ${r.unit}`,
+    `${r.ratio.toFixed(2)}×`,
+    r.target,
+    r.met ? 'met' : 'NOT met',
+  ]);
   const header = ['what', 'ours', 'baseline', 'ratio', 'target', ''];
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');

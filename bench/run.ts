@@ -22,4 +22,8 @@ if (unknown.length > 0) throw new Error(`unknown bench ${unknown.join(', ')}; ch
 const rows: Row[] = [];
 for (const [name, bench] of Object.entries(benches)) if (chosen.length === 0 || chosen.includes(name)) rows.push(...(await bench()));
 printRows(rows);
-if (chosen.length === 0) writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify({ node: process.version, at: new Date().toISOString(), rows }, null, 2)}\n`);
+if (chosen.length === 0)
+  writeFileSync(
+    join(ROOT, 'bench', 'results.json'),
+    `${JSON.stringify({ node: process.version, at: new Date().toISOString(), rows }, null, 2)}\n`,
+  );

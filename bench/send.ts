@@ -17,15 +17,49 @@ export async function benchSend(rounds = 3): Promise<Row[]> {
     const ours: number[] = [];
     const theirs: number[] = [];
     for (let round = 0; round < rounds; round++) {
-      const run = spawnSync(process.execPath, [BIN, 'send', 'tool-calls', '--to', server.url, '--secret', 'bench-secret', '--count', String(REQUESTS), '--concurrency', String(CONNECTIONS), '--json'], { cwd: ROOT, encoding: 'utf8' });
+      const run = spawnSync(
+        process.execPath,
+        [
+          BIN,
+          'send',
+          'tool-calls',
+          '--to',
+          server.url,
+          '--secret',
+          'bench-secret',
+          '--count',
+          String(REQUESTS),
+          '--concurrency',
+          String(CONNECTIONS),
+          '--json',
+        ],
+        { cwd: ROOT, encoding: 'utf8' },
+      );
       if (run.status !== 0) throw new Error(`send --count failed: ${run.stderr}`);
       ours.push((JSON.parse(run.stdout) as { requests_per_second: number }).requests_per_second);
-      const result = await autocannon({ url: server.url, method: 'POST', connections: CONNECTIONS, amount: REQUESTS, body, headers: { ...sign({ body, secret: 'bench-secret' }) } });
+      const result = await autocannon({
+        url: server.url,
+        method: 'POST',
+        connections: CONNECTIONS,
+        amount: REQUESTS,
+        body,
+        headers: { ...sign({ body, secret: 'bench-secret' }) },
+      });
       theirs.push(result.requests.total / (result.duration || 1));
     }
     const ourRate = median(ours);
     const baseRate = median(theirs);
-    return [{ what: `send --count ${REQUESTS} --concurrency ${CONNECTIONS}`, ours: ourRate, baseline: baseRate, unit: 'req/s', ratio: ourRate / baseRate, target: '≥ 0.8× autocannon', met: ourRate / baseRate >= 0.8 }];
+    return [
+      {
+        what: `send --count ${REQUESTS} --concurrency ${CONNECTIONS}`,
+        ours: ourRate,
+        baseline: baseRate,
+        unit: 'req/s',
+        ratio: ourRate / baseRate,
+        target: '≥ 0.8× autocannon',
+        met: ourRate / baseRate >= 0.8,
+      },
+    ];
   } finally {
     server.stop();
   }

@@ -29,12 +29,22 @@ export async function benchSoak(): Promise<Row[]> {
 }
 
 async function soakListen(file: string): Promise<Row> {
-  const child = spawn(process.execPath, [BIN, 'listen', '--port', '0', '--secret', SECRET, '--save', file, '--json'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'listen', '--port', '0', '--secret', SECRET, '--save', file, '--json'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const url = (await firstLine(child, 'stderr')).replace(/^Listening on /, '');
   const body = JSON.stringify(loadFixture('status-update').document);
   const samples: number[] = [];
   const sampler = setInterval(() => samples.push(rssMb(child.pid!)), 1000);
-  const result = await autocannon({ url, method: 'POST', connections: CONNECTIONS, duration: SOAK_SECONDS, body, headers: { ...sign({ body, secret: SECRET }) } });
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration: SOAK_SECONDS,
+    body,
+    headers: { ...sign({ body, secret: SECRET }) },
+  });
   clearInterval(sampler);
   child.kill('SIGINT');
   await new Promise((resolve) => child.once('close', resolve));
@@ -55,11 +65,31 @@ async function soakListen(file: string): Promise<Row> {
 }
 
 async function sendIntoListen(file: string): Promise<Row> {
-  const child = spawn(process.execPath, [BIN, 'listen', '--port', '0', '--secret', SECRET, '--save', file, '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'listen', '--port', '0', '--secret', SECRET, '--save', file, '--json'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   const url = (await firstLine(child, 'stderr')).replace(/^Listening on /, '');
-  const run = spawnSync(process.execPath, [BIN, 'send', 'status-update', '--to', url, '--secret', SECRET, '--count', String(SENDS), '--concurrency', String(CONNECTIONS), '--json'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24 });
+  const run = spawnSync(
+    process.execPath,
+    [
+      BIN,
+      'send',
+      'status-update',
+      '--to',
+      url,
+      '--secret',
+      SECRET,
+      '--count',
+      String(SENDS),
+      '--concurrency',
+      String(CONNECTIONS),
+      '--json',
+    ],
+    { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24 },
+  );
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('close', resolve));
   const load = JSON.parse(run.stdout) as { sent: number; statuses: Record<string, number> };

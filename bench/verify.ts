@@ -53,8 +53,24 @@ export async function benchVerify(rounds = 3): Promise<Row[]> {
     const baseRate = REQUESTS / (median(bare) / 1000);
     const peak = Math.max(...rss);
     return [
-      { what: `verify ${REQUESTS / 1000} k captures`, ours: ourRate, baseline: baseRate, unit: 'req/s', ratio: ourRate / baseRate, target: '≥ 0.7× read+HMAC loop', met: ourRate / baseRate >= 0.7 },
-      { what: `verify ${REQUESTS / 1000} k captures, peak RSS`, ours: peak, baseline: 100, unit: 'MB', ratio: peak / 100, target: '< 100 MB', met: peak < 100 },
+      {
+        what: `verify ${REQUESTS / 1000} k captures`,
+        ours: ourRate,
+        baseline: baseRate,
+        unit: 'req/s',
+        ratio: ourRate / baseRate,
+        target: '≥ 0.7× read+HMAC loop',
+        met: ourRate / baseRate >= 0.7,
+      },
+      {
+        what: `verify ${REQUESTS / 1000} k captures, peak RSS`,
+        ours: peak,
+        baseline: 100,
+        unit: 'MB',
+        ratio: peak / 100,
+        target: '< 100 MB',
+        met: peak < 100,
+      },
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -67,7 +83,9 @@ async function generate(file: string): Promise<void> {
   const receivedAt = new Date(timestamp * 1000).toISOString();
   const lines = ['assistant-request', 'status-update', 'tool-calls', 'end-of-call-report'].map((event) => {
     const body = JSON.stringify(loadFixture(event).document);
-    const headers = Object.fromEntries(Object.entries(sign({ body, secret: SECRET, timestamp })).map(([name, value]) => [name.toLowerCase(), value]));
+    const headers = Object.fromEntries(
+      Object.entries(sign({ body, secret: SECRET, timestamp })).map(([name, value]) => [name.toLowerCase(), value]),
+    );
     return `${JSON.stringify({ received_at: receivedAt, method: 'POST', path: '/', headers, body })}\n`;
   });
   for (let i = 0; i < REQUESTS; i++) {

@@ -15,12 +15,17 @@ export interface ReplyPlan {
 
 export function parseReplyPlan(value: unknown, file: string): ReplyPlan {
   const plan = asObject(value);
-  if (plan === undefined) throw new UsageError(`--reply ${file}: expected an object keyed by event, e.g. {"assistant-request": {...}, "tool-calls": {"lookup_contact": {...}}}`);
+  if (plan === undefined)
+    throw new UsageError(
+      `--reply ${file}: expected an object keyed by event, e.g. {"assistant-request": {...}, "tool-calls": {"lookup_contact": {...}}}`,
+    );
   for (const key of Object.keys(plan)) {
     if (!isEvent(key)) throw new UsageError(`--reply ${file}: unknown event ${JSON.stringify(key)}; use ${EVENTS.join(', ')}`);
   }
   if (plan['tool-calls'] !== undefined && asObject(plan['tool-calls']) === undefined) {
-    throw new UsageError(`--reply ${file}: "tool-calls" must map tool names to results, e.g. {"lookup_contact": {"name": "Jan"}, "*": "ok"}`);
+    throw new UsageError(
+      `--reply ${file}: "tool-calls" must map tool names to results, e.g. {"lookup_contact": {"name": "Jan"}, "*": "ok"}`,
+    );
   }
   return plan as ReplyPlan;
 }
@@ -38,7 +43,12 @@ export function answerFor(event: string | undefined, document: unknown, dialect:
     return {
       results: calls.map((call) => {
         const name = String(asObject(call.function)?.name ?? '');
-        const result = name in results ? results[name] : '*' in results ? results['*'] : { ok: true, tool: name, note: 'default reply of hms-webhook listen; set one with --reply' };
+        const result =
+          name in results
+            ? results[name]
+            : '*' in results
+              ? results['*']
+              : { ok: true, tool: name, note: 'default reply of hms-webhook listen; set one with --reply' };
         return { [keyIn(dialect, 'tool_call_id')]: call.id, result };
       }),
     };

@@ -34,7 +34,10 @@ export async function playCall(script: CallScript, options: PlayOptions): Promis
   for (let step = script.next(), index = 1; step !== undefined; step = script.next(), index++) {
     if (index > 1 && options.paceMs > 0) await new Promise((resolve) => setTimeout(resolve, options.paceMs));
     const body = Buffer.from(JSON.stringify(step.document));
-    const headers: Record<string, string> = options.secret === undefined ? { ...unsignedHeaders({ body, event: step.event }) } : { ...sign({ body, secret: options.secret, event: step.event }) };
+    const headers: Record<string, string> =
+      options.secret === undefined
+        ? { ...unsignedHeaders({ body, event: step.event }) }
+        : { ...sign({ body, secret: options.secret, event: step.event }) };
     const request = { url: options.url, headers, body };
     let report: CallStepReport;
     try {
@@ -52,4 +55,3 @@ export async function playCall(script: CallScript, options: PlayOptions): Promis
   }
   return { passed, failed: 0 };
 }
-

@@ -19,7 +19,12 @@ export interface CaptureCheckOptions {
 
 export type SignatureCheck =
   | { checked: false }
-  | { checked: true; ok: true; secretLabel: string; /** Above 0: signed with a secret other than the first (rotation). */ secretIndex: number }
+  | {
+      checked: true;
+      ok: true;
+      secretLabel: string /** Above 0: signed with a secret other than the first (rotation). */;
+      secretIndex: number;
+    }
   | { checked: true; ok: false; reason: FailureReason; message: string; diagnosis?: Diagnosis };
 
 /** Everything `verify` found about one captured request. */
@@ -47,15 +52,32 @@ export function checkCapture(capture: Capture, options: CaptureCheckOptions): Ca
   const signature = checkSignature(body, capture, options);
   const base = { receivedAt, signature, errors: [], warnings: [] };
   if (typeof capture.method === 'string' && capture.method.toUpperCase() !== 'POST') {
-    return { ...base, event: undefined, dialect: undefined, callId: undefined, notWebhook: `method ${capture.method}: the platform POSTs`, passed: false };
+    return {
+      ...base,
+      event: undefined,
+      dialect: undefined,
+      callId: undefined,
+      notWebhook: `method ${capture.method}: the platform POSTs`,
+      passed: false,
+    };
   }
   const content = inspectDelivery(body, headers);
   if (content.notJson !== undefined) {
-    return { ...base, event: undefined, dialect: undefined, callId: undefined, notWebhook: `the body is ${content.notJson}`, passed: false };
+    return {
+      ...base,
+      event: undefined,
+      dialect: undefined,
+      callId: undefined,
+      notWebhook: `the body is ${content.notJson}`,
+      passed: false,
+    };
   }
   const requestOk = content.errors.length === 0 && (!signature.checked || signature.ok);
   // A reply to a request that should have been refused says nothing about the receiver's answers.
-  const reply = requestOk && isEvent(content.event) ? checkRecordedReply(capture, content.event, content.dialect ?? 'hms', content.document) : undefined;
+  const reply =
+    requestOk && isEvent(content.event)
+      ? checkRecordedReply(capture, content.event, content.dialect ?? 'hms', content.document)
+      : undefined;
   return {
     receivedAt,
     event: content.event,
@@ -111,7 +133,12 @@ function timeReference(capture: Capture, options: CaptureCheckOptions): number {
   return Number.isFinite(received) ? Math.floor(received / 1000) : options.clock();
 }
 
-function checkRecordedReply(capture: Capture, event: Parameters<typeof checkReceivedReply>[0]['event'], dialect: 'hms' | 'flireo', request: unknown): ReplyVerdict | undefined {
+function checkRecordedReply(
+  capture: Capture,
+  event: Parameters<typeof checkReceivedReply>[0]['event'],
+  dialect: 'hms' | 'flireo',
+  request: unknown,
+): ReplyVerdict | undefined {
   const recorded = capture.reply as { status?: unknown; body?: unknown; latency_ms?: unknown; content_type?: unknown } | undefined;
   if (recorded === null || typeof recorded !== 'object' || typeof recorded.status !== 'number') return undefined;
   return checkReceivedReply({

@@ -19,7 +19,14 @@ export interface Capture {
  * One capture line (JSONL, with its newline), written out directly: this runs for every request the
  * listener saves, and building the text costs half of building an object and stringifying it.
  */
-export function captureLine(received: Date | undefined, method: string, path: string, headers: Record<string, string | string[] | undefined>, body: Buffer, extra: Record<string, unknown> = {}): string {
+export function captureLine(
+  received: Date | undefined,
+  method: string,
+  path: string,
+  headers: Record<string, string | string[] | undefined>,
+  body: Buffer,
+  extra: Record<string, unknown> = {},
+): string {
   const flat: Record<string, string> = {};
   for (const name in headers) {
     const value = headers[name];
@@ -184,8 +191,16 @@ function parseCaptureLine(data: Buffer, start: number, end: number, label: strin
   } catch (error) {
     throw new UsageError(`${label}:${line}: not JSON: ${(error as Error).message}`);
   }
-  if (capture === null || typeof capture !== 'object' || capture.headers === null || typeof capture.headers !== 'object' || (typeof capture.body !== 'string' && typeof capture.body_base64 !== 'string')) {
-    throw new UsageError(`${label}:${line}: not a capture: expected {"received_at", "method", "path", "headers", "body"} as listen --save writes`);
+  if (
+    capture === null ||
+    typeof capture !== 'object' ||
+    capture.headers === null ||
+    typeof capture.headers !== 'object' ||
+    (typeof capture.body !== 'string' && typeof capture.body_base64 !== 'string')
+  ) {
+    throw new UsageError(
+      `${label}:${line}: not a capture: expected {"received_at", "method", "path", "headers", "body"} as listen --save writes`,
+    );
   }
   return capture;
 }
@@ -193,7 +208,12 @@ function parseCaptureLine(data: Buffer, start: number, end: number, label: strin
 interface HarEntry {
   startedDateTime?: string;
   time?: number;
-  request?: { method?: string; url?: string; headers?: { name?: string; value?: string }[]; postData?: { text?: string; encoding?: string; mimeType?: string } };
+  request?: {
+    method?: string;
+    url?: string;
+    headers?: { name?: string; value?: string }[];
+    postData?: { text?: string; encoding?: string; mimeType?: string };
+  };
   response?: { status?: number; content?: { text?: string; encoding?: string; mimeType?: string } };
 }
 

@@ -10,12 +10,14 @@ const EXIT_CANNOT_RUN = 2;
 const EXIT_INTERRUPTED = 130;
 
 const eventOption = () => new Option('--event <event>', 'treat documents as this event instead of reading message.type').choices(EVENTS);
-const dialectOption = () => new Option('--dialect <dialect>', 'hms (HMS Sovereign, VoiceDock: snake_case) or flireo (camelCase)').choices(['hms', 'flireo']);
+const dialectOption = () =>
+  new Option('--dialect <dialect>', 'hms (HMS Sovereign, VoiceDock: snake_case) or flireo (camelCase)').choices(['hms', 'flireo']);
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const secretOption = (description: string) => new Option('--secret <secret>', description).argParser(collect);
 const secretFileOption = () => new Option('--secret-file <file>', 'read secrets from a file, one per line');
-const toleranceOption = () => new Option('--tolerance <seconds>', 'accepted timestamp age, both directions').argParser(number('any')).default(300);
+const toleranceOption = () =>
+  new Option('--tolerance <seconds>', 'accepted timestamp age, both directions').argParser(number('any')).default(300);
 
 function number(kind: 'whole' | 'positive' | 'any') {
   return (value: string): number => {
@@ -35,7 +37,9 @@ export function buildProgram(version: string): Command {
     .showSuggestionAfterError(true)
     .configureOutput({ outputError: (text, write) => write(`hms-webhook: ${text.replace(/^error: /, '')}`) })
     .exitOverride()
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ hms-webhook demo                           a whole call against the built-in listener, then verify
   $ hms-webhook send call --to localhost:3000  play a whole call against your receiver
@@ -46,7 +50,8 @@ Examples:
   $ hms-webhook fixtures                       list the built-in payloads and replies
   $ hms-webhook schema tool-calls --reply      JSON Schema of a tool-calls reply
 
-Exit codes: 0 all good, 1 a check failed, 2 could not run, 130 interrupted.`);
+Exit codes: 0 all good, 1 a check failed, 2 could not run, 130 interrupted.`,
+    );
 
   program
     .command('demo')
@@ -57,10 +62,13 @@ Exit codes: 0 all good, 1 a check failed, 2 could not run, 130 interrupted.`);
     .option('--fail', 'the call ends with an error')
     .option('--pace <ms>', 'wait between steps', number('any'), 0)
     .option('--json', 'JSONL: the steps, what the listener saw, the verify results, a summary')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Runs offline: the listener runs in this process on a free port with a random secret and saves to a
 temporary capture file, which is then verified.
-Exit: 0 the call and the verify passed, 1 something failed.`)
+Exit: 0 the call and the verify passed, 1 something failed.`,
+    )
     .action(async (options, command: Command) => {
       const { runDemo } = await import('./commands/demo.js');
       await runDemo({ ...command.optsWithGlobals(), ...options });
@@ -95,7 +103,9 @@ Exit: 0 the call and the verify passed, 1 something failed.`)
     .option('--pace <ms>', 'send call: wait between steps', number('any'), 0)
     .option('--web', 'send call: a web call (no phone numbers)')
     .option('--fail', 'send call: the call ends with an error (status-update ended-with-error)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Whole calls: \`send call\` plays assistant-request → status-update in-progress → tool-calls … →
 status-update ended → end-of-call-report with one call id, using your receiver's replies as the platform
 does (the assistant it returns is echoed in every later event; {"error"} ends the call).
@@ -110,7 +120,8 @@ Examples:
   $ hms-webhook send assistant-request --dialect flireo --set message.customer.number=+31687654321
   $ hms-webhook send status-update --tamper --expect-status 401 --secret "$SECRET"
   $ hms-webhook send end-of-call-report --count 10000 --concurrency 50 --secret "$SECRET"
-Exit: 0 reply ok, 1 reply failed a check (status, schema, late), 2 could not send.`)
+Exit: 0 reply ok, 1 reply failed a check (status, schema, late), 2 could not send.`,
+    )
     .action(async (event: string | undefined, options, command: Command) => {
       const { runSend } = await import('./commands/send.js');
       await runSend(event, { ...command.optsWithGlobals(), ...options });
@@ -129,21 +140,24 @@ Exit: 0 reply ok, 1 reply failed a check (status, schema, late), 2 could not sen
     .option('--max-body <bytes>', 'larger bodies get 413', number('whole'), 10 * 1024 * 1024)
     .option('--reply <file>', 'replies per event: {"assistant-request": {...}, "tool-calls": {"<tool name>": result, "*": result}}')
     .option('--delay <ms>', 'wait this long before answering (test the 5 s / 10 s deadlines)', number('any'), 0)
-    .option('--forward-to <url>', "relay each request, bytes and headers, to your server and answer with its reply")
+    .option('--forward-to <url>', 'relay each request, bytes and headers, to your server and answer with its reply')
     .option('--save <file>', 'append each request to a capture file (JSONL), before answering')
     .option('--count <n>', 'exit after n events', number('whole'))
     .option('--timeout <seconds>', 'exit when no event came for this long', number('positive'))
     .option('--json', 'JSONL on stdout (the default when stdout is not a terminal)')
     .option('-v, --verbose', 'headers and full bodies too')
     .option('-q, --quiet', 'one line per event')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ hms-webhook listen --secret "$SECRET"
   $ hms-webhook listen --port 0 --save captures.jsonl --count 4 --timeout 60 > events.jsonl
   $ hms-webhook listen --forward-to http://localhost:3000/webhooks --secret "$SECRET"
   $ hms-webhook listen --reply replies.json --delay 4500
 Exit: 0 every event passed, 1 any failed (signature, schema, event header), 2 could not listen, 130 Ctrl-C.
-SIGTERM stops it with the same verdict, for CI scripts.`)
+SIGTERM stops it with the same verdict, for CI scripts.`,
+    )
     .action(async (options, command: Command) => {
       const { runListen } = await import('./commands/listen.js');
       await runListen({ ...command.optsWithGlobals(), ...options });
@@ -151,14 +165,16 @@ SIGTERM stops it with the same verdict, for CI scripts.`)
 
   program
     .command('probe')
-    .description("check that your receiver is safe: one valid request, then forgeries it must refuse")
+    .description('check that your receiver is safe: one valid request, then forgeries it must refuse')
     .option('--to <target>', 'your receiver: URL, host, host:port, :port or port (default http://localhost:8484/)')
     .addOption(secretOption('the webhook_secret your receiver verifies with (or HMS_WEBHOOK_SECRET)'))
     .addOption(secretFileOption())
     .option('--event <event>', 'the payload to probe with: event or event/variant', 'status-update/in-progress')
     .option('--timeout <seconds>', 'how long to wait for each reply', number('positive'), 10)
     .option('--json', 'one JSON object per case, then a summary object')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Cases: the valid request (must get 2xx); tampered body, wrong secret, missing signature, timestamp 301 s
 old and 301 s in the future, timestamp in milliseconds, signature without its timestamp, non-JSON body
 (each must be refused: non-2xx); a replay of the valid request (a warning when accepted).
@@ -166,7 +182,8 @@ old and 301 s in the future, timestamp in milliseconds, signature without its ti
 Examples:
   $ hms-webhook probe --to localhost:3000/webhooks --secret "$SECRET"
   $ hms-webhook probe --to https://staging.example.com/hooks --json
-Exit: 0 every forgery refused, 1 a forgery accepted or the valid request refused, 2 could not connect.`)
+Exit: 0 every forgery refused, 1 a forgery accepted or the valid request refused, 2 could not connect.`,
+    )
     .action(async (options, command: Command) => {
       const { runProbeCommand } = await import('./commands/probe.js');
       await runProbeCommand({ ...command.optsWithGlobals(), ...options });
@@ -174,7 +191,9 @@ Exit: 0 every forgery refused, 1 a forgery accepted or the valid request refused
 
   program
     .command('verify')
-    .description('check captured requests (listen --save, HAR, or one given by hand): signature, timestamp, schema, reply; says why a signature fails')
+    .description(
+      'check captured requests (listen --save, HAR, or one given by hand): signature, timestamp, schema, reply; says why a signature fails',
+    )
     .argument('[files...]', 'capture files (JSONL) or HAR files; - reads stdin')
     .addOption(secretOption('a webhook_secret to verify with; repeat for rotation (or HMS_WEBHOOK_SECRET)'))
     .addOption(secretFileOption())
@@ -183,21 +202,24 @@ Exit: 0 every forgery refused, 1 a forgery accepted or the valid request refused
     .option('--now <time>', "judge timestamps against this time (unix seconds or ISO 8601) instead of each capture's received_at")
     .option('--ignore-time', 'do not check timestamp age')
     .option('--body <file>', 'one request given by hand: its raw body (- for stdin)')
-    .option('--headers <file>', "the hand-given request's headers, \"Name: value\" lines as copied from a log")
+    .option('--headers <file>', 'the hand-given request\'s headers, "Name: value" lines as copied from a log')
     .option('--signature <value>', "the hand-given request's X-Webhook-Signature")
     .option('--timestamp <unix>', "the hand-given request's X-Webhook-Timestamp")
     .option('--event <event>', "the hand-given request's X-Webhook-Event (default: the body's message.type)")
     .option('--json', 'one JSON object per request, then a summary object')
     .option('-q, --quiet', 'print only failed requests and the summary')
     .option('--allow-empty', 'no requests found is a pass, not an error')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ hms-webhook verify captures.jsonl --secret "$HMS_WEBHOOK_SECRET"
   $ hms-webhook verify session.har --secret "$SECRET" --json
   $ hms-webhook verify --body body.json --headers headers.txt --secret "$SECRET" --now 2026-11-23T10:00:00Z
 Time: each capture is judged at its received_at, so old captures still verify; a hand-given request at the current time.
 With GITHUB_ACTIONS=true, failures are also written to stderr as ::error annotations.
-Exit: 0 all passed, 1 any failed, 2 input unreadable or malformed, or no requests found (unless --allow-empty).`)
+Exit: 0 all passed, 1 any failed, 2 input unreadable or malformed, or no requests found (unless --allow-empty).`,
+    )
     .action(async (files: string[], options, command: Command) => {
       const { runVerify } = await import('./commands/verify.js');
       await runVerify(files, { ...command.optsWithGlobals(), ...options });
@@ -211,12 +233,15 @@ Exit: 0 all passed, 1 any failed, 2 input unreadable or malformed, or no request
     .addOption(eventOption())
     .addOption(dialectOption())
     .option('--json', 'one JSON object per document, then a summary object')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ hms-webhook validate fixtures/status-update/ended.json
   $ hms-webhook validate captures.jsonl --json
   $ echo '{"results":[]}' | hms-webhook validate --reply tool-calls -
-Exit: 0 all valid, 1 any invalid, 2 a file unreadable or not JSON.`)
+Exit: 0 all valid, 1 any invalid, 2 a file unreadable or not JSON.`,
+    )
     .action(async (files: string[], options, command: Command) => {
       const { runValidate } = await import('./commands/validate.js');
       await runValidate(files, { ...command.optsWithGlobals(), ...options });
@@ -228,19 +253,20 @@ Exit: 0 all valid, 1 any invalid, 2 a file unreadable or not JSON.`)
     .addArgument(new Argument('<event>', 'the event, or scenario').choices([...EVENTS, 'scenario']))
     .option('--reply', 'the schema of the reply instead of the payload')
     .addOption(dialectOption().default('hms'))
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ hms-webhook schema end-of-call-report
   $ hms-webhook schema assistant-request --reply --dialect flireo > reply.schema.json
-  $ hms-webhook schema scenario > scenario.schema.json`)
+  $ hms-webhook schema scenario > scenario.schema.json`,
+    )
     .action(async (event: string, options) => {
       const { runSchema } = await import('./commands/schema.js');
       runSchema(event, options);
     });
 
-  const fixtures = program
-    .command('fixtures')
-    .description('list the built-in payloads and replies, or print one');
+  const fixtures = program.command('fixtures').description('list the built-in payloads and replies, or print one');
   fixtures
     .command('list', { isDefault: true })
     .description('list fixtures: event/variant and what each is')
@@ -255,10 +281,13 @@ Examples:
     .argument('<name>', 'event or event/variant, e.g. status-update/ended')
     .option('--reply', 'a reply fixture, e.g. assistant-request/transient')
     .addOption(dialectOption().default('hms'))
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ hms-webhook fixtures show status-update/ended --dialect flireo
-  $ hms-webhook fixtures show tool-calls/results --reply`)
+  $ hms-webhook fixtures show tool-calls/results --reply`,
+    )
     .action(async (name: string, options) => {
       const { runFixturesShow } = await import('./commands/fixtures.js');
       runFixturesShow(name, options);

@@ -28,7 +28,10 @@ export function inspectDelivery(body: Buffer | string, headers: HeaderBag): Deli
   const stated = eventOf(document);
   const headerEvent = headerValue(headers, EVENT_HEADER);
   if (headerEvent !== stated) {
-    errors.push({ path: ['message', 'type'], message: `X-Webhook-Event is ${JSON.stringify(headerEvent ?? null)} but message.type is ${JSON.stringify(stated ?? null)}: the platform sends the same event in both` });
+    errors.push({
+      path: ['message', 'type'],
+      message: `X-Webhook-Event is ${JSON.stringify(headerEvent ?? null)} but message.type is ${JSON.stringify(stated ?? null)}: the platform sends the same event in both`,
+    });
   }
   const callId = asObject(asObject(asObject(document)?.message)?.call)?.id;
   return {

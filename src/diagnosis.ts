@@ -68,7 +68,10 @@ export function foreignSignature(headers: HeaderBag): Mistake | undefined {
 export function diagnoseTimestamp(headers: HeaderBag): Diagnosis | undefined {
   const timestamp = headerValue(headers, TIMESTAMP_HEADER);
   if (timestamp !== undefined && /^\d{13,16}$/.test(timestamp)) {
-    return { causes: ['timestamp-milliseconds'], message: 'X-Webhook-Timestamp is in milliseconds: send unix seconds, Math.floor(Date.now() / 1000), and sign with the same value' };
+    return {
+      causes: ['timestamp-milliseconds'],
+      message: 'X-Webhook-Timestamp is in milliseconds: send unix seconds, Math.floor(Date.now() / 1000), and sign with the same value',
+    };
   }
   return undefined;
 }
@@ -93,7 +96,12 @@ export function diagnoseSignature(input: { body: Buffer; headers: HeaderBag; sec
   const foreign = foreignSignature(headers);
   const value = headerValue(headers, SIGNATURE_HEADER);
   if (value === undefined || value === '') {
-    return foreign !== undefined ? sentence([foreign]) : { causes: ['unknown'], message: 'the request is unsigned: set the webhook_secret of the assistant so the platform signs, or verify with --unsigned' };
+    return foreign !== undefined
+      ? sentence([foreign])
+      : {
+          causes: ['unknown'],
+          message: 'the request is unsigned: set the webhook_secret of the assistant so the platform signs, or verify with --unsigned',
+        };
   }
   const given = value.replace(/^(sha256|sha1)=/i, '');
   const timestamp = headerValue(headers, TIMESTAMP_HEADER);
@@ -116,7 +124,14 @@ export function diagnoseSignature(input: { body: Buffer; headers: HeaderBag; sec
       for (let ms = 0; ms < 1000; ms++) {
         const encoding = matchingEncoding(given, known.secret, [`${Number(timestamp) * 1000 + ms}.`, body]);
         if (encoding !== undefined) {
-          return sentence([{ cause: 'timestamp-milliseconds', message: 'the signature was computed with the timestamp in milliseconds: sign "<unix seconds>.<body>" with the same seconds you send in X-Webhook-Timestamp' }, ...encoding]);
+          return sentence([
+            {
+              cause: 'timestamp-milliseconds',
+              message:
+                'the signature was computed with the timestamp in milliseconds: sign "<unix seconds>.<body>" with the same seconds you send in X-Webhook-Timestamp',
+            },
+            ...encoding,
+          ]);
         }
       }
     }
@@ -124,7 +139,8 @@ export function diagnoseSignature(input: { body: Buffer; headers: HeaderBag; sec
   if (foreign !== undefined) return sentence([foreign]);
   return {
     causes: ['unknown'],
-    message: "no known mistake explains it: check that the secret is this assistant's webhook_secret and that the body is byte for byte what was signed",
+    message:
+      "no known mistake explains it: check that the secret is this assistant's webhook_secret and that the body is byte for byte what was signed",
   };
 }
 
@@ -136,17 +152,32 @@ function sentence(mistakes: Mistake[]): Diagnosis {
 function keyVariants(known: KnownSecret, accepted: readonly KnownSecret[]): Key[] {
   const base: Mistake[] = known.accepted
     ? []
-    : [{ cause: 'other-secret', message: `it was signed with the secret in ${known.label}, not with ${accepted.map((s) => s.label).join(' or ') || 'the secret given'}: sign and verify with the same webhook_secret` }];
+    : [
+        {
+          cause: 'other-secret',
+          message: `it was signed with the secret in ${known.label}, not with ${accepted.map((s) => s.label).join(' or ') || 'the secret given'}: sign and verify with the same webhook_secret`,
+        },
+      ];
   const s = known.secret;
   const keys: Key[] = [{ key: s, mistakes: base }];
-  const whitespace: Mistake = { cause: 'secret-whitespace', message: 'the secret was used with surrounding whitespace on one side (a newline from a file or an environment variable?): trim the webhook_secret where you read it' };
+  const whitespace: Mistake = {
+    cause: 'secret-whitespace',
+    message:
+      'the secret was used with surrounding whitespace on one side (a newline from a file or an environment variable?): trim the webhook_secret where you read it',
+  };
   const padded = new Set([s.trim(), `${s}\n`, `${s}\r\n`, `${s} `, ` ${s}`]);
   padded.delete(s);
   for (const variant of padded) if (variant !== '') keys.push({ key: variant, mistakes: [...base, whitespace] });
-  const prefix = (how: string): Mistake => ({ cause: 'secret-prefix', message: `the signature matches the secret with its whsec_ prefix ${how}: this platform uses the whole webhook_secret, as is, as the HMAC key` });
+  const prefix = (how: string): Mistake => ({
+    cause: 'secret-prefix',
+    message: `the signature matches the secret with its whsec_ prefix ${how}: this platform uses the whole webhook_secret, as is, as the HMAC key`,
+  });
   if (s.startsWith('whsec_') && s.length > 6) {
     keys.push({ key: s.slice(6), mistakes: [...base, prefix('removed')] });
-    keys.push({ key: Buffer.from(s.slice(6), 'base64'), mistakes: [...base, prefix('removed and the rest base64-decoded (the Standard Webhooks way)')] });
+    keys.push({
+      key: Buffer.from(s.slice(6), 'base64'),
+      mistakes: [...base, prefix('removed and the rest base64-decoded (the Standard Webhooks way)')],
+    });
   } else {
     keys.push({ key: `whsec_${s}`, mistakes: [...base, prefix('added')] });
   }
@@ -154,12 +185,39 @@ function keyVariants(known: KnownSecret, accepted: readonly KnownSecret[]): Key[
 }
 
 function messageVariants(body: Buffer, timestamp: string | undefined): SignedMessage[] {
-  const messages: SignedMessage[] = [{ parts: [body], mistakes: [{ cause: 'body-only', message: 'the signature was computed over the body alone: sign "<timestamp>.<body>", the X-Webhook-Timestamp value and a dot first' }] }];
+  const messages: SignedMessage[] = [
+    {
+      parts: [body],
+      mistakes: [
+        {
+          cause: 'body-only',
+          message:
+            'the signature was computed over the body alone: sign "<timestamp>.<body>", the X-Webhook-Timestamp value and a dot first',
+        },
+      ],
+    },
+  ];
   if (timestamp === undefined || timestamp === '') return messages;
   messages.push({ parts: [`${timestamp}.`, body], mistakes: [] });
-  messages.push({ parts: [body, `.${timestamp}`], mistakes: [{ cause: 'body-then-timestamp', message: 'the signature was computed over "<body>.<timestamp>": put the timestamp first, "<timestamp>.<body>"' }] });
+  messages.push({
+    parts: [body, `.${timestamp}`],
+    mistakes: [
+      {
+        cause: 'body-then-timestamp',
+        message: 'the signature was computed over "<body>.<timestamp>": put the timestamp first, "<timestamp>.<body>"',
+      },
+    ],
+  });
   if (/^\d{13,16}$/.test(timestamp)) {
-    messages.push({ parts: [`${Math.floor(Number(timestamp) / 1000)}.`, body], mistakes: [{ cause: 'timestamp-milliseconds', message: 'X-Webhook-Timestamp is in milliseconds while the signature used seconds: send the same unix seconds in both' }] });
+    messages.push({
+      parts: [`${Math.floor(Number(timestamp) / 1000)}.`, body],
+      mistakes: [
+        {
+          cause: 'timestamp-milliseconds',
+          message: 'X-Webhook-Timestamp is in milliseconds while the signature used seconds: send the same unix seconds in both',
+        },
+      ],
+    });
   }
   for (const variant of bodyVariants(body)) messages.push({ parts: [`${timestamp}.`, variant.body], mistakes: [variant.mistake] });
   return messages;
@@ -174,14 +232,23 @@ function bodyVariants(body: Buffer): { body: Buffer; mistake: Mistake }[] {
   const raw = 'verify the raw request bytes, not a decoded or re-serialised copy';
   if (body.length > 0 && body[body.length - 1] === 0x0a) {
     const cut = body.length > 1 && body[body.length - 2] === 0x0d ? 2 : 1;
-    add(body.subarray(0, body.length - cut), { cause: 'trailing-newline', message: `a trailing ${cut === 2 ? 'CRLF' : 'newline'} was added to the body after signing: ${raw}` });
+    add(body.subarray(0, body.length - cut), {
+      cause: 'trailing-newline',
+      message: `a trailing ${cut === 2 ? 'CRLF' : 'newline'} was added to the body after signing: ${raw}`,
+    });
   }
   if (body.includes('\r\n')) {
-    add(Buffer.from(body.toString('latin1').replaceAll('\r\n', '\n'), 'latin1'), { cause: 'crlf', message: `the line endings of the body were changed to CRLF after signing: ${raw}` });
+    add(Buffer.from(body.toString('latin1').replaceAll('\r\n', '\n'), 'latin1'), {
+      cause: 'crlf',
+      message: `the line endings of the body were changed to CRLF after signing: ${raw}`,
+    });
   }
   const text = body.toString('utf8');
   if (/[^\x00-\x7f]/.test(text)) {
-    const charset: Mistake = { cause: 'charset', message: `the body was decoded with another charset than UTF-8 (Latin-1?) and encoded again, which changed its non-ASCII characters: ${raw}` };
+    const charset: Mistake = {
+      cause: 'charset',
+      message: `the body was decoded with another charset than UTF-8 (Latin-1?) and encoded again, which changed its non-ASCII characters: ${raw}`,
+    };
     add(Buffer.from(text, 'latin1'), charset);
     add(Buffer.from(body.toString('latin1'), 'utf8'), charset);
   }
@@ -196,11 +263,14 @@ function bodyVariants(body: Buffer): { body: Buffer; mistake: Mistake }[] {
     ['with 2-space indentation', serialiseJson(document, { indent: '  ', sortKeys: false, python: false })],
     ['with 4-space indentation', serialiseJson(document, { indent: '    ', sortKeys: false, python: false })],
     ['with its keys reordered (sorted)', serialiseJson(document, { indent: '', sortKeys: true, python: false })],
-    ["with Python json.dumps spacing", serialiseJson(document, { indent: '', sortKeys: false, python: true })],
+    ['with Python json.dumps spacing', serialiseJson(document, { indent: '', sortKeys: false, python: true })],
     ['with its keys sorted and Python json.dumps spacing', serialiseJson(document, { indent: '', sortKeys: true, python: true })],
   ];
   for (const [how, form] of forms) {
-    add(Buffer.from(form, 'utf8'), { cause: 'reserialised-body', message: `the body was changed after signing: the signature matches a re-serialised copy (${how}) — verify the raw request bytes, not JSON.stringify(req.body)` });
+    add(Buffer.from(form, 'utf8'), {
+      cause: 'reserialised-body',
+      message: `the body was changed after signing: the signature matches a re-serialised copy (${how}) — verify the raw request bytes, not JSON.stringify(req.body)`,
+    });
   }
   return variants;
 }
@@ -215,17 +285,29 @@ interface JsonForm {
 function serialiseJson(value: unknown, form: JsonForm, depth = 0): string {
   if (value === null || typeof value !== 'object') {
     const text = JSON.stringify(value);
-    return form.python && typeof value === 'string' ? text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : text;
+    return form.python && typeof value === 'string'
+      ? text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+      : text;
   }
   const itemSeparator = form.python && form.indent === '' ? ', ' : ',';
   const keySeparator = form.python || form.indent !== '' ? ': ' : ':';
   const open = form.indent === '' ? '' : `\n${form.indent.repeat(depth + 1)}`;
   const close = form.indent === '' ? '' : `\n${form.indent.repeat(depth)}`;
-  const join = (items: string[], brackets: string) => (items.length === 0 ? brackets : `${brackets[0]}${open}${items.join(`${itemSeparator}${open}`)}${close}${brackets[1]}`);
-  if (Array.isArray(value)) return join(value.map((item) => serialiseJson(item, form, depth + 1)), '[]');
+  const join = (items: string[], brackets: string) =>
+    items.length === 0 ? brackets : `${brackets[0]}${open}${items.join(`${itemSeparator}${open}`)}${close}${brackets[1]}`;
+  if (Array.isArray(value))
+    return join(
+      value.map((item) => serialiseJson(item, form, depth + 1)),
+      '[]',
+    );
   const keys = Object.keys(value as Record<string, unknown>);
   if (form.sortKeys) keys.sort();
-  return join(keys.map((key) => `${serialiseJson(key, form)}${keySeparator}${serialiseJson((value as Record<string, unknown>)[key], form, depth + 1)}`), '{}');
+  return join(
+    keys.map(
+      (key) => `${serialiseJson(key, form)}${keySeparator}${serialiseJson((value as Record<string, unknown>)[key], form, depth + 1)}`,
+    ),
+    '{}',
+  );
 }
 
 /** Which digest encoding of HMAC(key, message) the given signature is, with the mistake it implies. */
@@ -238,13 +320,23 @@ function matchingEncoding(given: string, key: string | Buffer, parts: readonly (
   const sha256 = digest('sha256');
   const hex = sha256.toString('hex');
   if (same(given, hex)) return [];
-  if (same(given.toLowerCase(), hex)) return [{ cause: 'uppercase-hex', message: 'the hex digest is upper case: send it in lower case, as the platform does (receivers compare the text)' }];
+  if (same(given.toLowerCase(), hex))
+    return [
+      {
+        cause: 'uppercase-hex',
+        message: 'the hex digest is upper case: send it in lower case, as the platform does (receivers compare the text)',
+      },
+    ];
   if (same(given, sha256.toString('base64')) || same(given, sha256.toString('base64url'))) {
     return [{ cause: 'base64', message: `the digest is base64-encoded: send ${SIGNATURE_PREFIX}<lowercase hex>` }];
   }
   if (given.length === 40 || given.length === 28 || given.length === 27) {
     const sha1 = digest('sha1');
-    if (same(given.toLowerCase(), sha1.toString('hex')) || same(given, sha1.toString('base64')) || same(given, sha1.toString('base64url'))) {
+    if (
+      same(given.toLowerCase(), sha1.toString('hex')) ||
+      same(given, sha1.toString('base64')) ||
+      same(given, sha1.toString('base64url'))
+    ) {
       return [{ cause: 'sha1', message: 'the signature is HMAC-SHA1: compute HMAC-SHA256' }];
     }
   }

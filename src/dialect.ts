@@ -27,9 +27,7 @@ const FLIREO_KEYS: Readonly<Record<string, string>> = {
   async_response: 'asyncResponse',
 };
 
-const HMS_KEYS: Readonly<Record<string, string>> = Object.fromEntries(
-  Object.entries(FLIREO_KEYS).map(([hms, flireo]) => [flireo, hms]),
-);
+const HMS_KEYS: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(FLIREO_KEYS).map(([hms, flireo]) => [flireo, hms]));
 
 /** `message.call.type` values. */
 const FLIREO_CALL_TYPES: Readonly<Record<string, string>> = {

@@ -48,7 +48,9 @@ export function findFixture(name: string, kind: FixtureKind = 'payload'): Fixtur
   const all = listFixtures(kind);
   const what = kind === 'payload' ? 'fixture' : 'reply fixture';
   if (!isEvent(event) || rest.length > 0) {
-    throw new UsageError(`unknown ${what} ${JSON.stringify(name)}: start with an event (${EVENTS.join(', ')}); run \`hms-webhook fixtures\` to list them`);
+    throw new UsageError(
+      `unknown ${what} ${JSON.stringify(name)}: start with an event (${EVENTS.join(', ')}); run \`hms-webhook fixtures\` to list them`,
+    );
   }
   const ofEvent = all.filter((entry) => entry.event === event);
   if (ofEvent.length === 0) throw new UsageError(`there are no ${what}s for ${event}`);
@@ -67,12 +69,18 @@ export function listScenarios(): { name: string; description: string }[] {
 /** Where a built-in scenario's file is; the error lists the names. */
 export function scenarioPath(name: string): URL {
   const names = listScenarios().map((s) => s.name);
-  if (!names.includes(name)) throw new UsageError(`unknown scenario ${JSON.stringify(name)}: the built-in ones are ${names.join(', ')}; or give your own with --scenario FILE`);
+  if (!names.includes(name))
+    throw new UsageError(
+      `unknown scenario ${JSON.stringify(name)}: the built-in ones are ${names.join(', ')}; or give your own with --scenario FILE`,
+    );
   return new URL(`scenarios/${name}.json`, FIXTURES_DIR);
 }
 
 /** The fixture's JSON as a fresh object in the dialect asked for. */
-export function loadFixture(name: string, options: { kind?: FixtureKind; dialect?: Dialect } = {}): { entry: FixtureEntry; document: unknown } {
+export function loadFixture(
+  name: string,
+  options: { kind?: FixtureKind; dialect?: Dialect } = {},
+): { entry: FixtureEntry; document: unknown } {
   const entry = findFixture(name, options.kind);
   const file = entry.kind === 'payload' ? `${entry.event}/${entry.variant}.json` : `replies/${entry.event}/${entry.variant}.json`;
   let hms = parsedFiles.get(file);
@@ -105,7 +113,10 @@ export function parsePath(path: string): PathKey[] {
     last = pattern.lastIndex;
     if (path[last] === '.') pattern.lastIndex = ++last;
   }
-  if (keys.length === 0 || last !== path.length) throw new UsageError(`cannot read the path ${JSON.stringify(path)}: use dots and [index], e.g. message.call.status or message.tool_call_list[0].id`);
+  if (keys.length === 0 || last !== path.length)
+    throw new UsageError(
+      `cannot read the path ${JSON.stringify(path)}: use dots and [index], e.g. message.call.status or message.tool_call_list[0].id`,
+    );
   return keys;
 }
 

@@ -112,11 +112,19 @@ export function sendLines(report: SendReport, style: Style, verbose: boolean): s
     return lines;
   }
   const { reply, verdict } = report;
-  lines.push(`${style.bold('←')} ${reply.status >= 200 && reply.status < 300 ? style.green(String(reply.status)) : style.red(String(reply.status))}  ${ms(reply.latencyMs)}`);
-  if (reply.body.length > 0) lines.push(...replyText(reply.body, verdict.parsed).split('\n').map((line) => `  ${line}`));
+  lines.push(
+    `${style.bold('←')} ${reply.status >= 200 && reply.status < 300 ? style.green(String(reply.status)) : style.red(String(reply.status))}  ${ms(reply.latencyMs)}`,
+  );
+  if (reply.body.length > 0)
+    lines.push(
+      ...replyText(reply.body, verdict.parsed)
+        .split('\n')
+        .map((line) => `  ${line}`),
+    );
   for (const check of verdict.checks) {
     if (check.severity === 'pass' && !verbose) continue;
-    const mark = check.severity === 'pass' ? style.green(MARK.pass) : check.severity === 'warning' ? style.yellow(MARK.warn) : style.red(MARK.fail);
+    const mark =
+      check.severity === 'pass' ? style.green(MARK.pass) : check.severity === 'warning' ? style.yellow(MARK.warn) : style.red(MARK.fail);
     lines.push(`${mark} ${check.name}: ${check.message}`);
   }
   for (const outcome of verdict.outcome) lines.push(`  ${style.cyan('platform:')} ${outcome}`);
@@ -169,7 +177,13 @@ export function loadJson(report: LoadReport): Record<string, unknown> {
     concurrency: report.concurrency,
     elapsed_ms: round(stats.elapsedMs),
     requests_per_second: round(stats.sent / (stats.elapsedMs / 1000)),
-    latency_ms: { mean: round(stats.latency.meanMs), p50: round(stats.latency.percentile(50)), p90: round(stats.latency.percentile(90)), p99: round(stats.latency.percentile(99)), max: round(stats.latency.maxMs) },
+    latency_ms: {
+      mean: round(stats.latency.meanMs),
+      p50: round(stats.latency.percentile(50)),
+      p90: round(stats.latency.percentile(90)),
+      p99: round(stats.latency.percentile(99)),
+      max: round(stats.latency.maxMs),
+    },
     statuses: Object.fromEntries(stats.statuses),
     errors: Object.fromEntries(stats.errors),
     expect: report.expect,
@@ -177,9 +191,19 @@ export function loadJson(report: LoadReport): Record<string, unknown> {
 }
 
 export function loadLines(report: LoadReport, style: Style): string[] {
-  const json = loadJson(report) as { requests_per_second: number; latency_ms: Record<string, number>; statuses: Record<string, number>; errors: Record<string, number> };
-  const statuses = Object.entries(json.statuses).map(([status, count]) => `${status}: ${count}`).join(', ') || 'none';
-  const errors = Object.entries(json.errors).map(([kind, count]) => `${kind}: ${count}`).join(', ');
+  const json = loadJson(report) as {
+    requests_per_second: number;
+    latency_ms: Record<string, number>;
+    statuses: Record<string, number>;
+    errors: Record<string, number>;
+  };
+  const statuses =
+    Object.entries(json.statuses)
+      .map(([status, count]) => `${status}: ${count}`)
+      .join(', ') || 'none';
+  const errors = Object.entries(json.errors)
+    .map(([kind, count]) => `${kind}: ${count}`)
+    .join(', ');
   return [
     `${style.bold('load')} ${report.url}  ${report.stats.sent} requests, ${report.concurrency} connections, ${(report.stats.elapsedMs / 1000).toFixed(2)} s`,
     `  ${style.bold(`${Math.round(json.requests_per_second)} requests/s`)}`,
@@ -203,14 +227,18 @@ function essentials(event: ListenEvent): string[] {
   const phone = pick('phone_number', 'phoneNumber') ?? {};
   switch (event.event) {
     case 'assistant-request':
-      return [`caller ${message.customer?.number ?? 'unknown (web call)'} → ${phone.number ?? 'web'}${phone.name ? ` (${phone.name})` : ''}`];
+      return [
+        `caller ${message.customer?.number ?? 'unknown (web call)'} → ${phone.number ?? 'web'}${phone.name ? ` (${phone.name})` : ''}`,
+      ];
     case 'status-update': {
       const reason = pick('end_reason', 'endReason');
       return [`status ${message.call?.status}${reason ? ` (${reason})` : ''}${message.error ? ` — error: ${message.error}` : ''}`];
     }
     case 'tool-calls': {
       const list = pick('tool_call_list', 'toolCallList');
-      return Array.isArray(list) ? list.map((call: any) => `${call?.function?.name}(${JSON.stringify(call?.function?.arguments ?? {})})  ${call?.id}`) : [];
+      return Array.isArray(list)
+        ? list.map((call: any) => `${call?.function?.name}(${JSON.stringify(call?.function?.arguments ?? {})})  ${call?.id}`)
+        : [];
     }
     case 'end-of-call-report': {
       const duration = pick('duration_seconds', 'durationSeconds');
@@ -244,14 +272,25 @@ export function listenLines(event: ListenEvent, style: Style, detail: 'quiet' | 
     if (f.failure) lines.push(`    ${style.red(`forward ${f.url}: ${f.failure}`)}`);
     else {
       lines.push(`    forward ${f.url} → ${f.status}  ${ms(f.latencyMs ?? 0)}`);
-      for (const check of f.verdict?.checks ?? []) if (check.severity !== 'pass') lines.push(`    ${check.severity === 'warning' ? style.yellow(MARK.warn) : style.red(MARK.fail)} ${check.name}: ${check.message}`);
+      for (const check of f.verdict?.checks ?? [])
+        if (check.severity !== 'pass')
+          lines.push(
+            `    ${check.severity === 'warning' ? style.yellow(MARK.warn) : style.red(MARK.fail)} ${check.name}: ${check.message}`,
+          );
       for (const outcome of f.verdict?.outcome ?? []) lines.push(`    ${style.cyan('platform:')} ${outcome}`);
     }
   }
-  if (event.answer.body !== '{}' || detail === 'verbose') lines.push(`    ${style.dim(`reply ${event.answer.body.length > 300 && detail !== 'verbose' ? `${event.answer.body.slice(0, 299)}…` : event.answer.body}`)}`);
+  if (event.answer.body !== '{}' || detail === 'verbose')
+    lines.push(
+      `    ${style.dim(`reply ${event.answer.body.length > 300 && detail !== 'verbose' ? `${event.answer.body.slice(0, 299)}…` : event.answer.body}`)}`,
+    );
   if (detail === 'verbose') {
     for (const [name, value] of Object.entries(event.headers)) lines.push(style.dim(`    ${name}: ${String(value)}`));
-    lines.push(...JSON.stringify(event.document, null, 2).split('\n').map((line) => style.dim(`    ${line}`)));
+    lines.push(
+      ...JSON.stringify(event.document, null, 2)
+        .split('\n')
+        .map((line) => style.dim(`    ${line}`)),
+    );
   }
   return lines;
 }
@@ -268,11 +307,26 @@ export function listenJson(event: ListenEvent, verbose: boolean): Record<string,
     call_id: event.callId ?? null,
     passed: event.passed,
     ...(event.badRequest !== undefined ? { bad_request: event.badRequest } : {}),
-    signature: !s.checked ? { checked: false } : s.ok ? { checked: true, ok: true, secret_index: s.secretIndex } : { checked: true, ok: false, reason: s.reason, message: s.message },
+    signature: !s.checked
+      ? { checked: false }
+      : s.ok
+        ? { checked: true, ok: true, secret_index: s.secretIndex }
+        : { checked: true, ok: false, reason: s.reason, message: s.message },
     errors: event.errors.map((f) => ({ path: formatPath(f.path), message: f.message })),
     warnings: event.warnings.map((f) => ({ path: formatPath(f.path), message: f.message })),
     reply: { status: event.answer.status, body: event.answer.body },
-    ...(event.forward ? { forward: { url: event.forward.url, status: event.forward.status ?? null, latency_ms: event.forward.latencyMs ?? null, failure: event.forward.failure, checks: event.forward.verdict?.checks ?? [], outcome: event.forward.verdict?.outcome ?? [] } } : {}),
+    ...(event.forward
+      ? {
+          forward: {
+            url: event.forward.url,
+            status: event.forward.status ?? null,
+            latency_ms: event.forward.latencyMs ?? null,
+            failure: event.forward.failure,
+            checks: event.forward.verdict?.checks ?? [],
+            outcome: event.forward.verdict?.outcome ?? [],
+          },
+        }
+      : {}),
     latency_ms: Math.round(event.latencyMs * 100) / 100,
     ...(verbose ? { headers: event.headers, body: event.body.toString('utf8') } : {}),
   };
@@ -295,7 +349,9 @@ export function verifyFailures(check: CaptureCheck): string[] {
   if (s.checked && !s.ok) problems.push(`${s.reason}: ${s.message}${s.diagnosis ? ` — ${s.diagnosis.message}` : ''}`);
   if (check.errors.length > 0) {
     const [first] = check.errors;
-    problems.push(`schema: ${formatPath(first!.path)}: ${first!.message}${check.errors.length > 1 ? ` (+${check.errors.length - 1} more)` : ''}`);
+    problems.push(
+      `schema: ${formatPath(first!.path)}: ${first!.message}${check.errors.length > 1 ? ` (+${check.errors.length - 1} more)` : ''}`,
+    );
   }
   for (const c of check.reply?.checks ?? []) if (c.severity === 'failure') problems.push(`reply ${c.name}: ${c.message}`);
   return problems;
@@ -307,8 +363,10 @@ export function verifyLine(report: VerifyReport, style: Style): string {
   const what = `${check.event ?? '?'}  ${check.callId ? `call ${check.callId.slice(0, 8)}` : 'no call id'}`;
   const head = `${check.passed ? style.green(MARK.pass) : style.red(MARK.fail)} ${style.dim(report.location)}  ${style.dim(time)}  ${style.bold(what)}`;
   if (!check.passed) return `${head}  ${style.red(verifyFailures(check).join('; '))}`;
-  const signedWith = check.signature.checked && check.signature.ok && check.signature.secretIndex > 0 ? ` (signed with ${check.signature.secretLabel})` : '';
-  const notes = check.warnings.length > 0 ? style.yellow(`  ${MARK.warn} ${check.warnings.length} warning${check.warnings.length > 1 ? 's' : ''}`) : '';
+  const signedWith =
+    check.signature.checked && check.signature.ok && check.signature.secretIndex > 0 ? ` (signed with ${check.signature.secretLabel})` : '';
+  const notes =
+    check.warnings.length > 0 ? style.yellow(`  ${MARK.warn} ${check.warnings.length} warning${check.warnings.length > 1 ? 's' : ''}`) : '';
   return `${head}${style.dim(signedWith)}${notes}`;
 }
 
@@ -339,9 +397,12 @@ export function verifyJson(report: VerifyReport): Record<string, unknown> {
 
 /** A GitHub Actions error annotation, so a failure shows on the file and line in the run's summary. */
 export function githubAnnotation(report: VerifyReport): string {
-  const property = (text: string) => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/:/g, '%3A').replace(/,/g, '%2C');
+  const property = (text: string) =>
+    text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/:/g, '%3A').replace(/,/g, '%2C');
   const data = (text: string) => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-  const place = [report.file !== undefined ? `file=${property(report.file)}` : '', report.line !== undefined ? `line=${report.line}` : ''].filter(Boolean).join(',');
+  const place = [report.file !== undefined ? `file=${property(report.file)}` : '', report.line !== undefined ? `line=${report.line}` : '']
+    .filter(Boolean)
+    .join(',');
   const what = `${report.check.event ?? 'request'}${report.check.callId ? ` (call ${report.check.callId})` : ''}`;
   return `::error${place ? ` ${place}` : ''}::${data(`${what}: ${verifyFailures(report.check).join('; ')}`)}`;
 }
@@ -352,7 +413,9 @@ export function callStepLines(report: CallStepReport, style: Style): string[] {
   const head = `${report.ok ? style.green(MARK.pass) : style.red(MARK.fail)} ${String(report.index).padStart(2)}  ${style.bold(step.event)}  ${style.dim(step.label)}`;
   if (report.reply === undefined || report.verdict === undefined) return [`${head}  ${style.red(report.failure ?? 'no reply')}`];
   const status = report.reply.status < 300 ? style.green(String(report.reply.status)) : style.red(String(report.reply.status));
-  const lines = [`${head}  ${status}  ${ms(report.reply.latencyMs)}${report.verdict.outcome[0] ? `  ${style.cyan(report.verdict.outcome[0])}` : ''}`];
+  const lines = [
+    `${head}  ${status}  ${ms(report.reply.latencyMs)}${report.verdict.outcome[0] ? `  ${style.cyan(report.verdict.outcome[0])}` : ''}`,
+  ];
   for (const check of report.verdict.checks) {
     if (check.severity === 'pass') continue;
     lines.push(`      ${check.severity === 'warning' ? style.yellow(MARK.warn) : style.red(MARK.fail)} ${check.name}: ${check.message}`);
@@ -384,7 +447,8 @@ export function probeLines(results: readonly ProbeResult[], style: Style): strin
   ]);
   const header = ['case', 'expected', 'got', 'verdict', 'why it matters'];
   const widths = header.slice(0, 4).map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const paint = (verdict: ProbeVerdict, text: string) => (verdict === 'pass' ? style.green(text) : verdict === 'fail' ? style.red(text) : style.yellow(text));
+  const paint = (verdict: ProbeVerdict, text: string) =>
+    verdict === 'pass' ? style.green(text) : verdict === 'fail' ? style.red(text) : style.yellow(text);
   const line = (cells: string[]) => cells.map((cell, i) => (i < 4 ? cell.padEnd(widths[i]!) : cell)).join('  ');
   return [
     style.bold(line(header)),

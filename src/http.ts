@@ -11,7 +11,10 @@ export interface OutgoingRequest {
 export type NetworkFailureKind = 'refused' | 'dns' | 'timeout' | 'reset' | 'other';
 
 export class NetworkFailure extends Error {
-  constructor(readonly kind: NetworkFailureKind, message: string) {
+  constructor(
+    readonly kind: NetworkFailureKind,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -47,7 +50,10 @@ export function classifyNetworkError(error: unknown, url: URL, timeoutMs: number
     return new NetworkFailure('timeout', `no reply from ${origin} within ${timeoutMs / 1000} s (raise --timeout to wait longer)`);
   }
   if (code === 'ECONNREFUSED') {
-    return new NetworkFailure('refused', `cannot connect to ${origin}: connection refused — is your receiver running? (\`hms-webhook listen\` starts one on port 8484)`);
+    return new NetworkFailure(
+      'refused',
+      `cannot connect to ${origin}: connection refused — is your receiver running? (\`hms-webhook listen\` starts one on port 8484)`,
+    );
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return new NetworkFailure('dns', `cannot resolve ${url.hostname}: check the host in --to`);
@@ -82,7 +88,12 @@ export interface LoadStats {
  * dispatch: no promise or body stream per request.
  */
 export async function runLoad(options: LoadOptions): Promise<LoadStats> {
-  const pool = new Pool(options.url.origin, { connections: options.concurrency, pipelining: 1, headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs });
+  const pool = new Pool(options.url.origin, {
+    connections: options.concurrency,
+    pipelining: 1,
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
+  });
   const path = `${options.url.pathname}${options.url.search}`;
   const stats: LoadStats = { sent: 0, elapsedMs: 0, latency: new LatencyHistogram(), statuses: new Map(), errors: new Map() };
   let issued = 0;
@@ -106,29 +117,32 @@ export async function runLoad(options: LoadOptions): Promise<LoadStats> {
         const { headers, body } = options.next();
         const t0 = performance.now();
         let status = 0;
-        pool.dispatch({ path, method: 'POST', headers, body }, {
-          // Present so undici takes this for a handler of its current (controller) interface.
-          onRequestStart: () => {},
-          onResponseStart: (_controller, statusCode) => {
-            status = statusCode;
+        pool.dispatch(
+          { path, method: 'POST', headers, body },
+          {
+            // Present so undici takes this for a handler of its current (controller) interface.
+            onRequestStart: () => {},
+            onResponseStart: (_controller, statusCode) => {
+              status = statusCode;
+            },
+            onResponseData: () => {},
+            onResponseEnd: () => {
+              stats.latency.record(performance.now() - t0);
+              stats.statuses.set(status, (stats.statuses.get(status) ?? 0) + 1);
+              finish();
+            },
+            onResponseError: (_controller, error) => {
+              const failure = classifyNetworkError(error, options.url, options.timeoutMs);
+              stats.errors.set(failure.kind, (stats.errors.get(failure.kind) ?? 0) + 1);
+              if (failure.kind === 'refused' && stats.sent === 0) {
+                issued = options.count;
+                reject(failure);
+                return;
+              }
+              finish();
+            },
           },
-          onResponseData: () => {},
-          onResponseEnd: () => {
-            stats.latency.record(performance.now() - t0);
-            stats.statuses.set(status, (stats.statuses.get(status) ?? 0) + 1);
-            finish();
-          },
-          onResponseError: (_controller, error) => {
-            const failure = classifyNetworkError(error, options.url, options.timeoutMs);
-            stats.errors.set(failure.kind, (stats.errors.get(failure.kind) ?? 0) + 1);
-            if (failure.kind === 'refused' && stats.sent === 0) {
-              issued = options.count;
-              reject(failure);
-              return;
-            }
-            finish();
-          },
-        });
+        );
       };
       for (let lane = 0; lane < Math.min(options.concurrency, options.count); lane++) launch();
     });

@@ -74,8 +74,14 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') reject(new UsageError(`port ${options.port} on ${options.host} is in use: stop the other listener, or pick another --port (0 picks a free one)`));
-      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') reject(new UsageError(`cannot listen on ${options.host}: no such local address`));
+      if (error.code === 'EADDRINUSE')
+        reject(
+          new UsageError(
+            `port ${options.port} on ${options.host} is in use: stop the other listener, or pick another --port (0 picks a free one)`,
+          ),
+        );
+      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND')
+        reject(new UsageError(`cannot listen on ${options.host}: no such local address`));
       else if (error.code === 'EACCES') reject(new UsageError(`not allowed to listen on port ${options.port}: use a port above 1023`));
       else reject(error);
     });
@@ -95,15 +101,37 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, options: ListenerOptions, writer: CaptureWriter | undefined): Promise<void> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: ListenerOptions,
+  writer: CaptureWriter | undefined,
+): Promise<void> {
   const started = performance.now();
   const receivedAt = new Date();
   const path = req.url ?? '/';
-  const base: Omit<Judged, 'body'> = { receivedAt, method: req.method ?? '', path, headers: req.headers, signature: { checked: false }, errors: [], warnings: [] };
+  const base: Omit<Judged, 'body'> = {
+    receivedAt,
+    method: req.method ?? '',
+    path,
+    headers: req.headers,
+    signature: { checked: false },
+    errors: [],
+    warnings: [],
+  };
 
   const finish = async (event: Answered, extraHeaders: Record<string, string> = {}) => {
-    const passed = event.badRequest === undefined && event.errors.length === 0 && (!event.signature.checked || event.signature.ok) && (event.forward === undefined || event.forward.verdict?.ok === true);
-    await writer?.append(captureLine(receivedAt, event.method, path, req.headers, event.body, { verdict: verdictOf(event, passed), reply: recordedReply(event) }));
+    const passed =
+      event.badRequest === undefined &&
+      event.errors.length === 0 &&
+      (!event.signature.checked || event.signature.ok) &&
+      (event.forward === undefined || event.forward.verdict?.ok === true);
+    await writer?.append(
+      captureLine(receivedAt, event.method, path, req.headers, event.body, {
+        verdict: verdictOf(event, passed),
+        reply: recordedReply(event),
+      }),
+    );
     if (options.delayMs > 0 && event.badRequest === undefined) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
     res.writeHead(event.answer.status, { 'content-type': 'application/json', ...extraHeaders });
     res.end(event.answer.body);
@@ -115,7 +143,15 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Listen
   const pathname = path.split('?')[0];
   if (req.method !== 'POST') {
     req.resume();
-    return finish({ ...base, body: Buffer.alloc(0), badRequest: `method ${req.method} not allowed: the platform POSTs`, answer: { status: 405, body: JSON.stringify({ error: 'method not allowed: POST only' }) } }, { allow: 'POST' });
+    return finish(
+      {
+        ...base,
+        body: Buffer.alloc(0),
+        badRequest: `method ${req.method} not allowed: the platform POSTs`,
+        answer: { status: 405, body: JSON.stringify({ error: 'method not allowed: POST only' }) },
+      },
+      { allow: 'POST' },
+    );
   }
   if (pathname !== options.path) {
     req.resume();
@@ -131,15 +167,19 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Listen
 
   const content = inspectDelivery(body, req.headers);
   if (content.notJson !== undefined) return refuse(400, content.notJson, body);
-  const signature: SignatureVerdict = options.secrets.length > 0
-    ? { checked: true, ...verify({ body, headers: req.headers, secrets: options.secrets, toleranceSeconds: options.toleranceSeconds }) }
-    : { checked: false };
+  const signature: SignatureVerdict =
+    options.secrets.length > 0
+      ? { checked: true, ...verify({ body, headers: req.headers, secrets: options.secrets, toleranceSeconds: options.toleranceSeconds }) }
+      : { checked: false };
   const event: Judged = { ...base, body, ...content, signature };
   if (signature.checked && !signature.ok && options.enforce) {
     return finish({ ...event, answer: { status: 401, body: JSON.stringify({ error: `invalid signature: ${signature.reason}` }) } });
   }
   if (options.forwardTo !== undefined) return finish(await forward(event, body, req, options.forwardTo));
-  return finish({ ...event, answer: { status: 200, body: JSON.stringify(answerFor(event.event, content.document, event.dialect ?? 'hms', options.replies)) } });
+  return finish({
+    ...event,
+    answer: { status: 200, body: JSON.stringify(answerFor(event.event, content.document, event.dialect ?? 'hms', options.replies)) },
+  });
 }
 
 /** Relays the exact bytes and headers to the user's server and answers with its reply. */
@@ -163,7 +203,11 @@ async function forward(event: Judged, body: Buffer, req: IncomingMessage, target
     };
   } catch (error) {
     if (!(error instanceof NetworkFailure)) throw error;
-    return { ...event, forward: { url: target.href, failure: error.message }, answer: { status: 502, body: JSON.stringify({ error: `forward failed: ${error.message}` }) } };
+    return {
+      ...event,
+      forward: { url: target.href, failure: error.message },
+      answer: { status: 502, body: JSON.stringify({ error: `forward failed: ${error.message}` }) },
+    };
   }
 }
 
@@ -200,5 +244,7 @@ function verdictOf(event: Answered, passed: boolean): Record<string, unknown> {
 
 /** The answer as saved in the capture; a forwarded reply keeps its latency so `verify` can judge the deadline. */
 function recordedReply(event: Answered): Record<string, unknown> {
-  return event.forward?.latencyMs !== undefined ? { ...event.answer, latency_ms: Math.round(event.forward.latencyMs * 10) / 10 } : event.answer;
+  return event.forward?.latencyMs !== undefined
+    ? { ...event.answer, latency_ms: Math.round(event.forward.latencyMs * 10) / 10 }
+    : event.answer;
 }

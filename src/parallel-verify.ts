@@ -43,8 +43,16 @@ const BATCH_BYTES = 256 * 1024;
  * the workers check them, and the results are written in the file's order. At most four batches per
  * worker are in flight, so memory stays flat for any file size.
  */
-export async function verifyInParallel(path: string, settings: VerifyWorkerSettings, threads: number, sink: OrderedSink): Promise<{ passed: number; failed: number }> {
-  const workers = Array.from({ length: threads }, () => new Worker(WORKER, { workerData: settings, resourceLimits: { maxYoungGenerationSizeMb: 8 } }));
+export async function verifyInParallel(
+  path: string,
+  settings: VerifyWorkerSettings,
+  threads: number,
+  sink: OrderedSink,
+): Promise<{ passed: number; failed: number }> {
+  const workers = Array.from(
+    { length: threads },
+    () => new Worker(WORKER, { workerData: settings, resourceLimits: { maxYoungGenerationSizeMb: 8 } }),
+  );
   const results = new Map<number, VerifyBatchResult>();
   let crashed: Error | undefined;
   let wake: (() => void) | undefined;

@@ -64,9 +64,17 @@ export function checkReceivedReply(input: ReplyCheckInput): ReplyVerdict {
   if (deadline !== undefined && reply.latencyMs !== undefined) {
     const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 1000 ? 3 : 2)} s`;
     if (reply.latencyMs > deadline) {
-      checks.push({ name: 'deadline', severity: 'failure', message: `late: ${seconds(reply.latencyMs)}, the platform waits ${seconds(deadline)} and then ${event === 'assistant-request' ? 'uses the default assistant' : 'goes on without the result'}` });
+      checks.push({
+        name: 'deadline',
+        severity: 'failure',
+        message: `late: ${seconds(reply.latencyMs)}, the platform waits ${seconds(deadline)} and then ${event === 'assistant-request' ? 'uses the default assistant' : 'goes on without the result'}`,
+      });
     } else if (reply.latencyMs > deadline * DEADLINE_WARNING_SHARE) {
-      checks.push({ name: 'deadline', severity: 'warning', message: `${seconds(reply.latencyMs)} is over ${DEADLINE_WARNING_SHARE * 100} % of the ${seconds(deadline)} deadline` });
+      checks.push({
+        name: 'deadline',
+        severity: 'warning',
+        message: `${seconds(reply.latencyMs)} is over ${DEADLINE_WARNING_SHARE * 100} % of the ${seconds(deadline)} deadline`,
+      });
     } else {
       checks.push({ name: 'deadline', severity: 'pass', message: `${seconds(reply.latencyMs)} of ${seconds(deadline)}` });
     }
@@ -92,14 +100,22 @@ export function checkReceivedReply(input: ReplyCheckInput): ReplyVerdict {
         checks.push({ name: 'json', severity: 'warning', message: `Content-Type is ${reply.contentType}; send application/json` });
       }
       const validation = validateReply(event, parsed, { dialect, request: input.request });
-      for (const error of validation.errors) checks.push({ name: 'schema', severity: 'failure', message: `${formatPath(error.path)}: ${error.message}` });
-      for (const warning of validation.warnings) checks.push({ name: 'schema', severity: 'warning', message: `${formatPath(warning.path)}: ${warning.message}` });
-      if (validation.errors.length === 0 && validation.warnings.length === 0) checks.push({ name: 'schema', severity: 'pass', message: `valid ${event} reply` });
+      for (const error of validation.errors)
+        checks.push({ name: 'schema', severity: 'failure', message: `${formatPath(error.path)}: ${error.message}` });
+      for (const warning of validation.warnings)
+        checks.push({ name: 'schema', severity: 'warning', message: `${formatPath(warning.path)}: ${warning.message}` });
+      if (validation.errors.length === 0 && validation.warnings.length === 0)
+        checks.push({ name: 'schema', severity: 'pass', message: `valid ${event} reply` });
     }
   }
 
   const ok = checks.every((check) => check.severity !== 'failure');
-  return { ok, checks, parsed, outcome: readsBody ? describeOutcome(event, dialect, parsed, input.request, text) : describeStatusOutcome(event, reply.status) };
+  return {
+    ok,
+    checks,
+    parsed,
+    outcome: readsBody ? describeOutcome(event, dialect, parsed, input.request, text) : describeStatusOutcome(event, reply.status),
+  };
 }
 
 export function statusMatches(status: number, expected: string): boolean {
@@ -117,7 +133,7 @@ function describeStatusOutcome(event: EventType, status: number): string[] {
 }
 
 const clip = (value: unknown, max = 100): string => {
-  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 };
 
@@ -133,7 +149,8 @@ export function describeOutcome(event: EventType, dialect: Dialect, reply: unkno
 
 function describeAssistantReply(d: Dialect, reply: unknown): string[] {
   const body = asObject(reply);
-  if (body === undefined) return [`a ${Array.isArray(reply) ? 'list' : typeof reply} where an object is expected: the call proceeds with the default assistant`];
+  if (body === undefined)
+    return [`a ${Array.isArray(reply) ? 'list' : typeof reply} where an object is expected: the call proceeds with the default assistant`];
   if (typeof body.error === 'string') return [`the call is rejected; the caller hears: “${body.error}”`];
   const lines: string[] = [];
   const k = (key: string) => keyIn(d, key);
@@ -148,7 +165,11 @@ function describeAssistantReply(d: Dialect, reply: unknown): string[] {
     lines.push(`the call is answered by the transient assistant${name}${typeof greeting === 'string' ? ` (greeting: “${greeting}”)` : ''}`);
   } else if (typeof id === 'string') {
     const replaced = override ? Object.keys(override) : [];
-    lines.push(replaced.length > 0 ? `saved assistant ${id} with ${replaced.join(' and ')} replaced` : `the call is answered by saved assistant ${id}`);
+    lines.push(
+      replaced.length > 0
+        ? `saved assistant ${id} with ${replaced.join(' and ')} replaced`
+        : `the call is answered by saved assistant ${id}`,
+    );
   } else if (override !== undefined) {
     lines.push(`${k('assistant_override')} without ${k('assistant_id')} is ignored: the call proceeds with the default assistant`);
   }
@@ -157,7 +178,8 @@ function describeAssistantReply(d: Dialect, reply: unknown): string[] {
   const other = d === 'hms' ? 'flireo' : 'hms';
   for (const hmsKey of ['assistant_id', 'assistant_override', 'max_duration_seconds']) {
     const foreign = keyIn(other, hmsKey);
-    if (foreign !== k(hmsKey) && foreign in body) lines.push(`${foreign} is not read in ${d} (it is ${k(hmsKey)}): the platform ignores it`);
+    if (foreign !== k(hmsKey) && foreign in body)
+      lines.push(`${foreign} is not read in ${d} (it is ${k(hmsKey)}): the platform ignores it`);
   }
   if (lines.length === 0) lines.push('the call is answered by the assistant as configured (default mode)');
   return lines;

@@ -25,7 +25,11 @@ export const scenarioSchema = described(
     $schema: optionalString(),
     description: z.string(),
     call_type: z._default(z.enum(['inbound_phone_call', 'outbound_phone_call', 'web_call']), 'inbound_phone_call'),
-    phone_number: z.strictObject({ id: z.optional(z.nullable(z.string())), number: z.nullable(z.string()), name: z.optional(z.nullable(z.string())) }),
+    phone_number: z.strictObject({
+      id: z.optional(z.nullable(z.string())),
+      number: z.nullable(z.string()),
+      name: z.optional(z.nullable(z.string())),
+    }),
     customer: z.strictObject({ number: z.nullable(z.string()) }),
     seconds_per_turn: z._default(z.number().check(z.positive()), 8),
     turns: z.array(turn).check(z.minLength(1)),
@@ -36,7 +40,10 @@ export const scenarioSchema = described(
     /** What a receiver might answer per tool name: `demo` lets the built-in listener answer with these. */
     tool_results: z.optional(record()),
   }),
-  { title: 'hms-webhook call scenario', description: 'One whole call: the turns of its transcript, with tool calls between them (hms dialect).' },
+  {
+    title: 'hms-webhook call scenario',
+    description: 'One whole call: the turns of its transcript, with tool calls between them (hms dialect).',
+  },
 );
 
 export type Scenario = z.output<typeof scenarioSchema>;
@@ -58,7 +65,9 @@ export async function loadScenario(source: { name?: string; file?: string }): Pr
   if (!parsed.success) {
     const [first, ...rest] = findingsOf(parsed.error);
     const at = await locate(document, first!.path);
-    throw new UsageError(`scenario ${label}:${at.line}:${at.column}  ${formatPath(first!.path)}: ${first!.message}${rest.length > 0 ? ` (and ${rest.length} more)` : ''}; see \`hms-webhook schema scenario\``);
+    throw new UsageError(
+      `scenario ${label}:${at.line}:${at.column}  ${formatPath(first!.path)}: ${first!.message}${rest.length > 0 ? ` (and ${rest.length} more)` : ''}; see \`hms-webhook schema scenario\``,
+    );
   }
   return { label, scenario: parsed.data };
 }
@@ -106,7 +115,10 @@ export class CallScript {
   private error: string | undefined;
   private pending: { step: CallStep; calls: { id: string; name: string }[] } | undefined;
 
-  constructor(private readonly scenario: Scenario, private readonly options: CallOptions) {
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly options: CallOptions,
+  ) {
     const seconds = scenario.turns.length * scenario.seconds_per_turn;
     // The call ends now, so every time in it is in the past and started_at < ended_at.
     this.end = (options.now ?? Math.floor(Date.now() / 1000)) - 2;
@@ -129,7 +141,10 @@ export class CallScript {
         });
       }
     });
-    this.queue.push({ at: AT_THE_END, run: () => this.step('status-update', this.error !== undefined ? 'ended-with-error' : 'ended', this.end, this.endFields()) });
+    this.queue.push({
+      at: AT_THE_END,
+      run: () => this.step('status-update', this.error !== undefined ? 'ended-with-error' : 'ended', this.end, this.endFields()),
+    });
     this.queue.push({ at: AT_THE_END, run: () => this.report() });
   }
 
@@ -168,15 +183,24 @@ export class CallScript {
       return;
     }
     if (step.event === 'tool-calls' && this.pending !== undefined) {
-      const outcomes = toolOutcomes(reply, d, this.pending.calls.map((c) => c.id));
-      for (const call of this.pending.calls) this.transcript.push({ role: 'assistant', content: describeOutcome(call.name, outcomes.get(call.id)) });
+      const outcomes = toolOutcomes(
+        reply,
+        d,
+        this.pending.calls.map((c) => c.id),
+      );
+      for (const call of this.pending.calls)
+        this.transcript.push({ role: 'assistant', content: describeOutcome(call.name, outcomes.get(call.id)) });
       this.pending = undefined;
     }
   }
 
   private toolStep(tools: { name: string; arguments: Record<string, unknown> }[], at: number): CallStep {
     const calls = tools.map((tool) => ({ id: `tool_${randomBytes(6).toString('hex')}`, name: tool.name, arguments: tool.arguments }));
-    const list = calls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: structuredClone(call.arguments) } }));
+    const list = calls.map((call) => ({
+      id: call.id,
+      type: 'function',
+      function: { name: call.name, arguments: structuredClone(call.arguments) },
+    }));
     const step = this.step('tool-calls', 'in-progress', at, { tool_call_list: list }, calls.map((c) => c.name).join(', '));
     step.toolCallIds = calls.map((c) => c.id);
     this.pending = { step, calls };
@@ -216,7 +240,8 @@ export class CallScript {
     };
     const document = convertDialect(hms, 'hms', this.options.dialect) as { message: Record<string, unknown> };
     // The assistant is echoed as the receiver returned it, in its own keys.
-    if (event !== 'assistant-request') document.message.assistant = structuredClone(this.assistant ?? defaultAssistant(this.options.dialect));
+    if (event !== 'assistant-request')
+      document.message.assistant = structuredClone(this.assistant ?? defaultAssistant(this.options.dialect));
     for (const assignment of this.options.set ?? []) applySet(document, assignment);
     return { event, label, dialect: this.options.dialect, document, toolCallIds: [] };
   }

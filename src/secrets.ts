@@ -14,7 +14,9 @@ export interface SecretOptions {
  * `--secret-file`. Empty when none is given.
  */
 export function resolveSecrets(options: SecretOptions, env: NodeJS.ProcessEnv = process.env): string[] {
-  return labelledSecrets(options, env).filter((s) => s.accepted).map((s) => s.secret);
+  return labelledSecrets(options, env)
+    .filter((s) => s.accepted)
+    .map((s) => s.secret);
 }
 
 /**

@@ -36,13 +36,9 @@ export type FailureReason =
   | 'malformed-signature'
   | 'signature-mismatch';
 
-export type VerifyResult =
-  | { ok: true; secretIndex: number }
-  | { ok: false; reason: FailureReason; message: string };
+export type VerifyResult = { ok: true; secretIndex: number } | { ok: false; reason: FailureReason; message: string };
 
-export type HeaderBag =
-  | { get(name: string): string | null }
-  | Record<string, string | readonly string[] | undefined>;
+export type HeaderBag = { get(name: string): string | null } | Record<string, string | readonly string[] | undefined>;
 
 export interface VerifyInput {
   body: Body;
@@ -106,7 +102,10 @@ export function verify(input: VerifyInput): VerifyResult {
 
   const signatureValue = headerValue(input.headers, SIGNATURE_HEADER);
   if (signatureValue === undefined || signatureValue === '') {
-    return fail('missing-signature', 'the X-Webhook-Signature header is missing: the request is unsigned (the platform signs only when the assistant has a webhook_secret)');
+    return fail(
+      'missing-signature',
+      'the X-Webhook-Signature header is missing: the request is unsigned (the platform signs only when the assistant has a webhook_secret)',
+    );
   }
   const timestamp = headerValue(input.headers, TIMESTAMP_HEADER);
   if (timestamp === undefined || timestamp === '') {
@@ -117,7 +116,10 @@ export function verify(input: VerifyInput): VerifyResult {
   }
   const age = now - Number(timestamp);
   if (age > tolerance) {
-    return fail('timestamp-too-old', `the timestamp is ${age} s old, more than the ${tolerance} s tolerance: a replay, a delayed delivery, or a wrong clock`);
+    return fail(
+      'timestamp-too-old',
+      `the timestamp is ${age} s old, more than the ${tolerance} s tolerance: a replay, a delayed delivery, or a wrong clock`,
+    );
   }
   if (-age > tolerance) {
     const hint = Number(timestamp) > 1e12 ? 'it looks like milliseconds; the platform sends unix seconds' : "check the sender's clock";
@@ -125,7 +127,10 @@ export function verify(input: VerifyInput): VerifyResult {
   }
   const hex = signatureValue.startsWith(SIGNATURE_PREFIX) ? signatureValue.slice(SIGNATURE_PREFIX.length) : signatureValue;
   if (!/^[0-9a-fA-F]{64}$/.test(hex)) {
-    return fail('malformed-signature', `X-Webhook-Signature ${JSON.stringify(clip(signatureValue))} is not "sha256=" followed by 64 hex digits`);
+    return fail(
+      'malformed-signature',
+      `X-Webhook-Signature ${JSON.stringify(clip(signatureValue))} is not "sha256=" followed by 64 hex digits`,
+    );
   }
   // Compare the hex text, not the decoded bytes: the platform sends lowercase, as the SDK expects.
   const given = Buffer.from(hex, 'latin1');

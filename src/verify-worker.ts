@@ -20,7 +20,11 @@ parentPort!.on('message', ({ seq, firstLine, bytes }: VerifyBatch) => {
       const check = checkCapture(capture, options);
       if (check.passed) result.passed++;
       else result.failed++;
-      const { out, annotation } = renderVerifyReport({ location: `${settings.label}:${line}`, file: settings.file, line, check }, style, settings.rendering);
+      const { out, annotation } = renderVerifyReport(
+        { location: `${settings.label}:${line}`, file: settings.file, line, check },
+        style,
+        settings.rendering,
+      );
       result.out += out;
       result.annotations += annotation;
     }

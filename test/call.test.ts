@@ -38,7 +38,10 @@ describe('send call: a whole call as the platform sends it', () => {
     assert.equal(result.code, 0, result.stderr + result.stdout);
     const events = received.map((r) => messageOf(r).type);
     assert.deepEqual(events, ['assistant-request', 'status-update', 'tool-calls', 'tool-calls', 'status-update', 'end-of-call-report']);
-    assert.ok(received.every((r) => r.signatureValid === true), 'every step is validly signed');
+    assert.ok(
+      received.every((r) => r.signatureValid === true),
+      'every step is validly signed',
+    );
     assert.ok(received.every((r) => r.headers['x-webhook-event'] === messageOf(r).type));
     const messages = received.map(messageOf);
     const callIds = new Set(messages.map((m) => m.call.id));
@@ -46,14 +49,22 @@ describe('send call: a whole call as the platform sends it', () => {
     assert.equal(new Set(messages.map((m) => m.customer.number)).size, 1, 'one customer');
     assert.equal(new Set(messages.map((m) => m.phone_number.number)).size, 1, 'one phone number');
     assert.equal(messages[0]!.assistant, undefined, 'the assistant-request carries no assistant yet');
-    for (const m of messages.slice(1)) assert.deepEqual(m.assistant, { name: 'Echo', first_message: 'Hoi!', metadata: { crm_id: 'crm-77', tier: 'gold' } });
-    assert.deepEqual(messages.map((m) => m.call.status), ['ringing', 'in-progress', 'in-progress', 'in-progress', 'ended', 'ended']);
+    for (const m of messages.slice(1))
+      assert.deepEqual(m.assistant, { name: 'Echo', first_message: 'Hoi!', metadata: { crm_id: 'crm-77', tier: 'gold' } });
+    assert.deepEqual(
+      messages.map((m) => m.call.status),
+      ['ringing', 'in-progress', 'in-progress', 'in-progress', 'ended', 'ended'],
+    );
     const report = messages[5]!;
     assert.ok(Date.parse(report.started_at) < Date.parse(report.ended_at));
     assert.equal(report.duration_seconds, (Date.parse(report.ended_at) - Date.parse(report.started_at)) / 1000);
     assert.equal(report.end_reason, 'user_hangup');
     const times = messages.map((m) => Date.parse(m.timestamp));
-    assert.deepEqual(times, [...times].sort((a, b) => a - b), 'event timestamps are in order');
+    assert.deepEqual(
+      times,
+      [...times].sort((a, b) => a - b),
+      'event timestamps are in order',
+    );
     assert.ok(times.at(-1)! <= Date.now(), 'no event is stamped in the future');
     const transcript = report.messages.map((m: { content: string }) => m.content).join('\n');
     assert.match(transcript, /lookup_contact returned \{"ok":true\}/, 'tool results are carried into the transcript');
@@ -73,19 +84,30 @@ describe('send call: a whole call as the platform sends it', () => {
   });
 
   it('ends the call at an {"error"} reply: status-update ended with that reason, nothing after', async () => {
-    const { result, received } = await playAgainst((request) => (messageOf(request).type === 'assistant-request' ? { body: '{"error":"Sorry, we are closed"}' } : {}));
+    const { result, received } = await playAgainst((request) =>
+      messageOf(request).type === 'assistant-request' ? { body: '{"error":"Sorry, we are closed"}' } : {},
+    );
     assert.equal(result.code, 0, result.stdout);
     const messages = received.map(messageOf);
-    assert.deepEqual(messages.map((m) => m.type), ['assistant-request', 'status-update']);
+    assert.deepEqual(
+      messages.map((m) => m.type),
+      ['assistant-request', 'status-update'],
+    );
     assert.equal(messages[1]!.call.status, 'ended');
     assert.equal(messages[1]!.end_reason, 'rejected');
     assert.equal(messages[1]!.error, 'Sorry, we are closed');
   });
 
   it('uses a saved assistant with its override (hybrid reply)', async () => {
-    const hybrid: Responder = (request) => (messageOf(request).type === 'assistant-request'
-      ? { body: JSON.stringify({ assistant_id: 'asst_hybrid', assistant_override: { first_message: 'Dag!', metadata: { source: 'override' } } }) }
-      : correctReplies(request));
+    const hybrid: Responder = (request) =>
+      messageOf(request).type === 'assistant-request'
+        ? {
+            body: JSON.stringify({
+              assistant_id: 'asst_hybrid',
+              assistant_override: { first_message: 'Dag!', metadata: { source: 'override' } },
+            }),
+          }
+        : correctReplies(request);
     const { result, received } = await playAgainst(hybrid);
     assert.equal(result.code, 0);
     const assistant = messageOf(received[1]!).assistant;
@@ -96,12 +118,16 @@ describe('send call: a whole call as the platform sends it', () => {
   });
 
   it('a max_duration_seconds shorter than the call ends it there, as the platform does', async () => {
-    const capped: Responder = (request) => (messageOf(request).type === 'assistant-request' ? { body: '{"max_duration_seconds": 20}' } : correctReplies(request));
+    const capped: Responder = (request) =>
+      messageOf(request).type === 'assistant-request' ? { body: '{"max_duration_seconds": 20}' } : correctReplies(request);
     const { result, received } = await playAgainst(capped);
     assert.equal(result.code, 0, result.stdout);
     const messages = received.map(messageOf);
     // book-appointment: a turn every 9 s, the first tool call at 27 s, after the cap.
-    assert.deepEqual(messages.map((m) => m.type), ['assistant-request', 'status-update', 'status-update', 'end-of-call-report']);
+    assert.deepEqual(
+      messages.map((m) => m.type),
+      ['assistant-request', 'status-update', 'status-update', 'end-of-call-report'],
+    );
     assert.equal(messages[2]!.end_reason, 'max_duration');
     const report = messages[3]!;
     assert.equal(report.duration_seconds, 20);
@@ -123,7 +149,8 @@ describe('send call: a whole call as the platform sends it', () => {
   });
 
   it('stops at the first failing step, exit 1', async () => {
-    const failing: Responder = (request) => (messageOf(request).type === 'tool-calls' ? { status: 500, body: 'boom' } : correctReplies(request));
+    const failing: Responder = (request) =>
+      messageOf(request).type === 'tool-calls' ? { status: 500, body: 'boom' } : correctReplies(request);
     const receiver = await startReceiver(SECRET, failing);
     const result = await runCli(['send', 'call', '--to', receiver.url, '--secret', SECRET]);
     await receiver.close();
@@ -140,16 +167,25 @@ describe('send call: a whole call as the platform sends it', () => {
     const short = await runCli(['send', 'call/opening-hours', '--to', receiver.url, '--secret', SECRET]);
     await receiver.close();
     assert.equal(short.code, 0, short.stdout);
-    assert.deepEqual(receiver.received.map((r) => messageOf(r).type), ['assistant-request', 'status-update', 'status-update', 'end-of-call-report']);
+    assert.deepEqual(
+      receiver.received.map((r) => messageOf(r).type),
+      ['assistant-request', 'status-update', 'status-update', 'end-of-call-report'],
+    );
     assert.ok(received.length > receiver.received.length);
   });
 
   it('plays the user scenario file, with --set applied to every step', async () => {
     const file = join(dir, 'mine.json');
-    writeFileSync(file, JSON.stringify({
-      description: 'mine', phone_number: { number: '+3110' }, customer: { number: '+3120' }, summary: 'kort',
-      turns: [{ role: 'user', content: 'hallo' }, { tools: [{ name: 'ping' }] }],
-    }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        description: 'mine',
+        phone_number: { number: '+3110' },
+        customer: { number: '+3120' },
+        summary: 'kort',
+        turns: [{ role: 'user', content: 'hallo' }, { tools: [{ name: 'ping' }] }],
+      }),
+    );
     const { result, received } = await playAgainst(correctReplies, ['--scenario', file, '--set', 'message.env=test']);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(received.length, 5);
@@ -159,7 +195,10 @@ describe('send call: a whole call as the platform sends it', () => {
 
   it('a scenario file with a schema error is exit 2, naming the path and its line:column', async () => {
     const file = join(dir, 'broken.json');
-    writeFileSync(file, '{\n  "description": "x",\n  "phone_number": {"number": "+31"},\n  "customer": {"number": "+32"},\n  "summary": "s",\n  "turns": [\n    {"role": "caller", "content": "hi"}\n  ]\n}\n');
+    writeFileSync(
+      file,
+      '{\n  "description": "x",\n  "phone_number": {"number": "+31"},\n  "customer": {"number": "+32"},\n  "summary": "s",\n  "turns": [\n    {"role": "caller", "content": "hi"}\n  ]\n}\n',
+    );
     const result = await runCli(['send', 'call', '--scenario', file, '--to', '1']);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /^hms-webhook: scenario .*broken\.json:7:\d+ {2}turns\[0\]/);
@@ -184,7 +223,8 @@ async function startCarefulReceiver(secret: string) {
       const timestamp = req.headers['x-webhook-timestamp'];
       const signature = String(req.headers['x-webhook-signature'] ?? '').replace(/^sha256=/, '');
       const reply = (status: number) => res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
-      if (typeof timestamp !== 'string' || !/^\d+$/.test(timestamp) || Math.abs(Math.floor(Date.now() / 1000) - Number(timestamp)) > 120) return reply(401);
+      if (typeof timestamp !== 'string' || !/^\d+$/.test(timestamp) || Math.abs(Math.floor(Date.now() / 1000) - Number(timestamp)) > 120)
+        return reply(401);
       const expected = createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex');
       if (signature.length !== expected.length || !timingSafeEqual(Buffer.from(signature), Buffer.from(expected))) return reply(401);
       if (seen.has(signature)) return reply(409);
@@ -198,7 +238,10 @@ async function startCarefulReceiver(secret: string) {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 describe('probe: is the receiver safe?', () => {
@@ -213,7 +256,10 @@ describe('probe: is the receiver safe?', () => {
     const lines = jsonLines(result.stdout) as { type: string; case: string; verdict: string; status: number }[];
     const cases = lines.filter((l) => l.type === 'probe');
     assert.equal(cases.length, 10);
-    assert.ok(cases.every((c) => c.verdict === 'pass'), JSON.stringify(cases));
+    assert.ok(
+      cases.every((c) => c.verdict === 'pass'),
+      JSON.stringify(cases),
+    );
     assert.equal(cases.find((c) => c.case === 'non-JSON body (signed)')!.status, 400);
     assert.deepEqual(lines.at(-1), { type: 'summary', url: receiver.url, passed: 10, failed: 0, warnings: 0 });
   });
@@ -225,7 +271,16 @@ describe('probe: is the receiver safe?', () => {
     assert.equal(result.code, 1);
     assert.match(result.stderr, /your receiver accepted 8 forged requests/);
     const table = result.stdout.split('\n');
-    for (const name of ['tampered body', 'wrong secret', 'missing signature', 'timestamp 301 s old', 'timestamp 301 s in the future', 'timestamp in milliseconds', 'signature without its timestamp', 'non-JSON body (signed)']) {
+    for (const name of [
+      'tampered body',
+      'wrong secret',
+      'missing signature',
+      'timestamp 301 s old',
+      'timestamp 301 s in the future',
+      'timestamp in milliseconds',
+      'signature without its timestamp',
+      'non-JSON body (signed)',
+    ]) {
       assert.match(table.find((line) => line.startsWith(name)) ?? '', /refused \(non-2xx\) +200 +FAIL/, name);
     }
     assert.match(table.find((line) => line.startsWith('replay')) ?? '', /200 +warn/);
@@ -250,7 +305,12 @@ describe('demo', () => {
   it('plays a call against the built-in listener and verifies every saved event, exit 0', async () => {
     const result = await runCli(['demo', '--json']);
     assert.equal(result.code, 0, result.stderr);
-    const lines = jsonLines(result.stdout) as { type: string; passed?: boolean; call?: { passed: number }; verify?: { passed: number; failed: number } }[];
+    const lines = jsonLines(result.stdout) as {
+      type: string;
+      passed?: boolean;
+      call?: { passed: number };
+      verify?: { passed: number; failed: number };
+    }[];
     const steps = lines.filter((l) => l.type === 'step');
     const heard = lines.filter((l) => l.type === 'event');
     const verified = lines.filter((l) => l.type === 'request');

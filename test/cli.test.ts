@@ -27,7 +27,12 @@ describe('the CLI shell', () => {
     assert.match(result.stdout, /Exit codes: 0 all good, 1 a check failed, 2 could not run/);
   });
   it('an unknown command or option is a one-line error with exit 2', async () => {
-    for (const args of [['frobnicate'], ['validate', '--frob'], ['schema', 'call-started'], ['schema', 'status-update', '--dialect', 'xml']]) {
+    for (const args of [
+      ['frobnicate'],
+      ['validate', '--frob'],
+      ['schema', 'call-started'],
+      ['schema', 'status-update', '--dialect', 'xml'],
+    ]) {
       const result = await runCli(args);
       assert.equal(result.code, 2, args.join(' '));
       assert.match(result.stderr, /^hms-webhook: /);
@@ -52,8 +57,14 @@ describe('validate', () => {
     const file = write('bad-args.json', JSON.stringify(doc, null, 2));
     const result = await runCli(['validate', file]);
     assert.equal(result.code, 1);
-    const line = JSON.stringify(doc, null, 2).split('\n').findIndex((l) => l.includes('"arguments"')) + 1;
-    assert.match(result.stdout, new RegExp(`bad-args\\.json:${line}:\\d+  message\\.tool_call_list\\[0\\]\\.function\\.arguments: expected record`));
+    const line =
+      JSON.stringify(doc, null, 2)
+        .split('\n')
+        .findIndex((l) => l.includes('"arguments"')) + 1;
+    assert.match(
+      result.stdout,
+      new RegExp(`bad-args\\.json:${line}:\\d+  message\\.tool_call_list\\[0\\]\\.function\\.arguments: expected record`),
+    );
     assert.match(result.stdout, /^0 passed, 1 failed$/m);
   });
 
@@ -106,12 +117,15 @@ describe('validate', () => {
     const result = await runCli(['validate', file, '--json']);
     assert.equal(result.code, 2, 'a line that is not JSON makes the input unusable');
     const objects = jsonLines(result.stdout);
-    assert.deepEqual(objects.map((o) => [o.type, o.source, o.valid]), [
-      ['unreadable', file, undefined],
-      ['document', `${file}:1`, true],
-      ['document', `${file}:2`, false],
-      ['summary', undefined, undefined],
-    ]);
+    assert.deepEqual(
+      objects.map((o) => [o.type, o.source, o.valid]),
+      [
+        ['unreadable', file, undefined],
+        ['document', `${file}:1`, true],
+        ['document', `${file}:2`, false],
+        ['summary', undefined, undefined],
+      ],
+    );
     assert.equal(objects[0]!.line, 3);
     assert.match(String(objects[0]!.message), /events\.jsonl:3:2: not JSON/);
     assert.deepEqual(objects.at(-1), { type: 'summary', passed: 1, failed: 1, unreadable: 1 });
@@ -152,7 +166,14 @@ describe('fixtures', () => {
   it('lists every payload and reply with its description', async () => {
     const result = await runCli(['fixtures']);
     assert.equal(result.code, 0);
-    for (const name of ['assistant-request/web-call', 'status-update/ended-with-error', 'end-of-call-report/full', 'tool-calls/several-tools', 'assistant-request/transient', 'tool-calls/results']) {
+    for (const name of [
+      'assistant-request/web-call',
+      'status-update/ended-with-error',
+      'end-of-call-report/full',
+      'tool-calls/several-tools',
+      'assistant-request/transient',
+      'tool-calls/results',
+    ]) {
       assert.match(result.stdout, new RegExp(`^  ${name} `, 'm'));
     }
   });
@@ -166,6 +187,9 @@ describe('fixtures', () => {
   it('an unknown fixture names what exists, exit 2', async () => {
     const result = await runCli(['fixtures', 'show', 'status-update/paused']);
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /unknown fixture "status-update\/paused": status-update has status-update\/in-progress, status-update\/ended, status-update\/ended-with-error/);
+    assert.match(
+      result.stderr,
+      /unknown fixture "status-update\/paused": status-update has status-update\/in-progress, status-update\/ended, status-update\/ended-with-error/,
+    );
   });
 });

@@ -15,7 +15,15 @@ import { sign, verify } from '../src/signature.js';
 const RUNS = { numRuns: 300 };
 const SECRET = 'fuzz-secret';
 
-const headerNames = fc.constantFrom('x-webhook-signature', 'x-webhook-timestamp', 'x-webhook-event', 'content-type', 'stripe-signature', 'webhook-signature', 'X-Webhook-Signature');
+const headerNames = fc.constantFrom(
+  'x-webhook-signature',
+  'x-webhook-timestamp',
+  'x-webhook-event',
+  'content-type',
+  'stripe-signature',
+  'webhook-signature',
+  'X-Webhook-Signature',
+);
 const headerValue = fc.oneof(
   fc.string(),
   fc.string().map((s) => `sha256=${s}`),
@@ -24,11 +32,40 @@ const headerValue = fc.oneof(
   fc.constantFrom('', 'sha1=abc', 'status-update', 'tool-calls'),
 );
 const anyHeaders = fc.dictionary(headerNames, fc.oneof(headerValue, fc.array(headerValue, { maxLength: 3 })), { maxKeys: 6 });
-const anyBody = fc.oneof(fc.string(), fc.uint8Array({ maxLength: 512 }), fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v) ?? 'null'));
+const anyBody = fc.oneof(
+  fc.string(),
+  fc.uint8Array({ maxLength: 512 }),
+  fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v) ?? 'null'),
+);
 
 /** A fixture with a few random changes: near-valid documents reach deeper into the schemas than random JSON. */
 const mutatedFixture = fc
-  .tuple(fc.constantFrom('assistant-request', 'status-update/ended', 'tool-calls/several-tools', 'end-of-call-report'), fc.constantFrom('hms', 'flireo' as const), fc.array(fc.tuple(fc.constantFrom('message', 'call', 'type', 'id', 'status', 'tool_call_list', 'toolCallList', 'messages', 'function', 'arguments', 'duration_seconds', 'phone_number', 'number', '0'), fc.jsonValue({ maxDepth: 2 })), { maxLength: 4 }))
+  .tuple(
+    fc.constantFrom('assistant-request', 'status-update/ended', 'tool-calls/several-tools', 'end-of-call-report'),
+    fc.constantFrom('hms', 'flireo' as const),
+    fc.array(
+      fc.tuple(
+        fc.constantFrom(
+          'message',
+          'call',
+          'type',
+          'id',
+          'status',
+          'tool_call_list',
+          'toolCallList',
+          'messages',
+          'function',
+          'arguments',
+          'duration_seconds',
+          'phone_number',
+          'number',
+          '0',
+        ),
+        fc.jsonValue({ maxDepth: 2 }),
+      ),
+      { maxLength: 4 },
+    ),
+  )
   .map(([name, dialect, edits]) => {
     const { document } = loadFixture(name, { dialect });
     for (const [key, value] of edits) mutate(document, key, value);
@@ -59,7 +96,14 @@ describe('fuzz: verify never throws', () => {
   it('the diagnosis always names a cause, for any headers and body', () => {
     fc.assert(
       fc.property(anyBody, anyHeaders, (body, headers) => {
-        const diagnosis = diagnoseSignature({ body: Buffer.from(body), headers, secrets: [{ secret: SECRET, label: '--secret', accepted: true }, { secret: 'whsec_b2xk', label: 'HMS_WEBHOOK_SECRET', accepted: false }] });
+        const diagnosis = diagnoseSignature({
+          body: Buffer.from(body),
+          headers,
+          secrets: [
+            { secret: SECRET, label: '--secret', accepted: true },
+            { secret: 'whsec_b2xk', label: 'HMS_WEBHOOK_SECRET', accepted: false },
+          ],
+        });
         assert.ok(diagnosis.causes.length > 0 && diagnosis.message.length > 0);
       }),
       { numRuns: 100 },
@@ -67,17 +111,39 @@ describe('fuzz: verify never throws', () => {
   });
 
   it('every check of verify returns a verdict for any capture', () => {
-    const anyCapture = fc.record({
-      received_at: fc.oneof(fc.string(), fc.date({ noInvalidDate: true }).map((d) => d.toISOString())),
-      method: fc.constantFrom('POST', 'GET', 'post', ''),
-      path: fc.string(),
-      headers: anyHeaders.map((h) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : v]))),
-      body: fc.oneof(fc.string(), mutatedFixture.map((d) => JSON.stringify(d))),
-      reply: fc.oneof(fc.constant(undefined), fc.record({ status: fc.integer({ min: 100, max: 599 }), body: fc.string(), latency_ms: fc.option(fc.double({ min: 0, max: 20_000, noNaN: true }), { nil: undefined }) })),
-    }, { requiredKeys: ['headers', 'body'] });
+    const anyCapture = fc.record(
+      {
+        received_at: fc.oneof(
+          fc.string(),
+          fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+        ),
+        method: fc.constantFrom('POST', 'GET', 'post', ''),
+        path: fc.string(),
+        headers: anyHeaders.map((h) =>
+          Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : v])),
+        ),
+        body: fc.oneof(
+          fc.string(),
+          mutatedFixture.map((d) => JSON.stringify(d)),
+        ),
+        reply: fc.oneof(
+          fc.constant(undefined),
+          fc.record({
+            status: fc.integer({ min: 100, max: 599 }),
+            body: fc.string(),
+            latency_ms: fc.option(fc.double({ min: 0, max: 20_000, noNaN: true }), { nil: undefined }),
+          }),
+        ),
+      },
+      { requiredKeys: ['headers', 'body'] },
+    );
     fc.assert(
       fc.property(anyCapture, (capture) => {
-        const check = checkCapture(capture as Capture, { secrets: [{ secret: SECRET, label: '--secret', accepted: true }], toleranceSeconds: 300, clock: () => 1_765_627_200 });
+        const check = checkCapture(capture as Capture, {
+          secrets: [{ secret: SECRET, label: '--secret', accepted: true }],
+          toleranceSeconds: 300,
+          clock: () => 1_765_627_200,
+        });
         assert.equal(typeof check.passed, 'boolean');
       }),
       RUNS,
@@ -112,8 +178,16 @@ describe('fuzz: the listener answers every request and stays up', () => {
   let url: URL;
   before(async () => {
     listener = await startListener({
-      host: '127.0.0.1', port: 0, path: '/hooks', secrets: [SECRET], toleranceSeconds: 300, enforce: true,
-      maxBodyBytes: 2048, replies: {}, delayMs: 0, onEvent: () => {},
+      host: '127.0.0.1',
+      port: 0,
+      path: '/hooks',
+      secrets: [SECRET],
+      toleranceSeconds: 300,
+      enforce: true,
+      maxBodyBytes: 2048,
+      replies: {},
+      delayMs: 0,
+      onEvent: () => {},
     });
     url = new URL(listener.url);
   });
@@ -121,10 +195,13 @@ describe('fuzz: the listener answers every request and stays up', () => {
 
   const send = (method: string, path: string, headers: Record<string, string>, body: Buffer) =>
     new Promise<number>((resolve, reject) => {
-      const req = request({ host: url.hostname, port: url.port, method, path, headers: { ...headers, 'content-length': String(body.length) } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      });
+      const req = request(
+        { host: url.hostname, port: url.port, method, path, headers: { ...headers, 'content-length': String(body.length) } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -133,14 +210,23 @@ describe('fuzz: the listener answers every request and stays up', () => {
     const signedFixture = mutatedFixture.map((document) => {
       const body = JSON.stringify(document);
       const event = (document as { message?: { type?: unknown } }).message?.type;
-      return { body: Buffer.from(body), headers: { ...sign({ body, secret: SECRET, event: typeof event === 'string' ? event : 'status-update' }) } as Record<string, string> };
+      return {
+        body: Buffer.from(body),
+        headers: { ...sign({ body, secret: SECRET, event: typeof event === 'string' ? event : 'status-update' }) } as Record<
+          string,
+          string
+        >,
+      };
     });
     const randomRequest = fc.record({
       method: fc.constantFrom('POST', 'POST', 'POST', 'GET', 'PUT', 'DELETE', 'PATCH'),
       path: fc.constantFrom('/hooks', '/hooks', '/hooks?x=1', '/', '/other'),
       payload: fc.oneof(
         signedFixture,
-        fc.record({ body: fc.uint8Array({ maxLength: 4096 }).map((b) => Buffer.from(b)), headers: anyHeaders.map((h) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]))) }),
+        fc.record({
+          body: fc.uint8Array({ maxLength: 4096 }).map((b) => Buffer.from(b)),
+          headers: anyHeaders.map((h) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]))),
+        }),
         fc.record({ body: fc.jsonValue({ maxDepth: 3 }).map((v) => Buffer.from(JSON.stringify(v) ?? 'null')), headers: fc.constant({}) }),
       ),
     });

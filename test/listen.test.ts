@@ -17,8 +17,17 @@ const tmp = mkdtempSync(join(tmpdir(), 'hms-webhook-listen-'));
 async function listener(overrides: Partial<ListenerOptions> = {}) {
   const events: ListenEvent[] = [];
   const server = await startListener({
-    host: '127.0.0.1', port: 0, path: '/', secrets: [SECRET], toleranceSeconds: 300, enforce: true,
-    maxBodyBytes: 10 * 1024 * 1024, replies: {}, delayMs: 0, onEvent: (event) => events.push(event), ...overrides,
+    host: '127.0.0.1',
+    port: 0,
+    path: '/',
+    secrets: [SECRET],
+    toleranceSeconds: 300,
+    enforce: true,
+    maxBodyBytes: 10 * 1024 * 1024,
+    replies: {},
+    delayMs: 0,
+    onEvent: (event) => events.push(event),
+    ...overrides,
   });
   return { ...server, events };
 }
@@ -57,7 +66,15 @@ describe('listen: receiving', () => {
       assert.equal((await post(small.url, '', {}, 'GET')).status, 405);
       assert.equal((await post(small.url, 'x'.repeat(5000))).status, 413);
       assert.equal((await post(`${small.url}elsewhere`, '{}')).status, 404);
-      assert.deepEqual(small.events.map((e) => [e.answer.status, e.passed, typeof e.badRequest]), [[400, false, 'string'], [405, false, 'string'], [413, false, 'string'], [404, false, 'string']]);
+      assert.deepEqual(
+        small.events.map((e) => [e.answer.status, e.passed, typeof e.badRequest]),
+        [
+          [400, false, 'string'],
+          [405, false, 'string'],
+          [413, false, 'string'],
+          [404, false, 'string'],
+        ],
+      );
       const body = fixtureBody('status-update');
       assert.equal((await post(small.url.replace(/\/$/, '/'), body.slice(0, 90), {})).status, 400, 'still up after bad requests');
     } finally {
@@ -83,8 +100,22 @@ describe('listen: signatures', () => {
   const now = Math.floor(Date.now() / 1000);
   const good = () => sign({ body, secret: SECRET });
   const cases: [string, () => Record<string, string>][] = [
-    ['missing-signature', () => { const h: Record<string, string> = good(); delete h['X-Webhook-Signature']; return h; }],
-    ['missing-timestamp', () => { const h: Record<string, string> = good(); delete h['X-Webhook-Timestamp']; return h; }],
+    [
+      'missing-signature',
+      () => {
+        const h: Record<string, string> = good();
+        delete h['X-Webhook-Signature'];
+        return h;
+      },
+    ],
+    [
+      'missing-timestamp',
+      () => {
+        const h: Record<string, string> = good();
+        delete h['X-Webhook-Timestamp'];
+        return h;
+      },
+    ],
     ['malformed-timestamp', () => ({ ...good(), 'X-Webhook-Timestamp': 'yesterday' })],
     ['timestamp-too-old', () => sign({ body, secret: SECRET, timestamp: now - 301 })],
     ['timestamp-in-future', () => sign({ body, secret: SECRET, timestamp: now + 400 })],
@@ -107,7 +138,13 @@ describe('listen: signatures', () => {
     try {
       assert.equal((await post(rotating.url, body, sign({ body, secret: SECRET }))).status, 200);
       assert.equal((await post(rotating.url, body, sign({ body, secret: 'old-secret' }))).status, 200);
-      assert.deepEqual(rotating.events.map((e) => e.signature), [{ checked: true, ok: true, secretIndex: 1 }, { checked: true, ok: true, secretIndex: 0 }]);
+      assert.deepEqual(
+        rotating.events.map((e) => e.signature),
+        [
+          { checked: true, ok: true, secretIndex: 1 },
+          { checked: true, ok: true, secretIndex: 0 },
+        ],
+      );
     } finally {
       await rotating.close();
     }
@@ -143,20 +180,28 @@ describe('listen: answering', () => {
       assert.ok(JSON.parse((await post(server.url, request, sign({ body: request, secret: SECRET }))).text).assistant.first_message);
       const tools = fixtureBody('tool-calls/several-tools', 'flireo');
       const reply = JSON.parse((await post(server.url, tools, sign({ body: tools, secret: SECRET }))).text);
-      assert.deepEqual(reply.results.map((r: { toolCallId: string }) => r.toolCallId), ['tool_abc123def456', 'tool_9f8e7d6c5b4a']);
+      assert.deepEqual(
+        reply.results.map((r: { toolCallId: string }) => r.toolCallId),
+        ['tool_abc123def456', 'tool_9f8e7d6c5b4a'],
+      );
     } finally {
       await server.close();
     }
   });
 
   it('--reply: per event, and per tool name with the ids filled in', async () => {
-    const server = await listener({ replies: { 'assistant-request': { error: 'Gesloten' }, 'tool-calls': { book_appointment: { booked: true }, '*': 'fallback' } } });
+    const server = await listener({
+      replies: { 'assistant-request': { error: 'Gesloten' }, 'tool-calls': { book_appointment: { booked: true }, '*': 'fallback' } },
+    });
     try {
       const request = fixtureBody('assistant-request');
       assert.deepEqual(JSON.parse((await post(server.url, request, sign({ body: request, secret: SECRET }))).text), { error: 'Gesloten' });
       const tools = fixtureBody('tool-calls/several-tools');
       assert.deepEqual(JSON.parse((await post(server.url, tools, sign({ body: tools, secret: SECRET }))).text), {
-        results: [{ tool_call_id: 'tool_abc123def456', result: 'fallback' }, { tool_call_id: 'tool_9f8e7d6c5b4a', result: { booked: true } }],
+        results: [
+          { tool_call_id: 'tool_abc123def456', result: 'fallback' },
+          { tool_call_id: 'tool_9f8e7d6c5b4a', result: { booked: true } },
+        ],
       });
     } finally {
       await server.close();
@@ -164,7 +209,9 @@ describe('listen: answering', () => {
   });
 
   it('--forward-to relays the exact bytes and headers, returns the reply and checks it', async () => {
-    const upstream = await startReceiver(SECRET, () => ({ body: JSON.stringify({ results: [{ tool_call_id: 'tool_wrong', result: 1 }] }) }));
+    const upstream = await startReceiver(SECRET, () => ({
+      body: JSON.stringify({ results: [{ tool_call_id: 'tool_wrong', result: 1 }] }),
+    }));
     const server = await listener({ forwardTo: new URL(upstream.url) });
     try {
       const body = fixtureBody('tool-calls');
@@ -244,7 +291,10 @@ describe('listen: the command', () => {
     assert.equal(code, 1, 'one event failed its signature');
     const lines = jsonLines(stdout);
     assert.deepEqual(lines[0], { type: 'listening', url });
-    assert.deepEqual(lines.map((l) => l.type), ['listening', 'event', 'event', 'summary']);
+    assert.deepEqual(
+      lines.map((l) => l.type),
+      ['listening', 'event', 'event', 'summary'],
+    );
     assert.deepEqual(lines.at(-1), { type: 'summary', passed: 1, failed: 1, stopped_by: 'count' });
     assert.ok(!stdout.includes('\u001b['), 'no colour codes when piped');
   });
@@ -281,7 +331,10 @@ describe('listen: the command', () => {
     const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
     assert.equal(ok, 200);
     assert.equal(lines.length, ok, 'every answered request is a saved line');
-    assert.ok(lines.every((line) => JSON.parse(line).body === body), 'no torn line');
+    assert.ok(
+      lines.every((line) => JSON.parse(line).body === body),
+      'no torn line',
+    );
   });
 
   it('--reply with a bad file is a usage error', async () => {
@@ -304,7 +357,6 @@ function listeningUrl(child: ReturnType<typeof spawn>): Promise<string> {
     child.on('close', (code) => reject(new Error(`listen exited ${code}: ${text}`)));
   });
 }
-
 
 describe('listen: delay and the human view', () => {
   it('--delay holds the answer back', async () => {

@@ -15,7 +15,10 @@ export interface Received {
 export type Responder = (request: Received) => { status?: number; body?: string; delayMs?: number; contentType?: string };
 
 /** A receiver written from the platform docs (the seeds' Node example), not from our signing core. */
-export async function startReceiver(secret: string | undefined, respond: Responder = () => ({})): Promise<{ url: string; port: number; received: Received[]; close(): Promise<void> }> {
+export async function startReceiver(
+  secret: string | undefined,
+  respond: Responder = () => ({}),
+): Promise<{ url: string; port: number; received: Received[]; close(): Promise<void> }> {
   const received: Received[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -27,7 +30,9 @@ export async function startReceiver(secret: string | undefined, respond: Respond
       let signatureValid: boolean | undefined;
       if (secret !== undefined && typeof signature === 'string') {
         const sigHex = signature.replace(/^sha256=/, '');
-        const expected = createHmac('sha256', secret).update(Buffer.concat([Buffer.from(`${timestamp}.`), body])).digest('hex');
+        const expected = createHmac('sha256', secret)
+          .update(Buffer.concat([Buffer.from(`${timestamp}.`), body]))
+          .digest('hex');
         signatureValid = sigHex.length === expected.length && timingSafeEqual(Buffer.from(sigHex), Buffer.from(expected));
       }
       const request: Received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, signatureValid };
@@ -47,10 +52,11 @@ export async function startReceiver(secret: string | undefined, respond: Respond
     url: `http://127.0.0.1:${port}/hooks`,
     port,
     received,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -61,7 +67,9 @@ export const correctReplies: Responder = (request) => {
   if (message.type === 'tool-calls') {
     const flireo = 'toolCallList' in message;
     const list = (flireo ? message.toolCallList : message.tool_call_list) as { id: string }[];
-    return { body: JSON.stringify({ results: list.map((call) => ({ [flireo ? 'toolCallId' : 'tool_call_id']: call.id, result: { ok: true } })) }) };
+    return {
+      body: JSON.stringify({ results: list.map((call) => ({ [flireo ? 'toolCallId' : 'tool_call_id']: call.id, result: { ok: true } })) }),
+    };
   }
   if (message.type === 'assistant-request') return { body: JSON.stringify({ assistant: { name: 'Receptie' } }) };
   return { body: '{}' };

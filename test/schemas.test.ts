@@ -11,7 +11,7 @@ import { ROOT } from './helpers.js';
 const paths = (findings: Validation['errors']) => findings.map((f) => formatPath(f.path));
 const fixture = (name: string, dialect: Dialect = 'hms') => loadFixture(name, { dialect }).document as { message: Record<string, any> };
 
-describe('the platform docs\' own examples validate', () => {
+describe("the platform docs' own examples validate", () => {
   const dir = join(ROOT, 'test', 'seed-examples');
   for (const file of readdirSync(dir)) {
     it(file, () => {
@@ -29,9 +29,13 @@ describe('every fixture validates in both dialects', () => {
     for (const dialect of DIALECTS) {
       it(`${entry.kind} ${entry.event}/${entry.variant} (${dialect})`, () => {
         const { document } = loadFixture(`${entry.event}/${entry.variant}`, { kind: entry.kind, dialect });
-        const result = entry.kind === 'payload'
-          ? validatePayload(document)
-          : validateReply(entry.event, document, { dialect, request: entry.event === 'tool-calls' ? fixture('tool-calls/one-tool', dialect) : undefined });
+        const result =
+          entry.kind === 'payload'
+            ? validatePayload(document)
+            : validateReply(entry.event, document, {
+                dialect,
+                request: entry.event === 'tool-calls' ? fixture('tool-calls/one-tool', dialect) : undefined,
+              });
         assert.deepEqual(result.errors, []);
         if (entry.kind === 'payload') {
           assert.equal(result.dialect, dialect, 'the dialect is detected from the keys');
@@ -76,7 +80,10 @@ describe('payload errors, per event and dialect', () => {
       const doc = fixture('end-of-call-report', dialect);
       delete doc.message.summary;
       doc.message[k('duration_seconds', 'durationSeconds')] = '84';
-      assert.deepEqual(paths(validatePayload(doc).errors).sort(), [`message.${k('duration_seconds', 'durationSeconds')}`, 'message.summary']);
+      assert.deepEqual(paths(validatePayload(doc).errors).sort(), [
+        `message.${k('duration_seconds', 'durationSeconds')}`,
+        'message.summary',
+      ]);
     });
     it(`end-of-call-report (${dialect}): the other dialect's key for a required field`, () => {
       const doc = fixture('end-of-call-report', dialect);
@@ -150,7 +157,7 @@ describe('assistant-request replies', () => {
       assert.deepEqual(paths(validateReply('assistant-request', { error: 42 }, { dialect }).errors), ['error']);
     });
   }
-  it('warnings: override without id, error with other keys, both modes at once, the other dialect\'s key', () => {
+  it("warnings: override without id, error with other keys, both modes at once, the other dialect's key", () => {
     const warn = (value: unknown, dialect: Dialect = 'hms') => validateReply('assistant-request', value, { dialect });
     assert.deepEqual(paths(warn({ assistant_override: { first_message: 'Hoi' } }).warnings), ['assistant_override']);
     assert.deepEqual(paths(warn({ error: 'closed', assistant: {} }).warnings), ['error']);
@@ -163,10 +170,20 @@ describe('assistant-request replies', () => {
 
 describe('tool-calls replies', () => {
   const request = fixture('tool-calls/several-tools');
-  it('results must answer the request\'s ids', () => {
-    const ok = { results: [{ tool_call_id: 'tool_abc123def456', result: { name: 'Jan' } }, { tool_call_id: 'tool_9f8e7d6c5b4a', result: 'booked' }] };
+  it("results must answer the request's ids", () => {
+    const ok = {
+      results: [
+        { tool_call_id: 'tool_abc123def456', result: { name: 'Jan' } },
+        { tool_call_id: 'tool_9f8e7d6c5b4a', result: 'booked' },
+      ],
+    };
     assert.deepEqual(validateReply('tool-calls', ok, { request }), { event: 'tool-calls', dialect: 'hms', errors: [], warnings: [] });
-    const unknown = { results: [{ tool_call_id: 'tool_nope', result: 1 }, { tool_call_id: 'tool_abc123def456', result: 2 }] };
+    const unknown = {
+      results: [
+        { tool_call_id: 'tool_nope', result: 1 },
+        { tool_call_id: 'tool_abc123def456', result: 2 },
+      ],
+    };
     const result = validateReply('tool-calls', unknown, { request });
     assert.deepEqual(paths(result.errors), ['results[0].tool_call_id']);
     assert.match(result.errors[0]!.message, /not a tool call id of the request/);
@@ -200,7 +217,7 @@ describe('tool-calls replies', () => {
 });
 
 describe('dialects', () => {
-  it('converts only the platform\'s keys, never user data, and round-trips', () => {
+  it("converts only the platform's keys, never user data, and round-trips", () => {
     const hms = fixture('end-of-call-report/full');
     hms.message.analysis.first_message = 'user data';
     hms.message.assistant.metadata.phone_number = 'user data';
@@ -209,7 +226,11 @@ describe('dialects', () => {
     assert.equal(flireo.message.phoneNumber.number, '+31850835037');
     assert.equal(flireo.message.call.type, 'inboundPhoneCall');
     assert.equal(flireo.message.assistant.firstMessage, hms.message.assistant.first_message);
-    assert.equal(flireo.message.assistant.tts_config.voiceId, 'ukiwGs47sHyibruHJ1vg', 'config blocks keep their names; voice_id inside is renamed');
+    assert.equal(
+      flireo.message.assistant.tts_config.voiceId,
+      'ukiwGs47sHyibruHJ1vg',
+      'config blocks keep their names; voice_id inside is renamed',
+    );
     assert.equal(flireo.message.analysis.first_message, 'user data');
     assert.equal(flireo.message.assistant.metadata.phone_number, 'user data');
     assert.deepEqual(convertDialect(flireo, 'flireo', 'hms'), hms);

@@ -20,7 +20,16 @@ describe('send: every event and variant, in both dialects, accepted by an indepe
     for (const dialect of ['hms', 'flireo']) {
       it(`${entry.event}/${entry.variant} (${dialect})`, async () => {
         const before = Math.floor(Date.now() / 1000);
-        const result = await runCli(['send', `${entry.event}/${entry.variant}`, '--to', receiver.url, '--secret', SECRET, '--dialect', dialect]);
+        const result = await runCli([
+          'send',
+          `${entry.event}/${entry.variant}`,
+          '--to',
+          receiver.url,
+          '--secret',
+          SECRET,
+          '--dialect',
+          dialect,
+        ]);
         assert.equal(result.code, 0, result.stdout + result.stderr);
         const request = receiver.received.at(-1)!;
         assert.equal(request.method, 'POST');
@@ -51,7 +60,10 @@ describe('send: what it says about the reply', () => {
 
   it('a transient assistant, a hybrid one, a rejection', async () => {
     reply = { body: JSON.stringify({ assistant: { name: 'Receptie', first_message: 'Goedemiddag!' } }) };
-    assert.match((await send('assistant-request')).stdout, /the call is answered by the transient assistant 'Receptie' \(greeting: “Goedemiddag!”\)/);
+    assert.match(
+      (await send('assistant-request')).stdout,
+      /the call is answered by the transient assistant 'Receptie' \(greeting: “Goedemiddag!”\)/,
+    );
     reply = { body: JSON.stringify({ assistant_id: 'asst_42', assistant_override: { llm_config: {}, tts_config: {} } }) };
     assert.match((await send('assistant-request')).stdout, /saved assistant asst_42 with llm_config and tts_config replaced/);
     reply = { body: JSON.stringify({ error: 'We zijn gesloten.' }) };
@@ -127,7 +139,7 @@ describe('send: what it says about the reply', () => {
   });
 });
 
-describe('send: testing a receiver\'s defences', () => {
+describe("send: testing a receiver's defences", () => {
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   before(async () => (receiver = await startReceiver(SECRET, correctReplies)));
   after(() => receiver.close());
@@ -189,7 +201,9 @@ describe('send: testing a receiver\'s defences', () => {
     assert.equal(result.code, 0);
     const copies = receiver.received.slice(start);
     assert.equal(copies.length, 3);
-    assert.ok(copies.every((r) => r.body.equals(copies[0]!.body) && r.headers['x-webhook-signature'] === copies[0]!.headers['x-webhook-signature']));
+    assert.ok(
+      copies.every((r) => r.body.equals(copies[0]!.body) && r.headers['x-webhook-signature'] === copies[0]!.headers['x-webhook-signature']),
+    );
     assert.match(result.stdout, /3 passed, 0 failed/);
   });
 
@@ -207,7 +221,22 @@ describe('send: payloads', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'hms-webhook-send-'));
 
   it('--set and --unset change the fixture before signing', async () => {
-    const result = await runCli(['send', 'status-update', '--to', receiver.url, '--secret', SECRET, '--set', 'message.call.status=ended', '--set', 'message.end_reason=silence_timeout', '--set', 'message.extra={"a":[1,2]}', '--unset', 'message.assistant']);
+    const result = await runCli([
+      'send',
+      'status-update',
+      '--to',
+      receiver.url,
+      '--secret',
+      SECRET,
+      '--set',
+      'message.call.status=ended',
+      '--set',
+      'message.end_reason=silence_timeout',
+      '--set',
+      'message.extra={"a":[1,2]}',
+      '--unset',
+      'message.assistant',
+    ]);
     assert.equal(result.code, 0, result.stderr);
     const sent = message(receiver.received.at(-1)!);
     assert.equal(sent.call.status, 'ended');
@@ -217,8 +246,9 @@ describe('send: payloads', () => {
     assert.equal(receiver.received.at(-1)!.signatureValid, true);
   });
 
-  it('--data sends the file\'s exact bytes, and the event header follows message.type', async () => {
-    const text = '{ "message" : {"type":"status-update","timestamp":"2025-12-13T12:00:00.000Z","call":{"id":"c1","type":"web_call","status":"ended"},"phone_number":{"number":null},"customer":{"number":null}} }\n';
+  it("--data sends the file's exact bytes, and the event header follows message.type", async () => {
+    const text =
+      '{ "message" : {"type":"status-update","timestamp":"2025-12-13T12:00:00.000Z","call":{"id":"c1","type":"web_call","status":"ended"},"phone_number":{"number":null},"customer":{"number":null}} }\n';
     const file = join(tmp, 'payload.json');
     writeFileSync(file, text);
     const result = await runCli(['send', '--data', file, '--to', receiver.url, '--secret', SECRET]);
@@ -237,7 +267,19 @@ describe('send: payloads', () => {
 
   it('load mode: N requests, each re-signed, with throughput and latency', async () => {
     const start = receiver.received.length;
-    const result = await runCli(['send', 'status-update', '--to', receiver.url, '--secret', SECRET, '--count', '300', '--concurrency', '8', '--json']);
+    const result = await runCli([
+      'send',
+      'status-update',
+      '--to',
+      receiver.url,
+      '--secret',
+      SECRET,
+      '--count',
+      '300',
+      '--concurrency',
+      '8',
+      '--json',
+    ]);
     assert.equal(result.code, 0, result.stderr);
     const [stats] = jsonLines(result.stdout) as any[];
     assert.equal(stats.sent, 300);
@@ -250,7 +292,19 @@ describe('send: payloads', () => {
   });
 
   it('load mode against a receiver that refuses counts as failed, exit 1', async () => {
-    const result = await runCli(['send', 'status-update', '--to', receiver.url, '--secret', SECRET, '--wrong-secret', '--count', '20', '--concurrency', '4']);
+    const result = await runCli([
+      'send',
+      'status-update',
+      '--to',
+      receiver.url,
+      '--secret',
+      SECRET,
+      '--wrong-secret',
+      '--count',
+      '20',
+      '--concurrency',
+      '4',
+    ]);
     assert.equal(result.code, 1);
     assert.match(result.stdout, /status {3}401: 20/);
     assert.match(result.stderr, /20 of 20 requests did not get 2xx/);

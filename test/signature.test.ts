@@ -10,7 +10,9 @@ const BODY = '{"message":{"type":"status-update","call":{"id":"c1"}}}';
 
 /** An independent HMAC, written from the platform docs, not from our module. */
 function referenceSignature(secret: string, timestamp: string, body: string | Uint8Array): string {
-  return createHmac('sha256', secret).update(Buffer.concat([Buffer.from(`${timestamp}.`), Buffer.from(body)])).digest('hex');
+  return createHmac('sha256', secret)
+    .update(Buffer.concat([Buffer.from(`${timestamp}.`), Buffer.from(body)]))
+    .digest('hex');
 }
 
 describe('sign', () => {
@@ -123,7 +125,10 @@ describe('verify', () => {
 });
 
 describe('sign and verify, for any input (fast-check)', () => {
-  const anyBody = fc.oneof(fc.string(), fc.uint8Array({ maxLength: 512 }).map((bytes) => Buffer.from(bytes)));
+  const anyBody = fc.oneof(
+    fc.string(),
+    fc.uint8Array({ maxLength: 512 }).map((bytes) => Buffer.from(bytes)),
+  );
   const anySecret = fc.string({ minLength: 1, maxLength: 64 });
   const anyTimestamp = fc.integer({ min: 1_000_000_000, max: 4_000_000_000 });
 
@@ -140,27 +145,38 @@ describe('sign and verify, for any input (fast-check)', () => {
 
   it('rejects any one-byte change of the body', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 1, maxLength: 256 }), anySecret, fc.nat(), fc.integer({ min: 1, max: 255 }), (bytes, secret, at, delta) => {
-        const body = Buffer.from(bytes);
-        const headers = sign({ body, secret, timestamp: NOW, event: 'tool-calls' });
-        const changed = Buffer.from(body);
-        const index = at % changed.length;
-        changed[index] = (changed[index]! + delta) % 256;
-        const result = verify({ body: changed, headers, secrets: secret, now: NOW });
-        return !result.ok && result.reason === 'signature-mismatch';
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 256 }),
+        anySecret,
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        (bytes, secret, at, delta) => {
+          const body = Buffer.from(bytes);
+          const headers = sign({ body, secret, timestamp: NOW, event: 'tool-calls' });
+          const changed = Buffer.from(body);
+          const index = at % changed.length;
+          changed[index] = (changed[index]! + delta) % 256;
+          const result = verify({ body: changed, headers, secrets: secret, now: NOW });
+          return !result.ok && result.reason === 'signature-mismatch';
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('rejects any change of the timestamp within the tolerance', () => {
     fc.assert(
-      fc.property(anyBody, anySecret, fc.integer({ min: -300, max: 300 }).filter((d) => d !== 0), (body, secret, shift) => {
-        const headers = sign({ body, secret, timestamp: NOW, event: 'tool-calls' });
-        const moved = { ...headers, 'X-Webhook-Timestamp': String(NOW + shift) };
-        const result = verify({ body, headers: moved, secrets: secret, now: NOW });
-        return !result.ok && result.reason === 'signature-mismatch';
-      }),
+      fc.property(
+        anyBody,
+        anySecret,
+        fc.integer({ min: -300, max: 300 }).filter((d) => d !== 0),
+        (body, secret, shift) => {
+          const headers = sign({ body, secret, timestamp: NOW, event: 'tool-calls' });
+          const moved = { ...headers, 'X-Webhook-Timestamp': String(NOW + shift) };
+          const result = verify({ body, headers: moved, secrets: secret, now: NOW });
+          return !result.ok && result.reason === 'signature-mismatch';
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -33,7 +33,14 @@ function captureLine({ body, headers, receivedAt = new Date(NOW * 1000), reply }
   const bytes = Buffer.from(body);
   const text = bytes.toString('utf8');
   const bodyField = Buffer.from(text, 'utf8').equals(bytes) ? { body: text } : { body_base64: bytes.toString('base64') };
-  return JSON.stringify({ received_at: receivedAt.toISOString(), method: 'POST', path: '/', headers: { 'content-type': 'application/json', 'x-webhook-event': 'status-update', ...headers }, ...bodyField, ...(reply ? { reply } : {}) });
+  return JSON.stringify({
+    received_at: receivedAt.toISOString(),
+    method: 'POST',
+    path: '/',
+    headers: { 'content-type': 'application/json', 'x-webhook-event': 'status-update', ...headers },
+    ...bodyField,
+    ...(reply ? { reply } : {}),
+  });
 }
 
 function writeCaptures(name: string, lines: string[]): string {
@@ -42,20 +49,45 @@ function writeCaptures(name: string, lines: string[]): string {
   return file;
 }
 
-const headersFor = (timestamp: number | string, signature: string) => ({ 'x-webhook-timestamp': String(timestamp), 'x-webhook-signature': signature });
+const headersFor = (timestamp: number | string, signature: string) => ({
+  'x-webhook-timestamp': String(timestamp),
+  'x-webhook-signature': signature,
+});
 
 describe('verify: captures written by listen --save', () => {
   let file: string;
   before(async () => {
     file = join(dir, 'listen.jsonl');
     const listener = await startListener({
-      host: '127.0.0.1', port: 0, path: '/', secrets: [SECRET], toleranceSeconds: 300, enforce: true,
-      maxBodyBytes: 1 << 20, replies: {}, delayMs: 0, save: file, onEvent: () => {},
+      host: '127.0.0.1',
+      port: 0,
+      path: '/',
+      secrets: [SECRET],
+      toleranceSeconds: 300,
+      enforce: true,
+      maxBodyBytes: 1 << 20,
+      replies: {},
+      delayMs: 0,
+      save: file,
+      onEvent: () => {},
     });
-    for (const name of ['assistant-request/inbound-phone-call', 'status-update/in-progress', 'tool-calls/several-tools', 'end-of-call-report/full']) {
+    for (const name of [
+      'assistant-request/inbound-phone-call',
+      'status-update/in-progress',
+      'tool-calls/several-tools',
+      'end-of-call-report/full',
+    ]) {
       const body = JSON.stringify(JSON.parse(fixture(name)));
       const timestamp = Math.floor(Date.now() / 1000);
-      const response = await fetch(listener.url, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-webhook-event': name.split('/')[0]!, ...headersFor(timestamp, signed(timestamp, body)) } });
+      const response = await fetch(listener.url, {
+        method: 'POST',
+        body,
+        headers: {
+          'content-type': 'application/json',
+          'x-webhook-event': name.split('/')[0]!,
+          ...headersFor(timestamp, signed(timestamp, body)),
+        },
+      });
       assert.equal(response.status, 200);
     }
     await listener.close();
@@ -80,7 +112,10 @@ describe('verify: captures written by listen --save', () => {
     const tools = objects[2] as { event: string; line: number; reply: { ok: boolean; checks: { name: string }[] } };
     assert.equal(tools.event, 'tool-calls');
     assert.equal(tools.line, 3);
-    assert.ok(tools.reply.ok && tools.reply.checks.some((c) => c.name === 'schema'), 'the recorded tool-calls reply was checked against its schema');
+    assert.ok(
+      tools.reply.ok && tools.reply.checks.some((c) => c.name === 'schema'),
+      'the recorded tool-calls reply was checked against its schema',
+    );
   });
 
   it('reads the capture from stdin with -', async () => {
@@ -99,33 +134,132 @@ describe('verify: captures written by listen --save', () => {
 
 describe('verify: diagnosis of signatures that do not match', () => {
   const doc = JSON.parse(BODY) as Record<string, unknown>;
-  const sortKeys = (value: unknown): unknown => Array.isArray(value)
-    ? value.map(sortKeys)
-    : value !== null && typeof value === 'object'
-      ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]))
-      : value;
+  const sortKeys = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(sortKeys)
+      : value !== null && typeof value === 'object'
+        ? Object.fromEntries(
+            Object.keys(value)
+              .sort()
+              .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+          )
+        : value;
   const pretty = JSON.stringify(doc, null, 2);
   const withAccent = BODY.replace('"in-progress"', '"in-progress","note":"café Zoë"');
   // Each case: what the sender did, and the words the diagnosis must say.
   const cases: { name: string; line: string; cause: string; text: RegExp; env?: Record<string, string> }[] = [
-    { name: 'compact body, signed pretty (re-serialised)', line: captureLine({ body: BODY, headers: headersFor(NOW, signed(NOW, pretty)) }), cause: 'reserialised-body', text: /re-serialised copy \(with 2-space indentation\).*raw request bytes, not JSON\.stringify\(req\.body\)/ },
-    { name: 'pretty body, signed compact', line: captureLine({ body: pretty, headers: headersFor(NOW, signed(NOW, BODY)) }), cause: 'reserialised-body', text: /compact, as JSON\.stringify writes it/ },
-    { name: 'keys reordered', line: captureLine({ body: BODY, headers: headersFor(NOW, signed(NOW, JSON.stringify(sortKeys(doc)))) }), cause: 'reserialised-body', text: /keys reordered/ },
-    { name: 'timestamp in milliseconds in the signature', line: captureLine({ body: BODY, headers: headersFor(NOW, signed(NOW * 1000 + 417, BODY)) }), cause: 'timestamp-milliseconds', text: /timestamp in milliseconds/ },
-    { name: 'timestamp in milliseconds in the header', line: captureLine({ body: BODY, headers: headersFor(NOW * 1000, signed(NOW * 1000, BODY)) }), cause: 'timestamp-milliseconds', text: /X-Webhook-Timestamp is in milliseconds: send unix seconds/ },
-    { name: 'body alone', line: captureLine({ body: BODY, headers: headersFor(NOW, `sha256=${hmac(SECRET, BODY).toString('hex')}`) }), cause: 'body-only', text: /over the body alone: sign "<timestamp>\.<body>"/ },
-    { name: 'body then timestamp', line: captureLine({ body: BODY, headers: headersFor(NOW, `sha256=${hmac(SECRET, `${BODY}.${NOW}`).toString('hex')}`) }), cause: 'body-then-timestamp', text: /over "<body>\.<timestamp>": put the timestamp first/ },
-    { name: 'sha1', line: captureLine({ body: BODY, headers: headersFor(NOW, `sha1=${hmac(SECRET, `${NOW}.${BODY}`, 'sha1').toString('hex')}`) }), cause: 'sha1', text: /HMAC-SHA1: compute HMAC-SHA256/ },
-    { name: 'upper-case hex', line: captureLine({ body: BODY, headers: headersFor(NOW, signed(NOW, BODY).toUpperCase().replace('SHA256=', 'sha256=')) }), cause: 'uppercase-hex', text: /upper case: send it in lower case/ },
-    { name: 'base64', line: captureLine({ body: BODY, headers: headersFor(NOW, `sha256=${hmac(SECRET, `${NOW}.${BODY}`).toString('base64')}`) }), cause: 'base64', text: /base64-encoded: send sha256=<lowercase hex>/ },
-    { name: 'trailing newline', line: captureLine({ body: `${BODY}\n`, headers: headersFor(NOW, signed(NOW, BODY)) }), cause: 'trailing-newline', text: /trailing newline was added/ },
-    { name: 'trailing CRLF', line: captureLine({ body: `${BODY}\r\n`, headers: headersFor(NOW, signed(NOW, BODY)) }), cause: 'trailing-newline', text: /trailing CRLF was added/ },
-    { name: 'line endings made CRLF', line: captureLine({ body: pretty.replaceAll('\n', '\r\n'), headers: headersFor(NOW, signed(NOW, pretty)) }), cause: 'crlf', text: /line endings of the body were changed to CRLF/ },
-    { name: 'another charset', line: captureLine({ body: Buffer.from(Buffer.from(withAccent, 'utf8').toString('latin1'), 'utf8'), headers: headersFor(NOW, signed(NOW, withAccent)) }), cause: 'charset', text: /another charset than UTF-8/ },
-    { name: 'secret with a trailing newline', line: captureLine({ body: BODY, headers: headersFor(NOW, signed(NOW, BODY, `${SECRET}\n`)) }), cause: 'secret-whitespace', text: /surrounding whitespace.*trim the webhook_secret/ },
-    { name: 'secret with a whsec_ prefix', line: captureLine({ body: BODY, headers: headersFor(NOW, signed(NOW, BODY, `whsec_${SECRET}`)) }), cause: 'secret-prefix', text: /whsec_ prefix added: this platform uses the whole webhook_secret/ },
-    { name: 'another known secret', line: captureLine({ body: BODY, headers: headersFor(NOW, signed(NOW, BODY, 'the-old-one')) }), cause: 'other-secret', text: /signed with the secret in HMS_WEBHOOK_SECRET, not with --secret/, env: { HMS_WEBHOOK_SECRET: 'the-old-one' } },
-    { name: 'no known mistake', line: captureLine({ body: BODY, headers: headersFor(NOW, signed(NOW, BODY, 'a-stranger')) }), cause: 'unknown', text: /no known mistake explains it/ },
+    {
+      name: 'compact body, signed pretty (re-serialised)',
+      line: captureLine({ body: BODY, headers: headersFor(NOW, signed(NOW, pretty)) }),
+      cause: 'reserialised-body',
+      text: /re-serialised copy \(with 2-space indentation\).*raw request bytes, not JSON\.stringify\(req\.body\)/,
+    },
+    {
+      name: 'pretty body, signed compact',
+      line: captureLine({ body: pretty, headers: headersFor(NOW, signed(NOW, BODY)) }),
+      cause: 'reserialised-body',
+      text: /compact, as JSON\.stringify writes it/,
+    },
+    {
+      name: 'keys reordered',
+      line: captureLine({ body: BODY, headers: headersFor(NOW, signed(NOW, JSON.stringify(sortKeys(doc)))) }),
+      cause: 'reserialised-body',
+      text: /keys reordered/,
+    },
+    {
+      name: 'timestamp in milliseconds in the signature',
+      line: captureLine({ body: BODY, headers: headersFor(NOW, signed(NOW * 1000 + 417, BODY)) }),
+      cause: 'timestamp-milliseconds',
+      text: /timestamp in milliseconds/,
+    },
+    {
+      name: 'timestamp in milliseconds in the header',
+      line: captureLine({ body: BODY, headers: headersFor(NOW * 1000, signed(NOW * 1000, BODY)) }),
+      cause: 'timestamp-milliseconds',
+      text: /X-Webhook-Timestamp is in milliseconds: send unix seconds/,
+    },
+    {
+      name: 'body alone',
+      line: captureLine({ body: BODY, headers: headersFor(NOW, `sha256=${hmac(SECRET, BODY).toString('hex')}`) }),
+      cause: 'body-only',
+      text: /over the body alone: sign "<timestamp>\.<body>"/,
+    },
+    {
+      name: 'body then timestamp',
+      line: captureLine({ body: BODY, headers: headersFor(NOW, `sha256=${hmac(SECRET, `${BODY}.${NOW}`).toString('hex')}`) }),
+      cause: 'body-then-timestamp',
+      text: /over "<body>\.<timestamp>": put the timestamp first/,
+    },
+    {
+      name: 'sha1',
+      line: captureLine({ body: BODY, headers: headersFor(NOW, `sha1=${hmac(SECRET, `${NOW}.${BODY}`, 'sha1').toString('hex')}`) }),
+      cause: 'sha1',
+      text: /HMAC-SHA1: compute HMAC-SHA256/,
+    },
+    {
+      name: 'upper-case hex',
+      line: captureLine({ body: BODY, headers: headersFor(NOW, signed(NOW, BODY).toUpperCase().replace('SHA256=', 'sha256=')) }),
+      cause: 'uppercase-hex',
+      text: /upper case: send it in lower case/,
+    },
+    {
+      name: 'base64',
+      line: captureLine({ body: BODY, headers: headersFor(NOW, `sha256=${hmac(SECRET, `${NOW}.${BODY}`).toString('base64')}`) }),
+      cause: 'base64',
+      text: /base64-encoded: send sha256=<lowercase hex>/,
+    },
+    {
+      name: 'trailing newline',
+      line: captureLine({ body: `${BODY}\n`, headers: headersFor(NOW, signed(NOW, BODY)) }),
+      cause: 'trailing-newline',
+      text: /trailing newline was added/,
+    },
+    {
+      name: 'trailing CRLF',
+      line: captureLine({ body: `${BODY}\r\n`, headers: headersFor(NOW, signed(NOW, BODY)) }),
+      cause: 'trailing-newline',
+      text: /trailing CRLF was added/,
+    },
+    {
+      name: 'line endings made CRLF',
+      line: captureLine({ body: pretty.replaceAll('\n', '\r\n'), headers: headersFor(NOW, signed(NOW, pretty)) }),
+      cause: 'crlf',
+      text: /line endings of the body were changed to CRLF/,
+    },
+    {
+      name: 'another charset',
+      line: captureLine({
+        body: Buffer.from(Buffer.from(withAccent, 'utf8').toString('latin1'), 'utf8'),
+        headers: headersFor(NOW, signed(NOW, withAccent)),
+      }),
+      cause: 'charset',
+      text: /another charset than UTF-8/,
+    },
+    {
+      name: 'secret with a trailing newline',
+      line: captureLine({ body: BODY, headers: headersFor(NOW, signed(NOW, BODY, `${SECRET}\n`)) }),
+      cause: 'secret-whitespace',
+      text: /surrounding whitespace.*trim the webhook_secret/,
+    },
+    {
+      name: 'secret with a whsec_ prefix',
+      line: captureLine({ body: BODY, headers: headersFor(NOW, signed(NOW, BODY, `whsec_${SECRET}`)) }),
+      cause: 'secret-prefix',
+      text: /whsec_ prefix added: this platform uses the whole webhook_secret/,
+    },
+    {
+      name: 'another known secret',
+      line: captureLine({ body: BODY, headers: headersFor(NOW, signed(NOW, BODY, 'the-old-one')) }),
+      cause: 'other-secret',
+      text: /signed with the secret in HMS_WEBHOOK_SECRET, not with --secret/,
+      env: { HMS_WEBHOOK_SECRET: 'the-old-one' },
+    },
+    {
+      name: 'no known mistake',
+      line: captureLine({ body: BODY, headers: headersFor(NOW, signed(NOW, BODY, 'a-stranger')) }),
+      cause: 'unknown',
+      text: /no known mistake explains it/,
+    },
   ];
 
   for (const c of cases) {
@@ -143,14 +277,18 @@ describe('verify: diagnosis of signatures that do not match', () => {
 
   it('names the whsec_ secret decoded the Standard Webhooks way', async () => {
     const secret = `whsec_${Buffer.from('raw-key-bytes').toString('base64')}`;
-    const file = writeCaptures('whsec-decoded.jsonl', [captureLine({ body: BODY, headers: headersFor(NOW, signed(NOW, BODY, Buffer.from('raw-key-bytes'))) })]);
+    const file = writeCaptures('whsec-decoded.jsonl', [
+      captureLine({ body: BODY, headers: headersFor(NOW, signed(NOW, BODY, Buffer.from('raw-key-bytes'))) }),
+    ]);
     const result = await runCli(['verify', file, '--secret', secret]);
     assert.equal(result.code, 1);
     assert.match(result.stdout, /whsec_ prefix removed and the rest base64-decoded/);
   });
 
   it('combines mistakes: another --secret by position and upper-case hex', async () => {
-    const file = writeCaptures('combined.jsonl', [captureLine({ body: BODY, headers: headersFor(NOW, signed(NOW, BODY, 'second').toUpperCase().replace('SHA256=', 'sha256=')) })]);
+    const file = writeCaptures('combined.jsonl', [
+      captureLine({ body: BODY, headers: headersFor(NOW, signed(NOW, BODY, 'second').toUpperCase().replace('SHA256=', 'sha256=')) }),
+    ]);
     const result = await runCli(['verify', file, '--secret', SECRET, '--secret', 'second']);
     assert.equal(result.code, 1);
     assert.match(result.stdout, /signature-mismatch: .* — the hex digest is upper case/);
@@ -171,19 +309,30 @@ describe('verify: diagnosis of signatures that do not match', () => {
     ['Standard Webhooks', 'webhook-signature', 'v1,abc='],
   ] as const) {
     it(`names another platform's signature headers: ${platform}`, async () => {
-      const file = writeCaptures(`foreign-${header}.jsonl`, [captureLine({ body: BODY, headers: { 'x-webhook-timestamp': String(NOW), [header]: value } })]);
+      const file = writeCaptures(`foreign-${header}.jsonl`, [
+        captureLine({ body: BODY, headers: { 'x-webhook-timestamp': String(NOW), [header]: value } }),
+      ]);
       const result = await runCli(['verify', file, '--secret', SECRET]);
       assert.equal(result.code, 1);
-      assert.match(result.stdout, new RegExp(`missing-signature: .* — the request carries ${platform}'s signature header \\(${header}\\), not this platform's: this platform signs with X-Webhook-Signature`));
+      assert.match(
+        result.stdout,
+        new RegExp(
+          `missing-signature: .* — the request carries ${platform}'s signature header \\(${header}\\), not this platform's: this platform signs with X-Webhook-Signature`,
+        ),
+      );
     });
   }
 });
 
 describe('verify: time reference', () => {
   const twoDaysAgo = NOW - 2 * 86_400;
-  const old = captureLine({ body: BODY, headers: headersFor(twoDaysAgo, signed(twoDaysAgo, BODY)), receivedAt: new Date((twoDaysAgo + 1) * 1000) });
+  const old = captureLine({
+    body: BODY,
+    headers: headersFor(twoDaysAgo, signed(twoDaysAgo, BODY)),
+    receivedAt: new Date((twoDaysAgo + 1) * 1000),
+  });
 
-  it("judges each capture at its received_at, so old captures still verify", async () => {
+  it('judges each capture at its received_at, so old captures still verify', async () => {
     const result = await runCli(['verify', writeCaptures('old.jsonl', [old]), '--secret', SECRET]);
     assert.equal(result.code, 0, result.stdout);
   });
@@ -199,7 +348,11 @@ describe('verify: time reference', () => {
 
   it('--ignore-time skips the age check, and --tolerance widens it', async () => {
     const file = writeCaptures('old-ignore.jsonl', [old]);
-    assert.equal((await runCli(['verify', file, '--secret', SECRET, '--now', String(NOW), '--ignore-time'])).code, 2, '--now with --ignore-time is a usage error');
+    assert.equal(
+      (await runCli(['verify', file, '--secret', SECRET, '--now', String(NOW), '--ignore-time'])).code,
+      2,
+      '--now with --ignore-time is a usage error',
+    );
     const late = captureLine({ body: BODY, headers: headersFor(NOW - 400, signed(NOW - 400, BODY)) });
     const lateFile = writeCaptures('late.jsonl', [late]);
     assert.equal((await runCli(['verify', lateFile, '--secret', SECRET])).code, 1);
@@ -217,7 +370,13 @@ describe('verify: time reference', () => {
 describe('verify: HAR files', () => {
   const toolBody = JSON.stringify(JSON.parse(fixture('tool-calls/one-tool')));
   const assistantBody = JSON.stringify(JSON.parse(fixture('assistant-request/inbound-phone-call')));
-  const entry = (body: string, event: string, response: { status: number; text: string; time: number }, method = 'POST', extra: { name: string; value: string }[] = []) => ({
+  const entry = (
+    body: string,
+    event: string,
+    response: { status: number; text: string; time: number },
+    method = 'POST',
+    extra: { name: string; value: string }[] = [],
+  ) => ({
     startedDateTime: new Date(NOW * 1000).toISOString(),
     time: response.time,
     request: {
@@ -225,7 +384,13 @@ describe('verify: HAR files', () => {
       url: 'https://receiver.example/webhooks?x=1',
       headers: [
         { name: 'Content-Type', value: 'application/json' },
-        ...(event ? [{ name: 'X-Webhook-Event', value: event }, { name: 'X-Webhook-Timestamp', value: String(NOW) }, { name: 'X-Webhook-Signature', value: signed(NOW, body) }] : []),
+        ...(event
+          ? [
+              { name: 'X-Webhook-Event', value: event },
+              { name: 'X-Webhook-Timestamp', value: String(NOW) },
+              { name: 'X-Webhook-Signature', value: signed(NOW, body) },
+            ]
+          : []),
         ...extra,
       ],
       postData: { mimeType: 'application/json', text: body },
@@ -237,7 +402,11 @@ describe('verify: HAR files', () => {
       version: '1.2',
       creator: { name: 'test', version: '1' },
       entries: [
-        entry(toolBody, 'tool-calls', { status: 200, time: 120, text: JSON.stringify({ results: [{ tool_call_id: 'tool_abc123def456', result: { ok: true } }] }) }),
+        entry(toolBody, 'tool-calls', {
+          status: 200,
+          time: 120,
+          text: JSON.stringify({ results: [{ tool_call_id: 'tool_abc123def456', result: { ok: true } }] }),
+        }),
         entry('', '', { status: 200, time: 5, text: '<html>' }, 'GET'),
         entry('{"other":"api"}', '', { status: 200, time: 5, text: '{}' }),
         entry(assistantBody, 'assistant-request', { status: 200, time: 6200, text: JSON.stringify({ assistant: { name: 'Late' } }) }),
@@ -272,14 +441,20 @@ describe('verify: one request given by hand', () => {
 
   it('reads headers copied from a log (--headers), request line and all', async () => {
     const headers = join(dir, 'headers.txt');
-    writeFileSync(headers, `POST /webhooks HTTP/1.1\nHost: example.com\nX-Webhook-Event: status-update\nx-webhook-timestamp: ${NOW}\nX-Webhook-Signature: ${signed(NOW, BODY)}\n`);
+    writeFileSync(
+      headers,
+      `POST /webhooks HTTP/1.1\nHost: example.com\nX-Webhook-Event: status-update\nx-webhook-timestamp: ${NOW}\nX-Webhook-Signature: ${signed(NOW, BODY)}\n`,
+    );
     const result = await runCli(['verify', '--body', bodyFile, '--headers', headers, '--secret', SECRET]);
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.match(result.stdout, /^✓ request {2}- {2}status-update {2}call 5c4d030f/);
   });
 
   it('takes --signature and --timestamp, the event from the body, and the body from stdin', async () => {
-    const result = await runCli(['verify', '--body', '-', '--signature', signed(NOW, BODY), '--timestamp', String(NOW), '--secret', SECRET], { stdin: BODY });
+    const result = await runCli(
+      ['verify', '--body', '-', '--signature', signed(NOW, BODY), '--timestamp', String(NOW), '--secret', SECRET],
+      { stdin: BODY },
+    );
     assert.equal(result.code, 0, result.stdout);
   });
 
@@ -293,7 +468,17 @@ describe('verify: one request given by hand', () => {
   it('diagnoses the hand-given request too: the body was pretty-printed from a log', async () => {
     const pretty = join(dir, 'pretty.json');
     writeFileSync(pretty, JSON.stringify(JSON.parse(BODY), null, 2));
-    const result = await runCli(['verify', '--body', pretty, '--signature', signed(NOW, BODY), '--timestamp', String(NOW), '--secret', SECRET]);
+    const result = await runCli([
+      'verify',
+      '--body',
+      pretty,
+      '--signature',
+      signed(NOW, BODY),
+      '--timestamp',
+      String(NOW),
+      '--secret',
+      SECRET,
+    ]);
     assert.equal(result.code, 1);
     assert.match(result.stdout, /the body was changed after signing: the signature matches a re-serialised copy \(compact/);
   });
@@ -385,7 +570,10 @@ describe('verify: bad input and CI behaviour', () => {
     assert.equal(result.code, 1);
     const annotations = result.stderr.split('\n').filter((line) => line.startsWith('::error'));
     assert.equal(annotations.length, 1);
-    assert.match(annotations[0]!, /^::error file=.*actions\.jsonl,line=2::status-update \(call 5c4d030f-43e3-4e65-899e-8148521e660f\): signature-mismatch/);
+    assert.match(
+      annotations[0]!,
+      /^::error file=.*actions\.jsonl,line=2::status-update \(call 5c4d030f-43e3-4e65-899e-8148521e660f\): signature-mismatch/,
+    );
     assert.equal(jsonLines(result.stdout).length, 3, 'stdout stays JSONL');
     const local = await runCli(['verify', file, '--secret', SECRET], { env: { GITHUB_ACTIONS: '' } });
     assert.ok(!local.stderr.includes('::error'));
@@ -410,8 +598,15 @@ describe('verify: large files, checked on several threads', () => {
     assert.match(result.stderr, new RegExp(`threads\\.jsonl:${brokenAt}: not JSON`));
     const objects = jsonLines(result.stdout) as { line: number; passed: boolean }[];
     assert.equal(objects.length, brokenAt - 1, 'every line before the broken one, and nothing after it');
-    assert.deepEqual(objects.map((o) => o.line), Array.from({ length: brokenAt - 1 }, (_, i) => i + 1), 'in the order of the file');
-    assert.deepEqual(objects.filter((o) => !o.passed).map((o) => o.line), [failAt]);
+    assert.deepEqual(
+      objects.map((o) => o.line),
+      Array.from({ length: brokenAt - 1 }, (_, i) => i + 1),
+      'in the order of the file',
+    );
+    assert.deepEqual(
+      objects.filter((o) => !o.passed).map((o) => o.line),
+      [failAt],
+    );
     assert.match(result.stderr, new RegExp(`::error file=.*threads\\.jsonl,line=${failAt}::end-of-call-report`));
   });
 });
@@ -419,10 +614,16 @@ describe('verify: large files, checked on several threads', () => {
 describe('verify: a capture of any size', () => {
   it('checks a 28 MB capture line on the worker path like any other', async () => {
     const doc = JSON.parse(fixture('end-of-call-report/full')) as { message: { messages: { role: string; content: string }[] } };
-    doc.message.messages = Array.from({ length: 250_000 }, (_, i) => ({ role: i % 2 ? 'user' : 'assistant', content: `Een vrij lange zin over een afspraak bij de tandarts, nummer ${i}.` }));
+    doc.message.messages = Array.from({ length: 250_000 }, (_, i) => ({
+      role: i % 2 ? 'user' : 'assistant',
+      content: `Een vrij lange zin over een afspraak bij de tandarts, nummer ${i}.`,
+    }));
     const body = JSON.stringify(doc);
     const headers = { ...headersFor(NOW, signed(NOW, body)), 'x-webhook-event': 'end-of-call-report' };
-    const file = writeCaptures('huge-line.jsonl', [captureLine({ body, headers }), captureLine({ body: BODY, headers: headersFor(NOW, signed(NOW, BODY)) })]);
+    const file = writeCaptures('huge-line.jsonl', [
+      captureLine({ body, headers }),
+      captureLine({ body: BODY, headers: headersFor(NOW, signed(NOW, BODY)) }),
+    ]);
     const result = await runCli(['verify', file, '--secret', SECRET, '--quiet']);
     assert.equal(result.code, 0, result.stderr.slice(0, 300));
     assert.equal(result.stdout, '2 passed, 0 failed\n');
@@ -436,18 +637,24 @@ describe('verify: flat memory', () => {
 
   it('verifies a capture file larger than its heap limit', async () => {
     file = join(dir, 'large.jsonl');
-    const bodies = ['status-update/in-progress', 'end-of-call-report/full', 'tool-calls/several-tools'].map((name) => JSON.stringify(JSON.parse(fixture(name))));
+    const bodies = ['status-update/in-progress', 'end-of-call-report/full', 'tool-calls/several-tools'].map((name) =>
+      JSON.stringify(JSON.parse(fixture(name))),
+    );
     const lines: string[] = [];
     for (let i = 0; i < 30_000; i++) {
       const body = bodies[i % bodies.length]!;
-      lines.push(captureLine({ body, headers: { ...headersFor(NOW, signed(NOW, body)), 'x-webhook-event': JSON.parse(body).message.type } }));
+      lines.push(
+        captureLine({ body, headers: { ...headersFor(NOW, signed(NOW, body)), 'x-webhook-event': JSON.parse(body).message.type } }),
+      );
     }
     count = lines.length;
     writeFileSync(file, `${lines.join('\n')}\n`);
     const size = readFileSync(file).length;
     const heapMb = 24;
     assert.ok(size > 2 * heapMb * 1024 * 1024, `the file (${size} bytes) is larger than twice the heap limit`);
-    const result = await runCli(['verify', file, '--secret', SECRET, '--quiet'], { env: { NODE_OPTIONS: `--max-old-space-size=${heapMb}` } });
+    const result = await runCli(['verify', file, '--secret', SECRET, '--quiet'], {
+      env: { NODE_OPTIONS: `--max-old-space-size=${heapMb}` },
+    });
     assert.equal(result.code, 0, result.stderr.slice(0, 500));
     assert.equal(result.stdout, `${count} passed, 0 failed\n`);
   });

@@ -7,7 +7,18 @@ import { checkCapture } from '../capture-check.js';
 import { readCaptures } from '../captures.js';
 import type { Dialect } from '../dialect.js';
 import { CheckFailed } from '../errors.js';
-import { callStepJson, callStepLines, colorEnabled, createStyle, listenJson, listenLines, summaryLine, verifyJson, verifyLine, type VerifyReport } from '../format.js';
+import {
+  callStepJson,
+  callStepLines,
+  colorEnabled,
+  createStyle,
+  listenJson,
+  listenLines,
+  summaryLine,
+  verifyJson,
+  verifyLine,
+  type VerifyReport,
+} from '../format.js';
 import { startListener, type ListenEvent } from '../listener.js';
 import { CallScript, loadScenario } from '../scenario.js';
 import { fingerprint } from '../secrets.js';
@@ -37,8 +48,17 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   const file = join(mkdtempSync(join(tmpdir(), 'hms-webhook-demo-')), 'captures.jsonl');
   const heard: ListenEvent[] = [];
   const listener = await startListener({
-    host: '127.0.0.1', port: 0, path: '/', secrets: [secret], toleranceSeconds: DEFAULT_TOLERANCE_SECONDS, enforce: true,
-    maxBodyBytes: 10 * 1024 * 1024, replies: { 'tool-calls': scenario.tool_results ?? {} }, delayMs: 0, save: file, onEvent: (event) => heard.push(event),
+    host: '127.0.0.1',
+    port: 0,
+    path: '/',
+    secrets: [secret],
+    toleranceSeconds: DEFAULT_TOLERANCE_SECONDS,
+    enforce: true,
+    maxBodyBytes: 10 * 1024 * 1024,
+    replies: { 'tool-calls': scenario.tool_results ?? {} },
+    delayMs: 0,
+    save: file,
+    onEvent: (event) => heard.push(event),
   });
 
   const script = new CallScript(scenario, { dialect, web: options.web, fail: options.fail });
@@ -47,7 +67,11 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     section(`1. A whole call, played against the built-in listener`);
     if (!options.json) {
       out(style.dim(`listener ${listener.url} · random secret ${fingerprint(secret)}… · saving to ${file}`));
-      out(style.dim(`call ${script.callId} · scenario ${label} · ${dialect}${options.web ? ' · web call' : ''}${options.fail ? ' · ends with an error' : ''}`));
+      out(
+        style.dim(
+          `call ${script.callId} · scenario ${label} · ${dialect}${options.web ? ' · web call' : ''}${options.fail ? ' · ends with an error' : ''}`,
+        ),
+      );
     }
     call = await playCall(script, {
       url: new URL(listener.url),
@@ -75,7 +99,12 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   let failed = 0;
   const secrets = [{ secret, label: 'the demo secret', accepted: true }];
   for await (const { line, capture } of readCaptures(file)) {
-    const report: VerifyReport = { location: `captures.jsonl:${line}`, file, line, check: checkCapture(capture, { secrets, toleranceSeconds: DEFAULT_TOLERANCE_SECONDS, clock: unixSeconds }) };
+    const report: VerifyReport = {
+      location: `captures.jsonl:${line}`,
+      file,
+      line,
+      check: checkCapture(capture, { secrets, toleranceSeconds: DEFAULT_TOLERANCE_SECONDS, clock: unixSeconds }),
+    };
     if (report.check.passed) passed++;
     else failed++;
     out(options.json ? JSON.stringify(verifyJson(report)) : verifyLine(report, style));

@@ -4,7 +4,13 @@ import { listFixtures, listScenarios, loadFixture } from '../fixtures.js';
 export function runFixturesList(options: { json?: boolean }): void {
   const entries = listFixtures();
   if (options.json) {
-    process.stdout.write(`${JSON.stringify(entries.map((e) => ({ name: `${e.event}/${e.variant}`, ...e })), null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(
+        entries.map((e) => ({ name: `${e.event}/${e.variant}`, ...e })),
+        null,
+        2,
+      )}\n`,
+    );
     return;
   }
   const width = Math.max(...entries.map((e) => e.event.length + e.variant.length + 1));
@@ -16,7 +22,9 @@ export function runFixturesList(options: { json?: boolean }): void {
     }
   }
   lines.push('\nCall scenarios (hms-webhook send call/NAME):');
-  listScenarios().forEach((scenario, index) => lines.push(`  ${`call/${scenario.name}`.padEnd(width)}  ${scenario.description}${index === 0 ? ' (default)' : ''}`));
+  listScenarios().forEach((scenario, index) =>
+    lines.push(`  ${`call/${scenario.name}`.padEnd(width)}  ${scenario.description}${index === 0 ? ' (default)' : ''}`),
+  );
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

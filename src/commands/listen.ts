@@ -29,7 +29,8 @@ export interface ListenOptions {
 }
 
 export async function runListen(options: ListenOptions): Promise<void> {
-  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) throw new UsageError(`--port ${options.port}: use 0 to 65535`);
+  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)
+    throw new UsageError(`--port ${options.port}: use 0 to 65535`);
   const secrets = resolveSecrets(options);
   const replies = options.reply !== undefined ? readReplyPlan(options.reply) : {};
   const forwardTo = options.forwardTo !== undefined ? parseTarget(options.forwardTo) : undefined;
@@ -61,7 +62,9 @@ export async function runListen(options: ListenOptions): Promise<void> {
     if (event.passed) passed++;
     else failed++;
     if (pending.length === 0) setImmediate(flush);
-    pending.push(jsonl ? `${JSON.stringify(listenJson(event, detail === 'verbose'))}\n` : `${listenLines(event, style, detail).join('\n')}\n`);
+    pending.push(
+      jsonl ? `${JSON.stringify(listenJson(event, detail === 'verbose'))}\n` : `${listenLines(event, style, detail).join('\n')}\n`,
+    );
     armTimeout();
     if (options.count !== undefined && passed + failed >= options.count) stop('count');
   };
@@ -83,8 +86,15 @@ export async function runListen(options: ListenOptions): Promise<void> {
   process.stderr.write(`Listening on ${listener.url}\n`);
   if (jsonl) process.stdout.write(`${JSON.stringify({ type: 'listening', url: listener.url })}\n`);
   if (!jsonl) {
-    const verifying = secrets.length > 0 ? `verifying with ${secrets.map((s) => fingerprint(s)).join(', ')}${options.enforce ? '' : ' (not enforced)'}` : 'signatures unchecked: no secret';
-    process.stderr.write(style.dim(`${verifying}${options.save ? `; saving to ${options.save}` : ''}${forwardTo ? `; forwarding to ${forwardTo.href}` : ''}\n`));
+    const verifying =
+      secrets.length > 0
+        ? `verifying with ${secrets.map((s) => fingerprint(s)).join(', ')}${options.enforce ? '' : ' (not enforced)'}`
+        : 'signatures unchecked: no secret';
+    process.stderr.write(
+      style.dim(
+        `${verifying}${options.save ? `; saving to ${options.save}` : ''}${forwardTo ? `; forwarding to ${forwardTo.href}` : ''}\n`,
+      ),
+    );
   }
   armTimeout();
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => () => stop(signal);
@@ -125,4 +135,3 @@ function readReplyPlan(file: string): ReplyPlan {
     throw new UsageError(`--reply ${file} is not JSON: ${(error as Error).message}`);
   }
 }
-

@@ -19,7 +19,8 @@ export interface ProbeOptions {
 export async function runProbeCommand(options: ProbeOptions): Promise<void> {
   const url = parseTarget(options.to);
   const secret = resolveSecrets(options)[0];
-  if (secret === undefined) throw new UsageError('probe needs the webhook secret your receiver checks: --secret, HMS_WEBHOOK_SECRET or --secret-file');
+  if (secret === undefined)
+    throw new UsageError('probe needs the webhook secret your receiver checks: --secret, HMS_WEBHOOK_SECRET or --secret-file');
   const { entry, document } = payloadToSend(options.event);
   const { event } = entry;
   const body = Buffer.from(JSON.stringify(document));
@@ -46,7 +47,9 @@ export async function runProbeCommand(options: ProbeOptions): Promise<void> {
   if (summary.failed > 0) {
     const accepted = results.filter((r) => r.verdict === 'fail' && r.probe.expect === 'refuse').length;
     const problems = [
-      ...(results.some((r) => r.verdict === 'fail' && r.probe.expect === 'accept') ? ['refused the valid request (is the secret the same?)'] : []),
+      ...(results.some((r) => r.verdict === 'fail' && r.probe.expect === 'accept')
+        ? ['refused the valid request (is the secret the same?)']
+        : []),
       ...(accepted > 0 ? [`accepted ${accepted} forged request${accepted > 1 ? 's' : ''}`] : []),
     ];
     throw new CheckFailed(`your receiver ${problems.join(' and ')}`);

@@ -7,6 +7,9 @@ import { jsonSchema } from '../schemas/index.js';
 
 export function runSchema(event: string, options: { reply?: boolean; dialect: Dialect }): void {
   if (event === 'scenario' && options.reply) throw new UsageError('a scenario has no reply: drop --reply');
-  const schema = event === 'scenario' ? z.toJSONSchema(scenarioSchema, { io: 'input' }) : jsonSchema(event as EventType, options.dialect, options.reply ? 'reply' : 'payload');
+  const schema =
+    event === 'scenario'
+      ? z.toJSONSchema(scenarioSchema, { io: 'input' })
+      : jsonSchema(event as EventType, options.dialect, options.reply ? 'reply' : 'payload');
   process.stdout.write(`${JSON.stringify(schema, null, 2)}\n`);
 }

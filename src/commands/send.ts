@@ -3,7 +3,18 @@ import { convertDialect, detectDialect, type Dialect } from '../dialect.js';
 import { CheckFailed, UsageError } from '../errors.js';
 import { isEvent, type EventType } from '../events.js';
 import { applySet, applyUnset, payloadToSend } from '../fixtures.js';
-import { callStepJson, callStepLines, colorEnabled, createStyle, loadJson, loadLines, sendJson, sendLines, summaryLine, type SendReport } from '../format.js';
+import {
+  callStepJson,
+  callStepLines,
+  colorEnabled,
+  createStyle,
+  loadJson,
+  loadLines,
+  sendJson,
+  sendLines,
+  summaryLine,
+  type SendReport,
+} from '../format.js';
 import { NetworkFailure, postOnce, runLoad, type OutgoingRequest } from '../http.js';
 import { readInput } from '../input.js';
 import { checkReceivedReply, statusMatches } from '../reply.js';
@@ -54,15 +65,26 @@ export async function runSend(name: string | undefined, options: SendOptions): P
   }
   const secrets = resolveSecrets(options);
   const secret = secrets[0];
-  if (forgery === 'tamper' && secret === undefined) throw new UsageError('--tamper changes the body after signing: give the secret to sign with (--secret, HMS_WEBHOOK_SECRET or --secret-file)');
-  const signing = forgery === 'unsigned' ? undefined : forgery === 'wrong-secret' || forgery === 'bad-signature' ? randomBytes(24).toString('hex') : secret;
+  if (forgery === 'tamper' && secret === undefined)
+    throw new UsageError(
+      '--tamper changes the body after signing: give the secret to sign with (--secret, HMS_WEBHOOK_SECRET or --secret-file)',
+    );
+  const signing =
+    forgery === 'unsigned'
+      ? undefined
+      : forgery === 'wrong-secret' || forgery === 'bad-signature'
+        ? randomBytes(24).toString('hex')
+        : secret;
 
   const { body, document, dialect } = await buildBody(name, options);
   const event = eventOf(document);
-  if (event === undefined) throw new UsageError('the payload has no message.type: the event header cannot be set (use --set message.type=status-update)');
+  if (event === undefined)
+    throw new UsageError('the payload has no message.type: the event header cannot be set (use --set message.type=status-update)');
   const knownEvent: EventType | undefined = isEvent(event) ? event : undefined;
   if (signing === undefined && forgery === undefined) {
-    process.stderr.write('hms-webhook: no secret (--secret, HMS_WEBHOOK_SECRET or --secret-file): sending unsigned, as the platform does for an assistant without webhook_secret\n');
+    process.stderr.write(
+      'hms-webhook: no secret (--secret, HMS_WEBHOOK_SECRET or --secret-file): sending unsigned, as the platform does for an assistant without webhook_secret\n',
+    );
   }
 
   const makeRequest = (): OutgoingRequest => {
@@ -83,7 +105,9 @@ export async function runSend(name: string | undefined, options: SendOptions): P
   }
 
   if (forgery !== undefined && options.expectStatus === undefined) {
-    process.stderr.write(`hms-webhook: this request is forged (--${forgery}); a careful receiver refuses it — add --expect-status 4xx to make a refusal the pass\n`);
+    process.stderr.write(
+      `hms-webhook: this request is forged (--${forgery}); a careful receiver refuses it — add --expect-status 4xx to make a refusal the pass\n`,
+    );
   }
   // --repeat sends this identical signed request again: a duplicate delivery.
   const outgoing = makeRequest();
@@ -96,7 +120,14 @@ export async function runSend(name: string | undefined, options: SendOptions): P
       const reply = await postOnce(outgoing, options.timeout * 1000);
       spinner?.stop();
       const verdict = knownEvent
-        ? checkReceivedReply({ event: knownEvent, dialect, request: document, reply, deadlineMs: options.deadline === undefined ? undefined : options.deadline * 1000, expectStatus: options.expectStatus })
+        ? checkReceivedReply({
+            event: knownEvent,
+            dialect,
+            request: document,
+            reply,
+            deadlineMs: options.deadline === undefined ? undefined : options.deadline * 1000,
+            expectStatus: options.expectStatus,
+          })
         : checkReceivedReply({ event: 'status-update', dialect, request: document, reply, expectStatus: options.expectStatus });
       report = { url: url.href, event, dialect, signedWith, attempt, repeat: options.repeat, request: outgoing, reply, verdict };
     } catch (error) {
@@ -120,19 +151,35 @@ export async function runSend(name: string | undefined, options: SendOptions): P
 
 /** `send call`: plays a whole call, one event after another, each built from the receiver's replies so far. */
 async function sendCall(name: string | undefined, url: URL, forgery: Forgery | undefined, options: SendOptions): Promise<void> {
-  const misplaced = forgery !== undefined ? `--${forgery}` : options.data !== undefined ? '--data' : options.count !== undefined ? '--count' : options.repeat > 1 ? '--repeat' : options.unset.length > 0 ? '--unset' : undefined;
+  const misplaced =
+    forgery !== undefined
+      ? `--${forgery}`
+      : options.data !== undefined
+        ? '--data'
+        : options.count !== undefined
+          ? '--count'
+          : options.repeat > 1
+            ? '--repeat'
+            : options.unset.length > 0
+              ? '--unset'
+              : undefined;
   if (misplaced !== undefined) throw new UsageError(`${misplaced} is for single events, not send call`);
-  if (name !== undefined && options.scenario !== undefined) throw new UsageError(`give the scenario once: send call/${name} or --scenario FILE`);
+  if (name !== undefined && options.scenario !== undefined)
+    throw new UsageError(`give the scenario once: send call/${name} or --scenario FILE`);
   const { loadScenario, CallScript } = await import('../scenario.js');
   const { playCall } = await import('../call.js');
   const { label, scenario } = await loadScenario({ name, file: options.scenario });
   const secret = resolveSecrets(options)[0];
-  if (secret === undefined) process.stderr.write('hms-webhook: no secret (--secret, HMS_WEBHOOK_SECRET or --secret-file): sending unsigned\n');
+  if (secret === undefined)
+    process.stderr.write('hms-webhook: no secret (--secret, HMS_WEBHOOK_SECRET or --secret-file): sending unsigned\n');
   const dialect = options.dialect ?? 'hms';
   const script = new CallScript(scenario, { dialect, web: options.web, fail: options.fail, set: options.set });
   const style = createStyle(colorEnabled(process.stdout, process.env, options.color));
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  if (!options.json) out(`${style.bold('call')} ${script.callId} · ${label} · ${dialect}${options.web ? ' · web' : ''}${options.fail ? ' · fails' : ''} → ${url.href}`);
+  if (!options.json)
+    out(
+      `${style.bold('call')} ${script.callId} · ${label} · ${dialect}${options.web ? ' · web' : ''}${options.fail ? ' · fails' : ''} → ${url.href}`,
+    );
   let result;
   try {
     result = await playCall(script, {
@@ -194,7 +241,8 @@ async function buildBody(name: string | undefined, options: SendOptions): Promis
     edit(converted, options);
     return { body: Buffer.from(JSON.stringify(converted)), document: converted, dialect };
   }
-  if (name === undefined) throw new UsageError('send needs an event (e.g. send status-update/ended) or --data FILE; `hms-webhook fixtures` lists them');
+  if (name === undefined)
+    throw new UsageError('send needs an event (e.g. send status-update/ended) or --data FILE; `hms-webhook fixtures` lists them');
   const dialect = options.dialect ?? 'hms';
   const { document } = payloadToSend(name, dialect);
   edit(document, options);
@@ -212,7 +260,13 @@ async function startSpinner(text: string): Promise<{ stop(): void } | undefined>
   return ora({ text, stream: process.stderr }).start();
 }
 
-async function sendLoad(options: SendOptions, url: URL, makeRequest: () => OutgoingRequest, expect: string, out: (line: string) => void): Promise<void> {
+async function sendLoad(
+  options: SendOptions,
+  url: URL,
+  makeRequest: () => OutgoingRequest,
+  expect: string,
+  out: (line: string) => void,
+): Promise<void> {
   const count = options.count!;
   let done = 0;
   const progress = process.stderr.isTTY ? setInterval(() => process.stderr.write(`\r${done}/${count} sent`), 200) : undefined;

@@ -45,7 +45,8 @@ export async function runValidate(files: string[], options: ValidateOptions): Pr
     for (const problem of syntaxErrors) {
       const message = `${problem.label}:${problem.line}:${problem.column}: ${problem.message}`;
       unusable.push(message);
-      if (options.json) out(JSON.stringify({ type: 'unreadable', source: problem.label, line: problem.line, column: problem.column, message }));
+      if (options.json)
+        out(JSON.stringify({ type: 'unreadable', source: problem.label, line: problem.line, column: problem.column, message }));
     }
     for (const document of documents) {
       const result = await check(document, options);
@@ -69,7 +70,8 @@ async function check(document: SourceDocument, options: ValidateOptions): Promis
   const validation = options.reply
     ? validateReply(options.reply, document.value, { dialect: options.dialect })
     : validatePayload(document.value, { event: options.event, dialect: options.dialect });
-  const placed = (findings: Finding[]) => Promise.all(findings.map(async (f): Promise<PlacedFinding> => ({ ...f, ...(await locate(document, f.path)) })));
+  const placed = (findings: Finding[]) =>
+    Promise.all(findings.map(async (f): Promise<PlacedFinding> => ({ ...f, ...(await locate(document, f.path)) })));
   return {
     source: document.label,
     kind: options.reply ? 'reply' : 'payload',

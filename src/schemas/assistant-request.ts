@@ -1,6 +1,16 @@
 import * as z from 'zod/mini';
 import { keyIn, type Dialect } from '../dialect.js';
-import { asObject, assistantConfig, described, findingsOf, foreignKeys, messageEnvelope, nonEmptyString, type Finding, type Lint } from './common.js';
+import {
+  asObject,
+  assistantConfig,
+  described,
+  findingsOf,
+  foreignKeys,
+  messageEnvelope,
+  nonEmptyString,
+  type Finding,
+  type Lint,
+} from './common.js';
 
 export const event = 'assistant-request';
 export const statuses = ['ringing'] as const;
@@ -21,7 +31,11 @@ export function reply(d: Dialect) {
       [k('max_duration_seconds')]: z.optional(z.int().check(z.positive())),
       error: z.optional(nonEmptyString()),
     }),
-    { title: `assistant-request reply (${d})`, description: '{} uses the saved assistant; {assistant} a transient one; {assistant_id, assistant_override} a saved one with blocks replaced; {error} rejects the call.' },
+    {
+      title: `assistant-request reply (${d})`,
+      description:
+        '{} uses the saved assistant; {assistant} a transient one; {assistant_id, assistant_override} a saved one with blocks replaced; {error} rejects the call.',
+    },
   );
 }
 
@@ -45,7 +59,10 @@ export function checkReply(value: unknown, d: Dialect): Lint {
     warnings.push({ path: [idKey], message: `assistant and ${idKey} together: choose a transient assistant or a saved one` });
   }
   if (body[overrideKey] !== undefined && body[idKey] === undefined) {
-    warnings.push({ path: [overrideKey], message: `${overrideKey} is applied only on top of ${idKey}; without it the override is ignored` });
+    warnings.push({
+      path: [overrideKey],
+      message: `${overrideKey} is applied only on top of ${idKey}; without it the override is ignored`,
+    });
   }
   return { errors: [], warnings };
 }

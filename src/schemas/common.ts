@@ -65,7 +65,13 @@ export function assistantConfig(d: Dialect) {
     id: optionalString(),
     name: optionalString(),
     [k('first_message')]: optionalString(),
-    llm_config: z.optional(z.looseObject({ provider: optionalString(), model: optionalString(), messages: z.optional(z.array(z.looseObject({ role: z.string(), content: z.string() }))) })),
+    llm_config: z.optional(
+      z.looseObject({
+        provider: optionalString(),
+        model: optionalString(),
+        messages: z.optional(z.array(z.looseObject({ role: z.string(), content: z.string() }))),
+      }),
+    ),
     stt_config: z.optional(z.looseObject({ provider: optionalString(), model: optionalString(), language: optionalString() })),
     tts_config: z.optional(z.looseObject({ provider: optionalString(), [k('voice_id')]: optionalString() })),
     [k('max_duration_seconds')]: z.optional(z.int().check(z.positive())),
@@ -119,27 +125,51 @@ export function envelopeLint(message: Json, d: Dialect, expectedStatuses: readon
   const knownTypes = hmsCallTypes().map((t) => callTypeIn(d, t));
   if (typeof callType === 'string' && !knownTypes.includes(callType)) {
     const other = d === 'hms' ? 'flireo' : 'hms';
-    const hint = hmsCallTypes().map((t) => callTypeIn(other, t)).includes(callType) ? ` (that is the ${other} spelling)` : '';
-    warnings.push({ path: ['message', 'call', 'type'], message: `unknown call type ${JSON.stringify(callType)}${hint}; the platform sends ${knownTypes.join(', ')}` });
+    const hint = hmsCallTypes()
+      .map((t) => callTypeIn(other, t))
+      .includes(callType)
+      ? ` (that is the ${other} spelling)`
+      : '';
+    warnings.push({
+      path: ['message', 'call', 'type'],
+      message: `unknown call type ${JSON.stringify(callType)}${hint}; the platform sends ${knownTypes.join(', ')}`,
+    });
   }
   const status = call.status;
   if (typeof status === 'string') {
     if (!(KNOWN_CALL_STATUSES as readonly string[]).includes(status)) {
-      warnings.push({ path: ['message', 'call', 'status'], message: `unknown call status ${JSON.stringify(status)}; known: ${KNOWN_CALL_STATUSES.join(', ')}` });
+      warnings.push({
+        path: ['message', 'call', 'status'],
+        message: `unknown call status ${JSON.stringify(status)}; known: ${KNOWN_CALL_STATUSES.join(', ')}`,
+      });
     } else if (!expectedStatuses.includes(status)) {
-      warnings.push({ path: ['message', 'call', 'status'], message: `this event is sent with status ${expectedStatuses.join(' or ')}, not ${JSON.stringify(status)}` });
+      warnings.push({
+        path: ['message', 'call', 'status'],
+        message: `this event is sent with status ${expectedStatuses.join(' or ')}, not ${JSON.stringify(status)}`,
+      });
     }
   }
   if (typeof message.timestamp === 'string' && Number.isNaN(Date.parse(message.timestamp))) {
-    warnings.push({ path: ['message', 'timestamp'], message: `${JSON.stringify(message.timestamp)} is not an ISO 8601 time like 2025-12-13T12:00:00.000Z` });
+    warnings.push({
+      path: ['message', 'timestamp'],
+      message: `${JSON.stringify(message.timestamp)} is not an ISO 8601 time like 2025-12-13T12:00:00.000Z`,
+    });
   }
   const isWebCall = callType === callTypeIn(d, 'web_call');
   const phoneKey = keyIn(d, 'phone_number');
   const phone = asObject(message[phoneKey]);
   const customer = asObject(message.customer);
   if (!isWebCall) {
-    if (phone?.number === null) warnings.push({ path: ['message', phoneKey, 'number'], message: 'null outside a web call: the platform sends null numbers only on web calls' });
-    if (customer?.number === null) warnings.push({ path: ['message', 'customer', 'number'], message: 'null outside a web call: the platform sends null numbers only on web calls' });
+    if (phone?.number === null)
+      warnings.push({
+        path: ['message', phoneKey, 'number'],
+        message: 'null outside a web call: the platform sends null numbers only on web calls',
+      });
+    if (customer?.number === null)
+      warnings.push({
+        path: ['message', 'customer', 'number'],
+        message: 'null outside a web call: the platform sends null numbers only on web calls',
+      });
   }
   warnings.push(...foreignKeys(message, d, ['message']));
   return { errors, warnings };
@@ -151,7 +181,10 @@ export function foreignKeys(node: Json, d: Dialect, path: PathSegment[]): Findin
   for (const key of Object.keys(node)) {
     const right = spellingIn(d, key);
     if (right !== undefined && !(right in node)) {
-      found.push({ path: [...path, key], message: `${key} is the ${d === 'hms' ? 'flireo' : 'hms'} spelling; in ${d} it is ${right}, so this key would be ignored` });
+      found.push({
+        path: [...path, key],
+        message: `${key} is the ${d === 'hms' ? 'flireo' : 'hms'} spelling; in ${d} it is ${right}, so this key would be ignored`,
+      });
     }
   }
   return found;

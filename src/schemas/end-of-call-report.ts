@@ -23,7 +23,10 @@ export function payload(d: Dialect) {
 }
 
 export function reply(d: Dialect) {
-  return described(z.unknown(), { title: `end-of-call-report reply (${d})`, description: 'Ignored by the platform: any 2xx acknowledges.' });
+  return described(z.unknown(), {
+    title: `end-of-call-report reply (${d})`,
+    description: 'Ignored by the platform: any 2xx acknowledges.',
+  });
 }
 
 export function lintPayload(message: Record<string, unknown>, d: Dialect): Lint {
@@ -34,7 +37,10 @@ export function lintPayload(message: Record<string, unknown>, d: Dialect): Lint 
     message.messages.forEach((entry, index) => {
       const role = (entry as { role?: unknown } | null)?.role;
       if (typeof role === 'string' && !ROLES.includes(role)) {
-        warnings.push({ path: ['message', 'messages', index, 'role'], message: `unknown role ${JSON.stringify(role)}; the platform uses ${ROLES.join(', ')}` });
+        warnings.push({
+          path: ['message', 'messages', index, 'role'],
+          message: `unknown role ${JSON.stringify(role)}; the platform uses ${ROLES.join(', ')}`,
+        });
       }
     });
   }

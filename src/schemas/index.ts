@@ -69,11 +69,12 @@ export function validatePayload(document: unknown, options: PayloadOptions = {})
   const stated = eventOf(document);
   const event = options.event ?? (isEvent(stated) ? stated : undefined);
   if (event === undefined) {
-    const message = asObject(document) === undefined
-      ? `expected a JSON object {"message": {...}}, got ${describe(document)}`
-      : stated === undefined
-        ? 'message.type is missing: cannot tell which event this is (pass --event)'
-        : `unknown event ${JSON.stringify(stated)}; the platform sends ${EVENTS.join(', ')}`;
+    const message =
+      asObject(document) === undefined
+        ? `expected a JSON object {"message": {...}}, got ${describe(document)}`
+        : stated === undefined
+          ? 'message.type is missing: cannot tell which event this is (pass --event)'
+          : `unknown event ${JSON.stringify(stated)}; the platform sends ${EVENTS.join(', ')}`;
     const path = asObject(document) === undefined ? [] : ['message', 'type'];
     return { event, dialect, errors: [{ path, message }], warnings: [] };
   }

@@ -1,6 +1,16 @@
 import * as z from 'zod/mini';
 import { keyIn, type Dialect } from '../dialect.js';
-import { asObject, described, findingsOf, foreignKeys, messageEnvelope, nonEmptyString, userData, type Finding, type Lint } from './common.js';
+import {
+  asObject,
+  described,
+  findingsOf,
+  foreignKeys,
+  messageEnvelope,
+  nonEmptyString,
+  userData,
+  type Finding,
+  type Lint,
+} from './common.js';
 
 export const event = 'tool-calls';
 export const statuses = ['in-progress'] as const;
@@ -43,7 +53,7 @@ const directForm = described(z.looseObject({}), { title: 'direct: the object its
 export function reply(d: Dialect) {
   return described(z.union([resultsForm(d), errorForm, simpleForm, directForm]), {
     title: `tool-calls reply (${d})`,
-    description: 'One of the four reply forms; results[] ids must be the request\'s tool call ids.',
+    description: "One of the four reply forms; results[] ids must be the request's tool call ids.",
   });
 }
 
@@ -77,7 +87,8 @@ export function toolOutcomes(reply: unknown, d: Dialect, ids: readonly string[])
     }
     return outcomes;
   }
-  const outcome: ToolOutcome = form === 'error' ? { error: String(body!.error) } : form === 'result' ? { result: body!.result } : { result: reply };
+  const outcome: ToolOutcome =
+    form === 'error' ? { error: String(body!.error) } : form === 'result' ? { result: body!.result } : { result: reply };
   for (const id of ids) outcomes.set(id, outcome);
   return outcomes;
 }
@@ -87,7 +98,7 @@ export function toolCallIds(request: unknown, d: Dialect): string[] | undefined 
   const message = asObject(asObject(request)?.message);
   const list = message?.[keyIn(d, 'tool_call_list')];
   if (!Array.isArray(list)) return undefined;
-  return list.map((call) => (asObject(call)?.id)).filter((id): id is string => typeof id === 'string');
+  return list.map((call) => asObject(call)?.id).filter((id): id is string => typeof id === 'string');
 }
 
 export function lintPayload(message: Record<string, unknown>, d: Dialect): Lint {
@@ -99,10 +110,14 @@ export function lintPayload(message: Record<string, unknown>, d: Dialect): Lint 
     list.forEach((call, index) => {
       const entry = asObject(call);
       if (entry?.type !== undefined && entry.type !== 'function') {
-        warnings.push({ path: ['message', listKey, index, 'type'], message: `the platform sends type "function", not ${JSON.stringify(entry.type)}` });
+        warnings.push({
+          path: ['message', listKey, index, 'type'],
+          message: `the platform sends type "function", not ${JSON.stringify(entry.type)}`,
+        });
       }
       if (typeof entry?.id === 'string') {
-        if (seen.has(entry.id)) warnings.push({ path: ['message', listKey, index, 'id'], message: `tool call id ${entry.id} appears twice` });
+        if (seen.has(entry.id))
+          warnings.push({ path: ['message', listKey, index, 'id'], message: `tool call id ${entry.id} appears twice` });
         seen.add(entry.id);
       }
     });
@@ -115,11 +130,17 @@ export function checkReply(value: unknown, d: Dialect, ids?: readonly string[]):
   const form = replyForm(value);
   const warnings: Finding[] = [];
   if (asObject(value) === undefined) {
-    return { errors: [], warnings: [{ path: [], message: 'not a JSON object: the platform passes the whole body to the assistant as the result' }] };
+    return {
+      errors: [],
+      warnings: [{ path: [], message: 'not a JSON object: the platform passes the whole body to the assistant as the result' }],
+    };
   }
   if (form !== 'results') {
     if (ids !== undefined && ids.length > 1) {
-      warnings.push({ path: [], message: `one ${form} for ${ids.length} tool calls: answer each id in results[] so every call gets its own` });
+      warnings.push({
+        path: [],
+        message: `one ${form} for ${ids.length} tool calls: answer each id in results[] so every call gets its own`,
+      });
     }
     return { errors: [], warnings };
   }
@@ -136,7 +157,10 @@ export function checkReply(value: unknown, d: Dialect, ids?: readonly string[]):
       errors.push({ path: ['results', index], message: 'neither result nor error: the assistant gets nothing for this call' });
     }
     if (ids !== undefined && !ids.includes(id)) {
-      errors.push({ path: ['results', index, idKey], message: `${JSON.stringify(id)} is not a tool call id of the request (${ids.join(', ')}); the platform ignores this result` });
+      errors.push({
+        path: ['results', index, idKey],
+        message: `${JSON.stringify(id)} is not a tool call id of the request (${ids.join(', ')}); the platform ignores this result`,
+      });
     } else if (answered.has(id)) {
       warnings.push({ path: ['results', index, idKey], message: `a second result for ${id}` });
     }
