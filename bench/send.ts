@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import autocannon from 'autocannon';
-import { loadFixture } from '../src/fixtures.js';
-import { sign } from '../src/signature.js';
+import { loadFixture } from '../src/platform/fixtures.js';
+import { sign } from '../src/signing/signature.js';
 import { BIN, median, ROOT, type Row } from './measure.js';
 import { startBareServer } from './servers.js';
 

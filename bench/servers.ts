@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readCaptures } from '../src/captures.js';
+import { readCaptures } from '../src/captures/capture-file.js';
 
 /** A bare node:http server in its own process, answering 200 {} after reading the body: the baseline. */
 export async function startBareServer(): Promise<{ url: string; stop(): void }> {

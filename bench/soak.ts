@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { loadFixture } from '../src/fixtures.js';
-import { sign } from '../src/signature.js';
+import { loadFixture } from '../src/platform/fixtures.js';
+import { sign } from '../src/signing/signature.js';
 import { BIN, ROOT, type Row } from './measure.js';
 import { firstLine, savedAnswers } from './servers.js';
 

@@ -12,9 +12,9 @@ export {
   type SignInput,
   type VerifyInput,
   type VerifyResult,
-} from './signature.js';
-export { convertDialect, detectDialect, DIALECTS, type Dialect } from './dialect.js';
-export { EVENTS, isEvent, type EventType } from './events.js';
+} from './signing/signature.js';
+export { convertDialect, detectDialect, DIALECTS, type Dialect } from './platform/dialect.js';
+export { EVENTS, isEvent, type EventType } from './platform/events.js';
 export {
   eventOf,
   formatPath,
@@ -29,9 +29,9 @@ export {
   type Finding,
   type ReplyForm,
   type Validation,
-} from './schemas/index.js';
-export { findFixture, listFixtures, loadFixture, type FixtureEntry, type FixtureKind } from './fixtures.js';
-export { startListener, type Listener, type ListenerOptions, type ListenEvent } from './listener.js';
-export { readCaptures, captureBody, type Capture, type SourcedCapture } from './captures.js';
-export { diagnoseSignature, type Diagnosis, type DiagnosisCause, type KnownSecret } from './diagnosis.js';
-export { checkCapture, type CaptureCheck, type CaptureCheckOptions } from './capture-check.js';
+} from './platform/schemas/index.js';
+export { findFixture, listFixtures, loadFixture, type FixtureEntry, type FixtureKind } from './platform/fixtures.js';
+export { startListener, type Listener, type ListenerOptions, type ListenEvent } from './receiving/listener.js';
+export { readCaptures, captureBody, type Capture, type SourcedCapture } from './captures/capture-file.js';
+export { diagnoseSignature, type Diagnosis, type DiagnosisCause, type KnownSecret } from './signing/diagnosis.js';
+export { checkCapture, type CaptureCheck, type CaptureCheckOptions } from './captures/capture-check.js';

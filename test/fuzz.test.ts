@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { checkCapture } from '../src/capture-check.js';
-import type { Capture } from '../src/captures.js';
-import { diagnoseSignature } from '../src/diagnosis.js';
-import { EVENTS } from '../src/events.js';
-import { loadFixture } from '../src/fixtures.js';
-import { startListener, type Listener } from '../src/listener.js';
-import { validatePayload, validateReply } from '../src/schemas/index.js';
-import { sign, verify } from '../src/signature.js';
+import { checkCapture } from '../src/captures/capture-check.js';
+import type { Capture } from '../src/captures/capture-file.js';
+import { diagnoseSignature } from '../src/signing/diagnosis.js';
+import { EVENTS } from '../src/platform/events.js';
+import { loadFixture } from '../src/platform/fixtures.js';
+import { startListener, type Listener } from '../src/receiving/listener.js';
+import { validatePayload, validateReply } from '../src/platform/schemas/index.js';
+import { sign, verify } from '../src/signing/signature.js';
 
 // Bounded runs: a few seconds in all, every `npm test`.
 const RUNS = { numRuns: 300 };

@@ -1,0 +1,272 @@
+import { isUtf8 } from 'node:buffer';
+import { closeSync, createReadStream, openSync, readSync, writeSync } from 'node:fs';
+import { UsageError } from '../errors.js';
+import { whyUnreadable } from '../input.js';
+
+/** One captured request (architecture.md, "Capture file"); extra keys are allowed and ignored by readers. */
+export interface Capture {
+  /** Absent for a request given by hand. */
+  received_at?: string;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  body_base64?: string;
+  [extra: string]: unknown;
+}
+
+/**
+ * One capture line (JSONL, with its newline), written out directly: this runs for every request the
+ * listener saves, and building the text costs half of building an object and stringifying it.
+ */
+export function captureLine(
+  received: Date | undefined,
+  method: string,
+  path: string,
+  headers: Record<string, string | string[] | undefined>,
+  body: Buffer,
+  extra: Record<string, unknown> = {},
+): string {
+  const flat: Record<string, string> = {};
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  let line = `{${received !== undefined ? `"received_at":"${received.toISOString()}",` : ''}"method":${JSON.stringify(method)},"path":${JSON.stringify(path)},"headers":${JSON.stringify(flat)},`;
+  // Body bytes must come back exactly: text when they are UTF-8, base64 when not.
+  line += isUtf8(body) ? `"body":${JSON.stringify(body.toString('utf8'))}` : `"body_base64":"${body.toString('base64')}"`;
+  for (const key in extra) line += `,${JSON.stringify(key)}:${JSON.stringify(extra[key])}`;
+  return `${line}}\n`;
+}
+
+export function captureBody(capture: Capture): Buffer {
+  return capture.body_base64 !== undefined ? Buffer.from(capture.body_base64, 'base64') : Buffer.from(capture.body ?? '', 'utf8');
+}
+
+/**
+ * Appends capture lines with group commit: the lines of one event-loop turn go out in one write at
+ * the end of the turn, and each append resolves once its line is in the file — so a request is
+ * answered only after its line is saved, and no line is ever torn or interleaved.
+ */
+export class CaptureWriter {
+  private readonly fd: number;
+  private pending: string[] = [];
+  private waiters: { resolve(): void; reject(error: Error): void }[] = [];
+  private scheduled = false;
+
+  constructor(readonly path: string) {
+    try {
+      this.fd = openSync(path, 'a');
+    } catch (error) {
+      throw new UsageError(`cannot write captures to ${path}: ${(error as Error).message}`);
+    }
+  }
+
+  /** Appends a line made by captureLine(). */
+  append(line: string): Promise<void> {
+    this.pending.push(line);
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        // A synchronous write of a few KB to the page cache costs less than a thread-pool round trip.
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    if (this.pending.length === 0) return;
+    const data = this.pending.join('');
+    const waiters = this.waiters;
+    this.pending = [];
+    this.waiters = [];
+    try {
+      writeSync(this.fd, data);
+    } catch (error) {
+      // The requests are not answered 2xx: their lines are not saved.
+      for (const waiter of waiters) waiter.reject(error as Error);
+      return;
+    }
+    for (const waiter of waiters) waiter.resolve();
+  }
+
+  /** Writes what is left and closes the file. */
+  async close(): Promise<void> {
+    this.flush();
+    closeSync(this.fd);
+  }
+}
+
+/** Whether a file is a HAR file rather than a capture file, by its first bytes. */
+export function isHarFile(path: string): boolean {
+  const head = Buffer.alloc(256);
+  const fd = openSync(path, 'r');
+  try {
+    return HAR_START.test(head.toString('utf8', 0, readSync(fd, head, 0, head.length, 0)));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** One request read from a capture or HAR file, with where it is, for messages and annotations. */
+export interface SourcedCapture {
+  capture: Capture;
+  /** The line in a capture file (JSONL). */
+  line?: number;
+  /** The entry's position among a HAR file's entries, from 1. */
+  entry?: number;
+}
+
+const HAR_START = /^\uFEFF?\s*\{\s*"log"\s*:/;
+
+/**
+ * Streams the requests of a capture file (JSONL, line by line, flat memory for any size) or a HAR
+ * file (read whole: it is one JSON document). `-` reads stdin. A bad line is a UsageError naming it.
+ */
+export async function* readCaptures(path: string): AsyncGenerator<SourcedCapture> {
+  const input = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
+  const label = path === '-' ? 'stdin' : path;
+  const chunks = (input as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  try {
+    const head = await chunks.next();
+    if (head.done === true) return;
+    const remaining: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => chunks };
+    if (HAR_START.test(head.value.subarray(0, 256).toString('utf8'))) {
+      yield* readHar(label, head.value, remaining);
+      return;
+    }
+    // The start of a line that has not ended yet; joined once it ends, however many chunks it spans.
+    let unfinished: Buffer[] = [];
+    let line = 1;
+    let chunk: Buffer | undefined = head.value;
+    while (chunk !== undefined) {
+      const lastNewline = chunk.lastIndexOf(0x0a);
+      if (lastNewline === -1) {
+        unfinished.push(chunk);
+      } else {
+        const data = unfinished.length === 0 ? chunk : Buffer.concat([...unfinished, chunk]);
+        const end = data.length - (chunk.length - lastNewline);
+        line = yield* capturesIn(data.subarray(0, end), line, label);
+        unfinished = lastNewline + 1 < chunk.length ? [chunk.subarray(lastNewline + 1)] : [];
+      }
+      const next = await chunks.next();
+      chunk = next.done === true ? undefined : next.value;
+    }
+    if (unfinished.length > 0) yield* capturesIn(Buffer.concat(unfinished), line, label);
+  } catch (error) {
+    const why = whyUnreadable(error);
+    if (why !== undefined) throw new UsageError(`cannot read ${label}: ${why}`);
+    throw error;
+  } finally {
+    // Closes the file when the reader stops early (a bad line, or a consumer that breaks off).
+    await chunks.return?.();
+  }
+}
+
+/**
+ * The captures on the lines of `data` — whole lines, its end being the end of the last — numbered from
+ * firstLine; returns the number of the line after them. A line that is not a capture is a UsageError.
+ */
+export function* capturesIn(data: Buffer, firstLine: number, label: string): Generator<SourcedCapture, number> {
+  let line = firstLine;
+  for (let start = 0; start <= data.length; line++) {
+    let end = data.indexOf(0x0a, start);
+    if (end === -1) end = data.length;
+    const capture = parseCaptureLine(data, start, end, label, line);
+    if (capture !== undefined) yield { line, capture };
+    start = end + 1;
+  }
+  return line;
+}
+
+/** The capture on one line (bytes start..end of data); undefined for a blank line. */
+function parseCaptureLine(data: Buffer, start: number, end: number, label: string, line: number): Capture | undefined {
+  const text = data.toString('utf8', start, end > start && data[end - 1] === 0x0d ? end - 1 : end);
+  if (text.trim() === '') return undefined;
+  let capture: Capture;
+  try {
+    capture = JSON.parse(text) as Capture;
+  } catch (error) {
+    throw new UsageError(`${label}:${line}: not JSON: ${(error as Error).message}`);
+  }
+  if (
+    capture === null ||
+    typeof capture !== 'object' ||
+    capture.headers === null ||
+    typeof capture.headers !== 'object' ||
+    (typeof capture.body !== 'string' && typeof capture.body_base64 !== 'string')
+  ) {
+    throw new UsageError(
+      `${label}:${line}: not a capture: expected {"received_at", "method", "path", "headers", "body"} as listen --save writes`,
+    );
+  }
+  return capture;
+}
+
+interface HarEntry {
+  startedDateTime?: string;
+  time?: number;
+  request?: {
+    method?: string;
+    url?: string;
+    headers?: { name?: string; value?: string }[];
+    postData?: { text?: string; encoding?: string; mimeType?: string };
+  };
+  response?: { status?: number; content?: { text?: string; encoding?: string; mimeType?: string } };
+}
+
+/** The POST entries of a HAR file that carry X-Webhook-* headers, as captures with their replies. */
+async function* readHar(label: string, first: Buffer, rest: AsyncIterable<Buffer>): AsyncGenerator<SourcedCapture> {
+  const chunks = [first];
+  for await (const chunk of rest) chunks.push(chunk);
+  let har: { log?: { entries?: HarEntry[] } };
+  try {
+    har = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof har;
+  } catch (error) {
+    throw new UsageError(`${label}: not a valid HAR file: ${(error as Error).message}`);
+  }
+  const entries = har?.log?.entries;
+  if (!Array.isArray(entries)) throw new UsageError(`${label}: not a valid HAR file: log.entries is missing`);
+  for (const [index, entry] of entries.entries()) {
+    const request = entry?.request;
+    if (request?.method?.toUpperCase() !== 'POST' || !Array.isArray(request.headers)) continue;
+    const headers: Record<string, string> = {};
+    for (const { name, value } of request.headers) {
+      if (typeof name !== 'string' || typeof value !== 'string') continue;
+      const key = name.toLowerCase();
+      headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
+    }
+    if (!Object.keys(headers).some((name) => name.startsWith('x-webhook-'))) continue;
+    const url = safeUrl(request.url);
+    const text = request.postData?.text ?? '';
+    const capture: Capture = {
+      ...(typeof entry.startedDateTime === 'string' ? { received_at: entry.startedDateTime } : {}),
+      method: 'POST',
+      path: url === undefined ? (request.url ?? '/') : url.pathname + url.search,
+      headers,
+      ...(request.postData?.encoding === 'base64' ? { body_base64: text } : { body: text }),
+    };
+    const response = entry.response;
+    // Status 0 is how browsers record a request that got no response.
+    if (typeof response?.status === 'number' && response.status > 0) {
+      const content = response.content ?? {};
+      capture.reply = {
+        status: response.status,
+        body: content.encoding === 'base64' ? Buffer.from(content.text ?? '', 'base64').toString('utf8') : (content.text ?? ''),
+        content_type: content.mimeType,
+        ...(typeof entry.time === 'number' && entry.time >= 0 ? { latency_ms: entry.time } : {}),
+      };
+    }
+    yield { entry: index + 1, capture };
+  }
+}
+
+function safeUrl(text: string | undefined): URL | undefined {
+  try {
+    return new URL(text ?? '');
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,36 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { checkCapture, type CaptureCheckOptions } from '../../captures/capture-check.js';
+import { capturesIn } from '../../captures/capture-file.js';
+import { UsageError } from '../../errors.js';
+import { createStyle, renderVerifyReport } from '../../output/format.js';
+import type { VerifyBatch, VerifyBatchResult, VerifyWorkerSettings } from './parallel.js';
+import { unixSeconds } from '../../signing/signature.js';
+
+// One thread of `verify` on a large capture file: checks the whole lines of each batch it is given
+// and hands back their output, so the main thread only reads, orders and writes.
+const settings = workerData as VerifyWorkerSettings;
+const style = createStyle(settings.color);
+const options: CaptureCheckOptions = { ...settings.check, clock: unixSeconds };
+
+parentPort!.on('message', ({ seq, firstLine, bytes }: VerifyBatch) => {
+  const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const result: VerifyBatchResult = { seq, out: '', annotations: '', passed: 0, failed: 0 };
+  try {
+    for (const { line, capture } of capturesIn(data, firstLine, settings.label)) {
+      const check = checkCapture(capture, options);
+      if (check.passed) result.passed++;
+      else result.failed++;
+      const { out, annotation } = renderVerifyReport(
+        { location: `${settings.label}:${line}`, file: settings.file, line, check },
+        style,
+        settings.rendering,
+      );
+      result.out += out;
+      result.annotations += annotation;
+    }
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    result.error = error.message;
+  }
+  parentPort!.postMessage(result);
+});

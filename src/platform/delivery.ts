@@ -1,0 +1,45 @@
+import type { Dialect } from './dialect.js';
+import { asObject } from './schemas/common.js';
+import { eventOf, validatePayload, type Finding } from './schemas/index.js';
+import { EVENT_HEADER, headerValue, type HeaderBag } from '../signing/signature.js';
+
+/** What a delivery's body says, once checked the way `listen` and `verify` both check it. */
+export interface DeliveryContent {
+  /** Set when the body is not JSON at all. */
+  notJson?: string;
+  document?: unknown;
+  event?: string;
+  dialect?: Dialect;
+  callId?: string;
+  errors: Finding[];
+  warnings: Finding[];
+}
+
+/** Parses a delivery's body, validates it in its dialect, and checks X-Webhook-Event against message.type. */
+export function inspectDelivery(body: Buffer | string, headers: HeaderBag): DeliveryContent {
+  let document: unknown;
+  try {
+    document = JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
+  } catch (error) {
+    return { notJson: `not JSON: ${(error as Error).message}`, errors: [], warnings: [] };
+  }
+  const validation = validatePayload(document);
+  const errors = [...validation.errors];
+  const stated = eventOf(document);
+  const headerEvent = headerValue(headers, EVENT_HEADER);
+  if (headerEvent !== stated) {
+    errors.push({
+      path: ['message', 'type'],
+      message: `X-Webhook-Event is ${JSON.stringify(headerEvent ?? null)} but message.type is ${JSON.stringify(stated ?? null)}: the platform sends the same event in both`,
+    });
+  }
+  const callId = asObject(asObject(asObject(document)?.message)?.call)?.id;
+  return {
+    document,
+    event: stated,
+    dialect: validation.dialect,
+    callId: typeof callId === 'string' ? callId : undefined,
+    errors,
+    warnings: validation.warnings,
+  };
+}

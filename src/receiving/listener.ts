@@ -1,0 +1,250 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { answerFor, type ReplyPlan } from './reply-plan.js';
+import { CaptureWriter, captureLine } from '../captures/capture-file.js';
+import type { Dialect } from '../platform/dialect.js';
+import { UsageError } from '../errors.js';
+import { isEvent } from '../platform/events.js';
+import type { ReplyVerdict } from '../platform/reply-check.js';
+import { inspectDelivery } from '../platform/delivery.js';
+import type { Finding } from '../platform/schemas/index.js';
+import { verify, type VerifyResult } from '../signing/signature.js';
+
+export interface ListenerOptions {
+  host: string;
+  port: number;
+  /** Only this path receives webhooks; others get 404. */
+  path: string;
+  secrets: string[];
+  toleranceSeconds: number;
+  /** false: answer as if the signature were valid, but still report it. */
+  enforce: boolean;
+  maxBodyBytes: number;
+  replies: ReplyPlan;
+  delayMs: number;
+  forwardTo?: URL;
+  /** Capture file: each request is saved before it is answered. */
+  save?: string;
+  onEvent: (event: ListenEvent) => void;
+}
+
+export type SignatureVerdict = { checked: false } | ({ checked: true } & VerifyResult);
+
+/** Everything the listener learned about one request, for printing and the summary. */
+export interface ListenEvent {
+  receivedAt: Date;
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  /** Set for requests that are not webhooks at all: not JSON, wrong method or path, too large. */
+  badRequest?: string;
+  event?: string;
+  dialect?: Dialect;
+  callId?: string;
+  document?: unknown;
+  signature: SignatureVerdict;
+  errors: Finding[];
+  warnings: Finding[];
+  answer: { status: number; body: string };
+  forward?: { url: string; status?: number; latencyMs?: number; verdict?: ReplyVerdict; failure?: string };
+  latencyMs: number;
+  passed: boolean;
+}
+
+/** An event once answered, before its latency and verdict are known. */
+type Answered = Omit<ListenEvent, 'latencyMs' | 'passed'>;
+/** An event once judged, before it is answered. */
+type Judged = Omit<Answered, 'answer'>;
+
+export interface Listener {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the receiver; resolves once it accepts connections. */
+export async function startListener(options: ListenerOptions): Promise<Listener> {
+  const writer = options.save !== undefined ? new CaptureWriter(options.save) : undefined;
+  const server = createServer((req, res) => {
+    handle(req, res, options, writer).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500).end();
+      process.stderr.write(`hms-webhook: internal error while answering: ${(error as Error).stack ?? String(error)}\n`);
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE')
+        reject(
+          new UsageError(
+            `port ${options.port} on ${options.host} is in use: stop the other listener, or pick another --port (0 picks a free one)`,
+          ),
+        );
+      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND')
+        reject(new UsageError(`cannot listen on ${options.host}: no such local address`));
+      else if (error.code === 'EACCES') reject(new UsageError(`not allowed to listen on port ${options.port}: use a port above 1023`));
+      else reject(error);
+    });
+    server.listen(options.port, options.host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${host}:${port}${options.path}`,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await writer?.close();
+    },
+  };
+}
+
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: ListenerOptions,
+  writer: CaptureWriter | undefined,
+): Promise<void> {
+  const started = performance.now();
+  const receivedAt = new Date();
+  const path = req.url ?? '/';
+  const base: Omit<Judged, 'body'> = {
+    receivedAt,
+    method: req.method ?? '',
+    path,
+    headers: req.headers,
+    signature: { checked: false },
+    errors: [],
+    warnings: [],
+  };
+
+  const finish = async (event: Answered, extraHeaders: Record<string, string> = {}) => {
+    const passed =
+      event.badRequest === undefined &&
+      event.errors.length === 0 &&
+      (!event.signature.checked || event.signature.ok) &&
+      (event.forward === undefined || event.forward.verdict?.ok === true);
+    await writer?.append(
+      captureLine(receivedAt, event.method, path, req.headers, event.body, {
+        verdict: verdictOf(event, passed),
+        reply: recordedReply(event),
+      }),
+    );
+    if (options.delayMs > 0 && event.badRequest === undefined) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+    res.writeHead(event.answer.status, { 'content-type': 'application/json', ...extraHeaders });
+    res.end(event.answer.body);
+    options.onEvent({ ...event, passed, latencyMs: performance.now() - started });
+  };
+  const refuse = (status: number, problem: string, body: Buffer) =>
+    finish({ ...base, body, badRequest: problem, answer: { status, body: JSON.stringify({ error: problem }) } });
+
+  const pathname = path.split('?')[0];
+  if (req.method !== 'POST') {
+    req.resume();
+    return finish(
+      {
+        ...base,
+        body: Buffer.alloc(0),
+        badRequest: `method ${req.method} not allowed: the platform POSTs`,
+        answer: { status: 405, body: JSON.stringify({ error: 'method not allowed: POST only' }) },
+      },
+      { allow: 'POST' },
+    );
+  }
+  if (pathname !== options.path) {
+    req.resume();
+    return refuse(404, `path ${pathname} is not ${options.path} (--path)`, Buffer.alloc(0));
+  }
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > options.maxBodyBytes) {
+    req.resume();
+    return refuse(413, `body of ${declared} bytes is over --max-body ${options.maxBodyBytes}`, Buffer.alloc(0));
+  }
+  const body = await readBody(req, options.maxBodyBytes);
+  if (body === undefined) return refuse(413, `body is over --max-body ${options.maxBodyBytes} bytes`, Buffer.alloc(0));
+
+  const content = inspectDelivery(body, req.headers);
+  if (content.notJson !== undefined) return refuse(400, content.notJson, body);
+  const signature: SignatureVerdict =
+    options.secrets.length > 0
+      ? { checked: true, ...verify({ body, headers: req.headers, secrets: options.secrets, toleranceSeconds: options.toleranceSeconds }) }
+      : { checked: false };
+  const event: Judged = { ...base, body, ...content, signature };
+  if (signature.checked && !signature.ok && options.enforce) {
+    return finish({ ...event, answer: { status: 401, body: JSON.stringify({ error: `invalid signature: ${signature.reason}` }) } });
+  }
+  if (options.forwardTo !== undefined) return finish(await forward(event, body, req, options.forwardTo));
+  return finish({
+    ...event,
+    answer: { status: 200, body: JSON.stringify(answerFor(event.event, content.document, event.dialect ?? 'hms', options.replies)) },
+  });
+}
+
+/** Relays the exact bytes and headers to the user's server and answers with its reply. */
+async function forward(event: Judged, body: Buffer, req: IncomingMessage, target: URL): Promise<Answered> {
+  const { postOnce, NetworkFailure } = await import('../sending/http.js');
+  const { checkReceivedReply } = await import('../platform/reply-check.js');
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || ['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive'].includes(name)) continue;
+    headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  try {
+    const reply = await postOnce({ url: target, headers, body }, 30_000);
+    const verdict = isEvent(event.event)
+      ? checkReceivedReply({ event: event.event, dialect: event.dialect ?? 'hms', request: event.document, reply })
+      : undefined;
+    return {
+      ...event,
+      forward: { url: target.href, status: reply.status, latencyMs: reply.latencyMs, verdict },
+      answer: { status: reply.status, body: reply.body.toString('utf8') },
+    };
+  } catch (error) {
+    if (!(error instanceof NetworkFailure)) throw error;
+    return {
+      ...event,
+      forward: { url: target.href, failure: error.message },
+      answer: { status: 502, body: JSON.stringify({ error: `forward failed: ${error.message}` }) },
+    };
+  }
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.length;
+      // Past the limit, stop keeping bytes but drain the rest so the 413 can be read by the sender.
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks, size)));
+    req.on('error', reject);
+  });
+}
+
+function verdictOf(event: Answered, passed: boolean): Record<string, unknown> {
+  return {
+    passed,
+    ...(event.badRequest !== undefined ? { bad_request: event.badRequest } : {}),
+    signature: event.signature.checked ? (event.signature.ok ? 'valid' : event.signature.reason) : 'unchecked',
+    errors: event.errors.length,
+    warnings: event.warnings.length,
+  };
+}
+
+/** The answer as saved in the capture; a forwarded reply keeps its latency so `verify` can judge the deadline. */
+function recordedReply(event: Answered): Record<string, unknown> {
+  return event.forward?.latencyMs !== undefined
+    ? { ...event.answer, latency_ms: Math.round(event.forward.latencyMs * 10) / 10 }
+    : event.answer;
+}

@@ -1,0 +1,154 @@
+import { Pool, request } from 'undici';
+import { LatencyHistogram } from './latency-histogram.js';
+import type { ReceivedReply } from '../platform/reply-check.js';
+
+export interface OutgoingRequest {
+  url: URL;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export type NetworkFailureKind = 'refused' | 'dns' | 'timeout' | 'reset' | 'other';
+
+export class NetworkFailure extends Error {
+  constructor(
+    readonly kind: NetworkFailureKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** POSTs one request and reads the whole reply; the latency runs until the last byte. */
+export async function postOnce(outgoing: OutgoingRequest, timeoutMs: number): Promise<ReceivedReply> {
+  const started = performance.now();
+  try {
+    const response = await request(outgoing.url, {
+      method: 'POST',
+      headers: outgoing.headers,
+      body: outgoing.body,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const body = Buffer.from(await response.body.arrayBuffer());
+    const contentType = response.headers['content-type'];
+    return {
+      status: response.statusCode,
+      contentType: Array.isArray(contentType) ? contentType[0] : contentType,
+      body,
+      latencyMs: performance.now() - started,
+    };
+  } catch (error) {
+    throw classifyNetworkError(error, outgoing.url, timeoutMs);
+  }
+}
+
+export function classifyNetworkError(error: unknown, url: URL, timeoutMs: number): NetworkFailure {
+  const err = error as { code?: string; name?: string; cause?: { code?: string }; message?: string };
+  const code = err.code ?? err.cause?.code;
+  const origin = `${url.protocol}//${url.host}`;
+  if (err.name === 'TimeoutError' || err.name === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    return new NetworkFailure('timeout', `no reply from ${origin} within ${timeoutMs / 1000} s (raise --timeout to wait longer)`);
+  }
+  if (code === 'ECONNREFUSED') {
+    return new NetworkFailure(
+      'refused',
+      `cannot connect to ${origin}: connection refused — is your receiver running? (\`hms-webhook listen\` starts one on port 8484)`,
+    );
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return new NetworkFailure('dns', `cannot resolve ${url.hostname}: check the host in --to`);
+  }
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') {
+    return new NetworkFailure('reset', `${origin} closed the connection before replying`);
+  }
+  return new NetworkFailure('other', `cannot send to ${origin}: ${err.message ?? String(error)}${code ? ` (${code})` : ''}`);
+}
+
+export interface LoadOptions {
+  url: URL;
+  count: number;
+  concurrency: number;
+  timeoutMs: number;
+  /** Builds each request: re-timestamped and re-signed. */
+  next: () => { headers: Record<string, string>; body: Buffer };
+  onProgress?: (done: number) => void;
+}
+
+export interface LoadStats {
+  sent: number;
+  elapsedMs: number;
+  latency: LatencyHistogram;
+  statuses: Map<number, number>;
+  errors: Map<string, number>;
+}
+
+/**
+ * Sends `count` requests over `concurrency` keep-alive connections; memory stays flat for any count.
+ * Each lane sends its next request from the previous one's completion callback, on the pool's raw
+ * dispatch: no promise or body stream per request.
+ */
+export async function runLoad(options: LoadOptions): Promise<LoadStats> {
+  const pool = new Pool(options.url.origin, {
+    connections: options.concurrency,
+    pipelining: 1,
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
+  });
+  const path = `${options.url.pathname}${options.url.search}`;
+  const stats: LoadStats = { sent: 0, elapsedMs: 0, latency: new LatencyHistogram(), statuses: new Map(), errors: new Map() };
+  let issued = 0;
+  let active = 0;
+  const started = performance.now();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const finish = () => {
+        active--;
+        stats.sent++;
+        options.onProgress?.(stats.sent);
+        launch();
+      };
+      const launch = (): void => {
+        if (issued >= options.count) {
+          if (active === 0) resolve();
+          return;
+        }
+        issued++;
+        active++;
+        const { headers, body } = options.next();
+        const t0 = performance.now();
+        let status = 0;
+        pool.dispatch(
+          { path, method: 'POST', headers, body },
+          {
+            // Present so undici takes this for a handler of its current (controller) interface.
+            onRequestStart: () => {},
+            onResponseStart: (_controller, statusCode) => {
+              status = statusCode;
+            },
+            onResponseData: () => {},
+            onResponseEnd: () => {
+              stats.latency.record(performance.now() - t0);
+              stats.statuses.set(status, (stats.statuses.get(status) ?? 0) + 1);
+              finish();
+            },
+            onResponseError: (_controller, error) => {
+              const failure = classifyNetworkError(error, options.url, options.timeoutMs);
+              stats.errors.set(failure.kind, (stats.errors.get(failure.kind) ?? 0) + 1);
+              if (failure.kind === 'refused' && stats.sent === 0) {
+                issued = options.count;
+                reject(failure);
+                return;
+              }
+              finish();
+            },
+          },
+        );
+      };
+      for (let lane = 0; lane < Math.min(options.concurrency, options.count); lane++) launch();
+    });
+  } finally {
+    stats.elapsedMs = performance.now() - started;
+    if (!pool.destroyed) await pool.destroy();
+  }
+  return stats;
+}

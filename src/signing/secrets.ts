@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { KnownSecret } from './diagnosis.js';
+import { UsageError } from '../errors.js';
+import { whyUnreadable } from '../input.js';
+
+export interface SecretOptions {
+  secret?: string[];
+  secretFile?: string;
+}
+
+/**
+ * The secrets to sign or verify with: every `--secret`, else HMS_WEBHOOK_SECRET, else the lines of
+ * `--secret-file`. Empty when none is given.
+ */
+export function resolveSecrets(options: SecretOptions, env: NodeJS.ProcessEnv = process.env): string[] {
+  return labelledSecrets(options, env)
+    .filter((s) => s.accepted)
+    .map((s) => s.secret);
+}
+
+/**
+ * The secrets in use, labelled by where they came from, followed by the ones given elsewhere but
+ * overridden (HMS_WEBHOOK_SECRET when --secret is given, …): a signature made with one of those
+ * is a mistake worth naming.
+ */
+export function labelledSecrets(options: SecretOptions, env: NodeJS.ProcessEnv = process.env): KnownSecret[] {
+  const fromFlags = options.secret ?? [];
+  if (fromFlags.some((s) => s === '')) throw new UsageError('--secret is empty: give the webhook_secret of the assistant');
+  const fromEnv = env.HMS_WEBHOOK_SECRET !== undefined && env.HMS_WEBHOOK_SECRET !== '' ? env.HMS_WEBHOOK_SECRET : undefined;
+  const flags = fromFlags.map((secret, i) => ({ secret, label: fromFlags.length > 1 ? `--secret #${i + 1}` : '--secret' }));
+  const environment = fromEnv !== undefined ? [{ secret: fromEnv, label: 'HMS_WEBHOOK_SECRET' }] : [];
+  const useFile = flags.length === 0 && environment.length === 0;
+  const file = options.secretFile === undefined ? [] : readSecretFile(options.secretFile, useFile);
+  const inUse = flags.length > 0 ? flags : environment.length > 0 ? environment : file;
+  const known: KnownSecret[] = inUse.map((s) => ({ ...s, accepted: true }));
+  for (const other of [...environment, ...file]) {
+    if (!known.some((k) => k.secret === other.secret)) known.push({ ...other, accepted: false });
+  }
+  return known;
+}
+
+/** Lines of a secret file; when the file is only a fallback nobody uses, a problem with it is no error. */
+function readSecretFile(path: string, required: boolean): { secret: string; label: string }[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if (!required) return [];
+    throw new UsageError(`cannot read --secret-file ${path}: ${whyUnreadable(error) ?? (error as Error).message}`);
+  }
+  const secrets = text.split(/\r?\n/).flatMap((line, i) => (line === '' ? [] : [{ secret: line, label: `--secret-file line ${i + 1}` }]));
+  if (secrets.length === 0 && required) throw new UsageError(`--secret-file ${path} holds no secret (one per line)`);
+  return secrets;
+}
+
+/** What may be shown of a secret: the first 4 hex digits of its SHA-256. */
+export function fingerprint(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex').slice(0, 4);
+}
