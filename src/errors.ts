@@ -1,17 +1,46 @@
-/** Bad usage or input we cannot work with: exit 2. The message says what to do instead. */
-export class UsageError extends Error {
+/** What a run ends with, for scripts: the one table of exit codes. */
+export const EXIT = { ok: 0, checkFailed: 1, cannotRun: 2, interrupted: 130 } as const;
+
+/** An error that knows its exit code, so no command translates errors into codes of its own. */
+export abstract class HmsWebhookError extends Error {
+  abstract readonly exitCode: number;
+}
+
+/** Input that cannot be worked with (an unknown fixture, a file unreadable or malformed): exit 2. */
+export class InputError extends HmsWebhookError {
+  override name = 'InputError';
+  readonly exitCode = EXIT.cannotRun;
+}
+
+/** Something outside would not let us run (a port in use, a refused connection): exit 2. */
+export class CannotRun extends HmsWebhookError {
+  override name = 'CannotRun';
+  readonly exitCode = EXIT.cannotRun;
+}
+
+/** A command line whose parts do not fit together: exit 2. The message says what to do instead. */
+export class UsageError extends HmsWebhookError {
   override name = 'UsageError';
+  readonly exitCode = EXIT.cannotRun;
 }
 
 /**
- * A check ran and failed (bad signature, schema error, late reply): exit 1.
- * Commands print their own results first; the message is the one-line summary.
+ * A check ran and failed (bad signature, schema error, late reply): exit 1. Commands print their
+ * results first; a message, when there is one, adds a last line to stderr.
  */
-export class CheckFailed extends Error {
+export class CheckFailed extends HmsWebhookError {
   override name = 'CheckFailed';
+  readonly exitCode = EXIT.checkFailed;
+  constructor(message = '') {
+    super(message);
+  }
 }
 
 /** The user interrupted (Ctrl-C): exit 130, after whatever had to be flushed was flushed. */
-export class Interrupted extends Error {
+export class Interrupted extends HmsWebhookError {
   override name = 'Interrupted';
+  readonly exitCode = EXIT.interrupted;
+  constructor() {
+    super('');
+  }
 }

@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { UsageError } from './errors.js';
+import { InputError } from './errors.js';
 
-/** Reads a named file, or stdin for `-`; a failure is a UsageError that names the file and the fix. */
-export async function readInput(name: string): Promise<Buffer> {
-  if (name === '-') return readStream(process.stdin);
+/** Reads a named file, or stdin for `-`; a failure is an InputError that names the file and the fix. */
+export async function readInput(name: string, stdin: NodeJS.ReadableStream = process.stdin): Promise<Buffer> {
+  if (name === '-') return readStream(stdin);
   try {
     return await readFile(name);
   } catch (error) {
-    throw new UsageError(`cannot read ${name}: ${whyUnreadable(error) ?? (error as Error).message}`);
+    throw new InputError(`cannot read ${name}: ${whyUnreadable(error) ?? (error as Error).message}`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { closeSync, createReadStream, openSync, readSync, writeSync } from 'node:fs';
-import { UsageError } from '../errors.js';
+import { InputError } from '../errors.js';
 import { whyUnreadable } from '../input.js';
 
 /** One captured request (architecture.md, "Capture file"); extra keys are allowed and ignored by readers. */
@@ -58,7 +58,7 @@ export class CaptureWriter {
     try {
       this.fd = openSync(path, 'a');
     } catch (error) {
-      throw new UsageError(`cannot write captures to ${path}: ${(error as Error).message}`);
+      throw new InputError(`cannot write captures to ${path}: ${(error as Error).message}`);
     }
   }
 
@@ -123,10 +123,10 @@ const HAR_START = /^\uFEFF?\s*\{\s*"log"\s*:/;
 
 /**
  * Streams the requests of a capture file (JSONL, line by line, flat memory for any size) or a HAR
- * file (read whole: it is one JSON document). `-` reads stdin. A bad line is a UsageError naming it.
+ * file (read whole: it is one JSON document). `-` reads stdin. A bad line is a InputError naming it.
  */
-export async function* readCaptures(path: string): AsyncGenerator<SourcedCapture> {
-  const input = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
+export async function* readCaptures(path: string, stdin: NodeJS.ReadableStream = process.stdin): AsyncGenerator<SourcedCapture> {
+  const input = path === '-' ? stdin : createReadStream(path, { highWaterMark: 1 << 20 });
   const label = path === '-' ? 'stdin' : path;
   const chunks = (input as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   try {
@@ -157,7 +157,7 @@ export async function* readCaptures(path: string): AsyncGenerator<SourcedCapture
     if (unfinished.length > 0) yield* capturesIn(Buffer.concat(unfinished), line, label);
   } catch (error) {
     const why = whyUnreadable(error);
-    if (why !== undefined) throw new UsageError(`cannot read ${label}: ${why}`);
+    if (why !== undefined) throw new InputError(`cannot read ${label}: ${why}`);
     throw error;
   } finally {
     // Closes the file when the reader stops early (a bad line, or a consumer that breaks off).
@@ -167,7 +167,7 @@ export async function* readCaptures(path: string): AsyncGenerator<SourcedCapture
 
 /**
  * The captures on the lines of `data` — whole lines, its end being the end of the last — numbered from
- * firstLine; returns the number of the line after them. A line that is not a capture is a UsageError.
+ * firstLine; returns the number of the line after them. A line that is not a capture is a InputError.
  */
 export function* capturesIn(data: Buffer, firstLine: number, label: string): Generator<SourcedCapture, number> {
   let line = firstLine;
@@ -189,7 +189,7 @@ function parseCaptureLine(data: Buffer, start: number, end: number, label: strin
   try {
     capture = JSON.parse(text) as Capture;
   } catch (error) {
-    throw new UsageError(`${label}:${line}: not JSON: ${(error as Error).message}`);
+    throw new InputError(`${label}:${line}: not JSON: ${(error as Error).message}`);
   }
   if (
     capture === null ||
@@ -198,7 +198,7 @@ function parseCaptureLine(data: Buffer, start: number, end: number, label: strin
     typeof capture.headers !== 'object' ||
     (typeof capture.body !== 'string' && typeof capture.body_base64 !== 'string')
   ) {
-    throw new UsageError(
+    throw new InputError(
       `${label}:${line}: not a capture: expected {"received_at", "method", "path", "headers", "body"} as listen --save writes`,
     );
   }
@@ -225,10 +225,10 @@ async function* readHar(label: string, first: Buffer, rest: AsyncIterable<Buffer
   try {
     har = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof har;
   } catch (error) {
-    throw new UsageError(`${label}: not a valid HAR file: ${(error as Error).message}`);
+    throw new InputError(`${label}: not a valid HAR file: ${(error as Error).message}`);
   }
   const entries = har?.log?.entries;
-  if (!Array.isArray(entries)) throw new UsageError(`${label}: not a valid HAR file: log.entries is missing`);
+  if (!Array.isArray(entries)) throw new InputError(`${label}: not a valid HAR file: log.entries is missing`);
   for (const [index, entry] of entries.entries()) {
     const request = entry?.request;
     if (request?.method?.toUpperCase() !== 'POST' || !Array.isArray(request.headers)) continue;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { convertDialect, type Dialect } from './dialect.js';
-import { UsageError } from '../errors.js';
+import { InputError } from '../errors.js';
 import { EVENTS, isEvent, type EventType } from './events.js';
 
 /** Fixtures ship with the package, stored once in the hms dialect. */
@@ -49,15 +49,15 @@ export function findFixture(name: string, kind: FixtureKind = 'payload'): Fixtur
   const all = listFixtures(kind);
   const what = kind === 'payload' ? 'fixture' : 'reply fixture';
   if (!isEvent(event) || rest.length > 0) {
-    throw new UsageError(
+    throw new InputError(
       `unknown ${what} ${JSON.stringify(name)}: start with an event (${EVENTS.join(', ')}); run \`hms-webhook fixtures\` to list them`,
     );
   }
   const ofEvent = all.filter((entry) => entry.event === event);
-  if (ofEvent.length === 0) throw new UsageError(`there are no ${what}s for ${event}`);
+  if (ofEvent.length === 0) throw new InputError(`there are no ${what}s for ${event}`);
   const entry = variant === undefined || variant === '' ? ofEvent.find((e) => e.isDefault) : ofEvent.find((e) => e.variant === variant);
   if (entry === undefined) {
-    throw new UsageError(`unknown ${what} ${JSON.stringify(name)}: ${event} has ${ofEvent.map((e) => `${event}/${e.variant}`).join(', ')}`);
+    throw new InputError(`unknown ${what} ${JSON.stringify(name)}: ${event} has ${ofEvent.map((e) => `${event}/${e.variant}`).join(', ')}`);
   }
   return entry;
 }
@@ -71,7 +71,7 @@ export function listScenarios(): { name: string; description: string }[] {
 export function scenarioPath(name: string): URL {
   const names = listScenarios().map((s) => s.name);
   if (!names.includes(name))
-    throw new UsageError(
+    throw new InputError(
       `unknown scenario ${JSON.stringify(name)}: the built-in ones are ${names.join(', ')}; or give your own with --scenario FILE`,
     );
   return new URL(`scenarios/${name}.json`, FIXTURES_DIR);
@@ -94,62 +94,8 @@ export function loadFixture(
 }
 
 /** A payload fixture as the platform would send it now: message.timestamp is the moment of sending. */
-export function payloadToSend(name: string, dialect: Dialect = 'hms'): { entry: FixtureEntry; document: unknown } {
+export function payloadToSend(name: string, dialect: Dialect = 'hms', now = new Date()): { entry: FixtureEntry; document: unknown } {
   const fixture = loadFixture(name, { dialect });
-  (fixture.document as { message: { timestamp: string } }).message.timestamp = new Date().toISOString();
+  (fixture.document as { message: { timestamp: string } }).message.timestamp = now.toISOString();
   return fixture;
-}
-
-type PathKey = string | number;
-
-/** `message.call.status`, `message.tool_call_list[0].id`, `a["odd key"]` -> keys. */
-export function parsePath(path: string): PathKey[] {
-  const keys: PathKey[] = [];
-  const pattern = /([^.[\]]+)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]/gy;
-  let last = 0;
-  for (let match = pattern.exec(path); match !== null; match = pattern.exec(path)) {
-    if (match[1] !== undefined) keys.push(match[1]);
-    else if (match[2] !== undefined) keys.push(Number(match[2]));
-    else keys.push(JSON.parse(`"${match[3]}"`) as string);
-    last = pattern.lastIndex;
-    if (path[last] === '.') pattern.lastIndex = ++last;
-  }
-  if (keys.length === 0 || last !== path.length)
-    throw new UsageError(
-      `cannot read the path ${JSON.stringify(path)}: use dots and [index], e.g. message.call.status or message.tool_call_list[0].id`,
-    );
-  return keys;
-}
-
-/** `--set path=value`: the value is JSON when it parses as JSON, else a string. Creates missing parents. */
-export function applySet(document: unknown, assignment: string): void {
-  const eq = assignment.indexOf('=');
-  if (eq <= 0) throw new UsageError(`--set ${JSON.stringify(assignment)}: write path=value, e.g. --set message.call.status=ended`);
-  const keys = parsePath(assignment.slice(0, eq));
-  const raw = assignment.slice(eq + 1);
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    value = raw;
-  }
-  let node = document as Record<PathKey, unknown>;
-  keys.slice(0, -1).forEach((key, index) => {
-    if (node[key] === null || typeof node[key] !== 'object') node[key] = typeof keys[index + 1] === 'number' ? [] : {};
-    node = node[key] as Record<PathKey, unknown>;
-  });
-  node[keys.at(-1)!] = value;
-}
-
-/** `--unset path`: removes a key (or an array element); a path that is not there is an error. */
-export function applyUnset(document: unknown, path: string): void {
-  const keys = parsePath(path);
-  let node = document as Record<PathKey, unknown> | undefined;
-  for (const key of keys.slice(0, -1)) node = node?.[key] as Record<PathKey, unknown> | undefined;
-  const last = keys.at(-1)!;
-  if (node === undefined || node === null || typeof node !== 'object' || !(last in node)) {
-    throw new UsageError(`--unset ${path}: there is no such key in the payload`);
-  }
-  if (Array.isArray(node) && typeof last === 'number') node.splice(last, 1);
-  else delete node[last];
 }

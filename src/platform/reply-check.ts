@@ -22,10 +22,6 @@ export interface RecordedReply {
   latencyMs?: number;
 }
 
-export interface ReceivedReply extends RecordedReply {
-  latencyMs: number;
-}
-
 export interface ReplyCheckInput {
   event: EventType;
   dialect: Dialect;

@@ -3,8 +3,9 @@ import { fileURLToPath } from 'node:url';
 import * as z from 'zod/mini';
 import { convertDialect, keyIn, type Dialect } from './dialect.js';
 import type { EventType } from './events.js';
-import { UsageError } from '../errors.js';
-import { applySet, listScenarios, loadFixture, scenarioPath } from './fixtures.js';
+import { InputError } from '../errors.js';
+import { listScenarios, loadFixture, scenarioPath } from './fixtures.js';
+import { applySet } from './json-path.js';
 import { readInput } from '../input.js';
 import { locate, splitDocuments } from './json-source.js';
 import { asObject, described, findingsOf, formatPath, nonEmptyString, optionalString } from './schemas/common.js';
@@ -50,7 +51,7 @@ export type Scenario = z.output<typeof scenarioSchema>;
 
 /**
  * A built-in scenario by name (the first one when none is named), or the user's file; a file that
- * does not fit the schema is a UsageError naming the place: `call.json:7:5  turns[2].role: …`.
+ * does not fit the schema is a InputError naming the place: `call.json:7:5  turns[2].role: …`.
  */
 export async function loadScenario(source: { name?: string; file?: string }): Promise<{ label: string; scenario: Scenario }> {
   const file = source.file ?? fileURLToPath(scenarioPath(source.name ?? listScenarios()[0]!.name));
@@ -58,21 +59,21 @@ export async function loadScenario(source: { name?: string; file?: string }): Pr
   const text = (await readInput(file)).toString('utf8');
   const { documents, syntaxErrors } = await splitDocuments(text, label.replace(/\.jsonl$/i, '.json'));
   const problem = syntaxErrors[0];
-  if (problem !== undefined) throw new UsageError(`scenario ${label}:${problem.line}:${problem.column}: not JSON: ${problem.message}`);
+  if (problem !== undefined) throw new InputError(`scenario ${label}:${problem.line}:${problem.column}: not JSON: ${problem.message}`);
   const document = documents[0];
-  if (document === undefined || documents.length > 1) throw new UsageError(`scenario ${label}: expected one JSON object`);
+  if (document === undefined || documents.length > 1) throw new InputError(`scenario ${label}: expected one JSON object`);
   const parsed = scenarioSchema.safeParse(document.value);
   if (!parsed.success) {
     const [first, ...rest] = findingsOf(parsed.error);
     const at = await locate(document, first!.path);
-    throw new UsageError(
+    throw new InputError(
       `scenario ${label}:${at.line}:${at.column}  ${formatPath(first!.path)}: ${first!.message}${rest.length > 0 ? ` (and ${rest.length} more)` : ''}; see \`hms-webhook schema scenario\``,
     );
   }
   return { label, scenario: parsed.data };
 }
 
-export interface CallOptions {
+export interface CallScriptOptions {
   dialect: Dialect;
   /** A web call: no phone numbers. */
   web?: boolean;
@@ -117,7 +118,7 @@ export class CallScript {
 
   constructor(
     private readonly scenario: Scenario,
-    private readonly options: CallOptions,
+    private readonly options: CallScriptOptions,
   ) {
     const seconds = scenario.turns.length * scenario.seconds_per_turn;
     // The call ends now, so every time in it is in the past and started_at < ended_at.

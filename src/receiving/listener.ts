@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { answerFor, type ReplyPlan } from './reply-plan.js';
 import { CaptureWriter, captureLine } from '../captures/capture-file.js';
 import type { Dialect } from '../platform/dialect.js';
-import { UsageError } from '../errors.js';
+import { CannotRun } from '../errors.js';
 import { isEvent } from '../platform/events.js';
 import type { ReplyVerdict } from '../platform/reply-check.js';
 import { inspectDelivery } from '../platform/delivery.js';
@@ -76,13 +76,13 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     server.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE')
         reject(
-          new UsageError(
+          new CannotRun(
             `port ${options.port} on ${options.host} is in use: stop the other listener, or pick another --port (0 picks a free one)`,
           ),
         );
       else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND')
-        reject(new UsageError(`cannot listen on ${options.host}: no such local address`));
-      else if (error.code === 'EACCES') reject(new UsageError(`not allowed to listen on port ${options.port}: use a port above 1023`));
+        reject(new CannotRun(`cannot listen on ${options.host}: no such local address`));
+      else if (error.code === 'EACCES') reject(new CannotRun(`not allowed to listen on port ${options.port}: use a port above 1023`));
       else reject(error);
     });
     server.listen(options.port, options.host, resolve);

@@ -1,5 +1,5 @@
 import { keyIn, type Dialect } from '../platform/dialect.js';
-import { UsageError } from '../errors.js';
+import { InputError } from '../errors.js';
 import { EVENTS, isEvent } from '../platform/events.js';
 import { loadFixture } from '../platform/fixtures.js';
 import { asObject } from '../platform/schemas/common.js';
@@ -16,14 +16,14 @@ export interface ReplyPlan {
 export function parseReplyPlan(value: unknown, file: string): ReplyPlan {
   const plan = asObject(value);
   if (plan === undefined)
-    throw new UsageError(
+    throw new InputError(
       `--reply ${file}: expected an object keyed by event, e.g. {"assistant-request": {...}, "tool-calls": {"lookup_contact": {...}}}`,
     );
   for (const key of Object.keys(plan)) {
-    if (!isEvent(key)) throw new UsageError(`--reply ${file}: unknown event ${JSON.stringify(key)}; use ${EVENTS.join(', ')}`);
+    if (!isEvent(key)) throw new InputError(`--reply ${file}: unknown event ${JSON.stringify(key)}; use ${EVENTS.join(', ')}`);
   }
   if (plan['tool-calls'] !== undefined && asObject(plan['tool-calls']) === undefined) {
-    throw new UsageError(
+    throw new InputError(
       `--reply ${file}: "tool-calls" must map tool names to results, e.g. {"lookup_contact": {"name": "Jan"}, "*": "ok"}`,
     );
   }

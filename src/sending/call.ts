@@ -1,6 +1,7 @@
-import { NetworkFailure, postOnce, type OutgoingRequest } from './http.js';
-import { checkReceivedReply, type ReceivedReply, type ReplyVerdict } from '../platform/reply-check.js';
+import { NetworkFailure, postOnce, type OutgoingRequest, type ReceivedReply } from './http.js';
+import { checkReceivedReply, type ReplyVerdict } from '../platform/reply-check.js';
 import type { CallScript, CallStep } from '../platform/scenario.js';
+import { type Clock, systemClock, unixSecondsOf } from '../clock.js';
 import { sign, unsignedHeaders } from '../signing/signature.js';
 
 export interface CallStepReport {
@@ -22,6 +23,7 @@ export interface PlayOptions {
   /** Wait between steps. */
   paceMs: number;
   onStep(report: CallStepReport): void;
+  clock?: Clock;
 }
 
 /**
@@ -30,18 +32,20 @@ export interface PlayOptions {
  * reached throws NetworkFailure.
  */
 export async function playCall(script: CallScript, options: PlayOptions): Promise<{ passed: number; failed: number }> {
+  const clock = options.clock ?? systemClock;
   let passed = 0;
   for (let step = script.next(), index = 1; step !== undefined; step = script.next(), index++) {
     if (index > 1 && options.paceMs > 0) await new Promise((resolve) => setTimeout(resolve, options.paceMs));
     const body = Buffer.from(JSON.stringify(step.document));
+    const timestamp = unixSecondsOf(clock);
     const headers: Record<string, string> =
       options.secret === undefined
-        ? { ...unsignedHeaders({ body, event: step.event }) }
-        : { ...sign({ body, secret: options.secret, event: step.event }) };
+        ? { ...unsignedHeaders({ body, timestamp, event: step.event }) }
+        : { ...sign({ body, secret: options.secret, timestamp, event: step.event }) };
     const request = { url: options.url, headers, body };
     let report: CallStepReport;
     try {
-      const reply = await postOnce(request, options.timeoutMs);
+      const reply = await postOnce(request, options.timeoutMs, clock);
       const verdict = checkReceivedReply({ event: step.event, dialect: step.dialect, request: step.document, reply });
       report = { index, step, request, reply, verdict, ok: verdict.ok };
       script.answer(step, verdict.parsed);

@@ -1,6 +1,8 @@
 import { Pool, request } from 'undici';
 import { LatencyHistogram } from './latency-histogram.js';
-import type { ReceivedReply } from '../platform/reply-check.js';
+import { type Clock, systemClock } from '../clock.js';
+import { CannotRun } from '../errors.js';
+import type { RecordedReply } from '../platform/reply-check.js';
 
 export interface OutgoingRequest {
   url: URL;
@@ -10,7 +12,14 @@ export interface OutgoingRequest {
 
 export type NetworkFailureKind = 'refused' | 'dns' | 'timeout' | 'reset' | 'other';
 
-export class NetworkFailure extends Error {
+/** A reply as it came back over the wire, with its latency. */
+export interface ReceivedReply extends RecordedReply {
+  latencyMs: number;
+}
+
+/** The request could not be sent or answered: could not run (exit 2), unless a command reports it as a failed reply. */
+export class NetworkFailure extends CannotRun {
+  override name = 'NetworkFailure';
   constructor(
     readonly kind: NetworkFailureKind,
     message: string,
@@ -20,8 +29,8 @@ export class NetworkFailure extends Error {
 }
 
 /** POSTs one request and reads the whole reply; the latency runs until the last byte. */
-export async function postOnce(outgoing: OutgoingRequest, timeoutMs: number): Promise<ReceivedReply> {
-  const started = performance.now();
+export async function postOnce(outgoing: OutgoingRequest, timeoutMs: number, clock: Clock = systemClock): Promise<ReceivedReply> {
+  const started = clock.elapsed();
   try {
     const response = await request(outgoing.url, {
       method: 'POST',
@@ -35,7 +44,7 @@ export async function postOnce(outgoing: OutgoingRequest, timeoutMs: number): Pr
       status: response.statusCode,
       contentType: Array.isArray(contentType) ? contentType[0] : contentType,
       body,
-      latencyMs: performance.now() - started,
+      latencyMs: clock.elapsed() - started,
     };
   } catch (error) {
     throw classifyNetworkError(error, outgoing.url, timeoutMs);

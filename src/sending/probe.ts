@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { NetworkFailure, postOnce, type OutgoingRequest } from './http.js';
-import { sign, TIMESTAMP_HEADER, unixSeconds, unsignedHeaders } from '../signing/signature.js';
+import { type Clock, systemClock, unixSecondsOf } from '../clock.js';
+import { sign, TIMESTAMP_HEADER, unsignedHeaders } from '../signing/signature.js';
 
 export type ProbeExpectation = 'accept' | 'refuse';
 export type ProbeVerdict = 'pass' | 'fail' | 'warn';
@@ -105,11 +106,11 @@ export function probeCases(url: URL, body: Buffer, event: string, secret: string
 }
 
 /** Sends each case in order; a receiver that cannot be reached throws NetworkFailure. */
-export async function runProbe(cases: readonly ProbeCase[], timeoutMs: number): Promise<ProbeResult[]> {
+export async function runProbe(cases: readonly ProbeCase[], timeoutMs: number, clock: Clock = systemClock): Promise<ProbeResult[]> {
   const results: ProbeResult[] = [];
   for (const probe of cases) {
     try {
-      const reply = await postOnce(probe.request(unixSeconds()), timeoutMs);
+      const reply = await postOnce(probe.request(unixSecondsOf(clock)), timeoutMs, clock);
       results.push(judge(probe, reply.status));
     } catch (error) {
       if (!(error instanceof NetworkFailure) || error.kind !== 'timeout') throw error;

@@ -1,8 +1,8 @@
-import { UsageError } from '../errors.js';
+import { InputError } from '../errors.js';
+import { DEFAULT_PORT } from '../receiving/defaults.js';
 
-/** Shared by `listen` and `send --to localhost`. */
-export const DEFAULT_PORT = 8484;
-export const DEFAULT_TARGET = `http://localhost:${DEFAULT_PORT}/`;
+/** The listener's address: `send` posts there when no --to is given. */
+const DEFAULT_TARGET = `http://localhost:${DEFAULT_PORT}/`;
 
 /**
  * `--to` as users type it: a full URL, `host`, `host:port`, `:port` or a bare port.
@@ -20,13 +20,13 @@ export function parseTarget(text: string | undefined): URL {
   try {
     url = new URL(candidate);
   } catch {
-    throw new UsageError(`--to ${JSON.stringify(value)} is not a URL: use http://host:port/path, host:port, :port or a port`);
+    throw new InputError(`--to ${JSON.stringify(value)} is not a URL: use http://host:port/path, host:port, :port or a port`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`--to ${JSON.stringify(value)}: only http:// and https:// targets can receive webhooks`);
+    throw new InputError(`--to ${JSON.stringify(value)}: only http:// and https:// targets can receive webhooks`);
   }
   const port = url.port === '' ? undefined : Number(url.port);
-  if (port !== undefined && (port < 1 || port > 65535)) throw new UsageError(`--to ${JSON.stringify(value)}: port ${port} is out of range`);
+  if (port !== undefined && (port < 1 || port > 65535)) throw new InputError(`--to ${JSON.stringify(value)}: port ${port} is out of range`);
   // A bare host or host:path gets the listener's port; an explicit scheme keeps its default port.
   if (url.port === '' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) url.port = String(DEFAULT_PORT);
   return url;

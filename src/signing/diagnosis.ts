@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { SIGNATURE_HEADER, SIGNATURE_PREFIX, TIMESTAMP_HEADER, headerValue, type HeaderBag } from './signature.js';
 
@@ -244,7 +245,7 @@ function bodyVariants(body: Buffer): { body: Buffer; mistake: Mistake }[] {
     });
   }
   const text = body.toString('utf8');
-  if (/[^\x00-\x7f]/.test(text)) {
+  if (!isAscii(body)) {
     const charset: Mistake = {
       cause: 'charset',
       message: `the body was decoded with another charset than UTF-8 (Latin-1?) and encoded again, which changed its non-ASCII characters: ${raw}`,

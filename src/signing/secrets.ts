@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { KnownSecret } from './diagnosis.js';
-import { UsageError } from '../errors.js';
+import { InputError } from '../errors.js';
 import { whyUnreadable } from '../input.js';
 
 export interface SecretOptions {
@@ -26,7 +26,7 @@ export function resolveSecrets(options: SecretOptions, env: NodeJS.ProcessEnv = 
  */
 export function labelledSecrets(options: SecretOptions, env: NodeJS.ProcessEnv = process.env): KnownSecret[] {
   const fromFlags = options.secret ?? [];
-  if (fromFlags.some((s) => s === '')) throw new UsageError('--secret is empty: give the webhook_secret of the assistant');
+  if (fromFlags.some((s) => s === '')) throw new InputError('--secret is empty: give the webhook_secret of the assistant');
   const fromEnv = env.HMS_WEBHOOK_SECRET !== undefined && env.HMS_WEBHOOK_SECRET !== '' ? env.HMS_WEBHOOK_SECRET : undefined;
   const flags = fromFlags.map((secret, i) => ({ secret, label: fromFlags.length > 1 ? `--secret #${i + 1}` : '--secret' }));
   const environment = fromEnv !== undefined ? [{ secret: fromEnv, label: 'HMS_WEBHOOK_SECRET' }] : [];
@@ -47,10 +47,10 @@ function readSecretFile(path: string, required: boolean): { secret: string; labe
     text = readFileSync(path, 'utf8');
   } catch (error) {
     if (!required) return [];
-    throw new UsageError(`cannot read --secret-file ${path}: ${whyUnreadable(error) ?? (error as Error).message}`);
+    throw new InputError(`cannot read --secret-file ${path}: ${whyUnreadable(error) ?? (error as Error).message}`);
   }
   const secrets = text.split(/\r?\n/).flatMap((line, i) => (line === '' ? [] : [{ secret: line, label: `--secret-file line ${i + 1}` }]));
-  if (secrets.length === 0 && required) throw new UsageError(`--secret-file ${path} holds no secret (one per line)`);
+  if (secrets.length === 0 && required) throw new InputError(`--secret-file ${path} holds no secret (one per line)`);
   return secrets;
 }
 

@@ -71,7 +71,7 @@ describe('validate', () => {
   it('marks warnings as such and still passes', async () => {
     const result = await runCli(['validate', 'fixtures/end-of-call-report/minimal.json']);
     assert.equal(result.code, 0);
-    assert.match(result.stdout, /⚠ .*minimal\.json:2:3  message\.messages: .* \(warning\)/);
+    assert.match(result.stdout, /⚠ .*minimal\.json:2:3 {2}message\.messages: .* \(warning\)/);
   });
 
   it('not JSON: line and column, exit 2', async () => {
@@ -139,7 +139,7 @@ describe('validate', () => {
     assert.match(ok.stdout, /assistant-request reply · hms/);
     const bad = await runCli(['validate', '--reply', 'tool-calls', '-'], { stdin: '{"results":[{"result":"x"}]}' });
     assert.equal(bad.code, 1);
-    assert.match(bad.stdout, /stdin:1:13  results\[0\]\.tool_call_id: required string is missing/);
+    assert.match(bad.stdout, /stdin:1:13 {2}results\[0\]\.tool_call_id: required string is missing/);
   });
 
   it('detects the flireo dialect, and --dialect overrides', async () => {

@@ -8,6 +8,8 @@ import { readCaptures, captureBody } from '../../src/captures/capture-file.js';
 import { listFixtures, loadFixture } from '../../src/platform/fixtures.js';
 import { startListener, type ListenEvent, type ListenerOptions } from '../../src/receiving/listener.js';
 import { sign } from '../../src/signing/signature.js';
+import { listenLines } from '../../src/commands/listen/render.js';
+import { createStyle } from '../../src/output/style.js';
 import { BIN, jsonLines, ROOT, runCli } from '../helpers.js';
 import { startReceiver } from '../receiver.js';
 
@@ -373,7 +375,6 @@ describe('listen: delay and the human view', () => {
   });
 
   it('one readable block per event with its essentials; one line with -q', async () => {
-    const { createStyle, listenLines } = await import('../../src/output/format.js');
     const server = await listener();
     try {
       for (const name of ['status-update/ended-with-error', 'tool-calls/several-tools']) {

@@ -265,10 +265,11 @@ describe('send: payloads', () => {
     assert.match(result.stderr, /^hms-webhook: unknown fixture "status-update\/paused": status-update has/);
   });
 
-  it('load mode: N requests, each re-signed, with throughput and latency', async () => {
+  it('send load: N requests, each re-signed, with throughput and latency', async () => {
     const start = receiver.received.length;
     const result = await runCli([
       'send',
+      'load',
       'status-update',
       '--to',
       receiver.url,
@@ -291,9 +292,10 @@ describe('send: payloads', () => {
     assert.ok(got.every((r) => r.signatureValid === true));
   });
 
-  it('load mode against a receiver that refuses counts as failed, exit 1', async () => {
+  it('send load against a receiver that refuses counts as failed, exit 1', async () => {
     const result = await runCli([
       'send',
+      'load',
       'status-update',
       '--to',
       receiver.url,

@@ -2,46 +2,33 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { playCall } from '../../sending/call.js';
 import { checkCapture } from '../../captures/capture-check.js';
 import { readCaptures } from '../../captures/capture-file.js';
-import type { Dialect } from '../../platform/dialect.js';
+import type { CommandContext } from '../../cli/command-context.js';
+import { unixSecondsOf } from '../../clock.js';
 import { CheckFailed } from '../../errors.js';
-import {
-  callStepJson,
-  callStepLines,
-  colorEnabled,
-  createStyle,
-  listenJson,
-  listenLines,
-  summaryLine,
-  verifyJson,
-  verifyLine,
-  type VerifyReport,
-} from '../../output/format.js';
-import { startListener, type ListenEvent } from '../../receiving/listener.js';
+import { Reporter } from '../../output/reporter.js';
+import { summaryLine } from '../../output/style.js';
 import { CallScript, loadScenario } from '../../platform/scenario.js';
+import { DEFAULT_MAX_BODY_BYTES } from '../../receiving/defaults.js';
+import { type ListenEvent, startListener } from '../../receiving/listener.js';
+import { playCall } from '../../sending/call.js';
 import { fingerprint } from '../../signing/secrets.js';
-import { DEFAULT_TOLERANCE_SECONDS, unixSeconds } from '../../signing/signature.js';
-
-export interface DemoOptions {
-  scenario?: string;
-  dialect?: Dialect;
-  web?: boolean;
-  fail?: boolean;
-  pace: number;
-  json?: boolean;
-  color?: boolean;
-}
+import { DEFAULT_TOLERANCE_SECONDS } from '../../signing/signature.js';
+import { listenJson, listenLines } from '../listen/render.js';
+import { callStepJson, callStepLines } from '../send/render.js';
+import { type VerifyReport, verifyJson, verifyLine } from '../verify/render.js';
+import type { DemoOptions } from './command.js';
 
 /**
  * The main job with no server of the user's: the built-in listener in this process, a whole call
  * played against it, both sides shown, then the saved captures verified.
  */
-export async function runDemo(options: DemoOptions): Promise<void> {
-  const style = createStyle(!options.json && colorEnabled(process.stdout, process.env, options.color));
-  const out = (line: string) => process.stdout.write(`${line}\n`);
-  const section = (title: string) => options.json || out(`\n${style.bold.underline(title)}`);
+export async function runDemo(options: DemoOptions, context: CommandContext): Promise<void> {
+  const { io } = context;
+  const reporter = new Reporter(io, { json: options.json === true, color: context.color() });
+  const { style } = reporter;
+  const section = (title: string) => reporter.json || reporter.line(`\n${style.bold.underline(title)}`);
   const { label, scenario } = await loadScenario({ file: options.scenario });
   const dialect = options.dialect ?? 'hms';
   const secret = randomBytes(24).toString('hex');
@@ -54,20 +41,20 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     secrets: [secret],
     toleranceSeconds: DEFAULT_TOLERANCE_SECONDS,
     enforce: true,
-    maxBodyBytes: 10 * 1024 * 1024,
+    maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
     replies: { 'tool-calls': scenario.tool_results ?? {} },
     delayMs: 0,
     save: file,
     onEvent: (event) => heard.push(event),
   });
 
-  const script = new CallScript(scenario, { dialect, web: options.web, fail: options.fail });
+  const script = new CallScript(scenario, { dialect, web: options.web, fail: options.fail, now: unixSecondsOf(io.clock) });
   let call: { passed: number; failed: number };
   try {
-    section(`1. A whole call, played against the built-in listener`);
-    if (!options.json) {
-      out(style.dim(`listener ${listener.url} · random secret ${fingerprint(secret)}… · saving to ${file}`));
-      out(
+    section('1. A whole call, played against the built-in listener');
+    if (!reporter.json) {
+      reporter.line(style.dim(`listener ${listener.url} · random secret ${fingerprint(secret)}… · saving to ${file}`));
+      reporter.line(
         style.dim(
           `call ${script.callId} · scenario ${label} · ${dialect}${options.web ? ' · web call' : ''}${options.fail ? ' · ends with an error' : ''}`,
         ),
@@ -78,16 +65,18 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       secret,
       timeoutMs: 10_000,
       paceMs: options.pace,
+      clock: io.clock,
       onStep: (report) => {
         const events = heard.splice(0);
-        if (options.json) {
-          out(JSON.stringify(callStepJson(report, script.callId)));
-          for (const event of events) out(JSON.stringify(listenJson(event, false)));
+        if (reporter.json) {
+          reporter.record(callStepJson(report, script.callId));
+          for (const event of events) reporter.record(listenJson(event, false));
           return;
         }
-        out('');
-        for (const line of callStepLines(report, style)) out(`${style.cyan('sent    ')} ${line}`);
-        for (const event of events) for (const line of listenLines(event, style, 'normal')) out(`${style.magenta('listener')} ${line}`);
+        reporter.line('');
+        reporter.lines(callStepLines(report, style).map((line) => `${style.cyan('sent    ')} ${line}`));
+        for (const event of events)
+          reporter.lines(listenLines(event, style, 'normal').map((line) => `${style.magenta('listener')} ${line}`));
       },
     });
   } finally {
@@ -98,24 +87,30 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   let passed = 0;
   let failed = 0;
   const secrets = [{ secret, label: 'the demo secret', accepted: true }];
+  const clock = () => unixSecondsOf(io.clock);
   for await (const { line, capture } of readCaptures(file)) {
     const report: VerifyReport = {
       location: `captures.jsonl:${line}`,
       file,
       line,
-      check: checkCapture(capture, { secrets, toleranceSeconds: DEFAULT_TOLERANCE_SECONDS, clock: unixSeconds }),
+      check: checkCapture(capture, { secrets, toleranceSeconds: DEFAULT_TOLERANCE_SECONDS, clock }),
     };
     if (report.check.passed) passed++;
     else failed++;
-    out(options.json ? JSON.stringify(verifyJson(report)) : verifyLine(report, style));
+    reporter.result(
+      () => verifyJson(report),
+      () => [verifyLine(report, style)],
+    );
   }
-  if (options.json) {
-    out(JSON.stringify({ type: 'summary', call_id: script.callId, call: call, verify: { passed, failed }, captures: file }));
+  if (reporter.json) {
+    reporter.record({ type: 'summary', call_id: script.callId, call: call, verify: { passed, failed }, captures: file });
   } else {
-    out(summaryLine(passed, failed, style));
+    reporter.summary(passed, failed);
     section('Summary');
-    out(`call: ${summaryLine(call.passed, call.failed, style)} · verify: ${summaryLine(passed, failed, style)}`);
-    out(style.dim(`Next: point it at your own receiver — hms-webhook send call --to localhost:3000 --secret "$SECRET"`));
+    reporter.line(`call: ${summaryLine(call.passed, call.failed, style)} · verify: ${summaryLine(passed, failed, style)}`);
+    reporter.line(
+      style.dim('Next: point it at your own receiver — hms-webhook send call --to localhost:3000 (with HMS_WEBHOOK_SECRET set)'),
+    );
   }
-  if (call.failed > 0 || failed > 0) throw new CheckFailed('');
+  if (call.failed > 0 || failed > 0) throw new CheckFailed();
 }

@@ -1,49 +1,37 @@
 import { readFileSync } from 'node:fs';
-import { parseReplyPlan, type ReplyPlan } from '../../receiving/reply-plan.js';
-import { CheckFailed, Interrupted, UsageError } from '../../errors.js';
-import { colorEnabled, createStyle, listenJson, listenLines, summaryLine } from '../../output/format.js';
-import { startListener, type ListenEvent } from '../../receiving/listener.js';
-import { fingerprint, resolveSecrets } from '../../signing/secrets.js';
+import type { CommandContext } from '../../cli/command-context.js';
+import type { StopSignal } from '../../cli/io.js';
+import { CheckFailed, InputError, Interrupted, UsageError } from '../../errors.js';
 import { whyUnreadable } from '../../input.js';
+import { Reporter } from '../../output/reporter.js';
+import { type ListenEvent, startListener } from '../../receiving/listener.js';
+import { parseReplyPlan, type ReplyPlan } from '../../receiving/reply-plan.js';
 import { parseTarget } from '../../sending/target.js';
+import { fingerprint, resolveSecrets } from '../../signing/secrets.js';
+import type { ListenOptions } from './command.js';
+import { listenJson, listenLines } from './render.js';
 
-export interface ListenOptions {
-  port: number;
-  host: string;
-  path: string;
-  secret?: string[];
-  secretFile?: string;
-  tolerance: number;
-  enforce: boolean;
-  maxBody: number;
-  reply?: string;
-  delay: number;
-  forwardTo?: string;
-  save?: string;
-  count?: number;
-  timeout?: number;
-  json?: boolean;
-  verbose?: boolean;
-  quiet?: boolean;
-  color?: boolean;
-}
+type StopReason = 'count' | 'timeout' | StopSignal;
 
-export async function runListen(options: ListenOptions): Promise<void> {
+export async function runListen(options: ListenOptions, context: CommandContext): Promise<void> {
+  const { io } = context;
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)
     throw new UsageError(`--port ${options.port}: use 0 to 65535`);
-  const secrets = resolveSecrets(options);
+  const secrets = resolveSecrets(options, io.env);
   const replies = options.reply !== undefined ? readReplyPlan(options.reply) : {};
   const forwardTo = options.forwardTo !== undefined ? parseTarget(options.forwardTo) : undefined;
   const path = options.path.startsWith('/') ? options.path : `/${options.path}`;
   // JSONL whenever stdout is not a terminal: a script or a file reads it.
-  const jsonl = options.json === true || !process.stdout.isTTY;
-  const style = createStyle(!jsonl && colorEnabled(process.stdout, process.env, options.color));
+  const reporter = new Reporter(io, { json: options.json === true || !io.stdout.isTTY, color: context.color() });
+  const { style } = reporter;
   const detail = options.quiet ? 'quiet' : options.verbose ? 'verbose' : 'normal';
   let passed = 0;
   let failed = 0;
   let idle: NodeJS.Timeout | undefined;
-  let stop: (reason: 'count' | 'timeout' | 'SIGINT' | 'SIGTERM') => void = () => {};
-  const stopped = new Promise<'count' | 'timeout' | 'SIGINT' | 'SIGTERM'>((resolve) => (stop = resolve));
+  let stop: (reason: StopReason) => void = () => {};
+  const stopped = new Promise<StopReason>((resolve) => {
+    stop = resolve;
+  });
   const armTimeout = () => {
     if (options.timeout === undefined) return;
     clearTimeout(idle);
@@ -56,14 +44,14 @@ export async function runListen(options: ListenOptions): Promise<void> {
     if (pending.length === 0) return;
     const text = pending.join('');
     pending = [];
-    process.stdout.write(text);
+    reporter.write(text);
   };
   const onEvent = (event: ListenEvent) => {
     if (event.passed) passed++;
     else failed++;
     if (pending.length === 0) setImmediate(flush);
     pending.push(
-      jsonl ? `${JSON.stringify(listenJson(event, detail === 'verbose'))}\n` : `${listenLines(event, style, detail).join('\n')}\n`,
+      reporter.json ? `${JSON.stringify(listenJson(event, detail === 'verbose'))}\n` : `${listenLines(event, style, detail).join('\n')}\n`,
     );
     armTimeout();
     if (options.count !== undefined && passed + failed >= options.count) stop('count');
@@ -83,42 +71,38 @@ export async function runListen(options: ListenOptions): Promise<void> {
     save: options.save,
     onEvent,
   });
-  process.stderr.write(`Listening on ${listener.url}\n`);
-  if (jsonl) process.stdout.write(`${JSON.stringify({ type: 'listening', url: listener.url })}\n`);
-  if (!jsonl) {
+  reporter.stderr(`Listening on ${listener.url}`);
+  if (reporter.json) reporter.record({ type: 'listening', url: listener.url });
+  else {
     const verifying =
       secrets.length > 0
         ? `verifying with ${secrets.map((s) => fingerprint(s)).join(', ')}${options.enforce ? '' : ' (not enforced)'}`
         : 'signatures unchecked: no secret';
-    process.stderr.write(
-      style.dim(
-        `${verifying}${options.save ? `; saving to ${options.save}` : ''}${forwardTo ? `; forwarding to ${forwardTo.href}` : ''}\n`,
-      ),
+    reporter.stderr(
+      style.dim(`${verifying}${options.save ? `; saving to ${options.save}` : ''}${forwardTo ? `; forwarding to ${forwardTo.href}` : ''}`),
     );
   }
   armTimeout();
-  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => () => stop(signal);
-  const onInt = onSignal('SIGINT');
-  const onTerm = onSignal('SIGTERM');
-  process.once('SIGINT', onInt);
-  process.once('SIGTERM', onTerm);
+  const onInt = () => stop('SIGINT');
+  const onTerm = () => stop('SIGTERM');
+  io.signals.once('SIGINT', onInt);
+  io.signals.once('SIGTERM', onTerm);
 
   const reason = await stopped;
   clearTimeout(idle);
-  process.off('SIGINT', onInt);
-  process.off('SIGTERM', onTerm);
+  io.signals.off('SIGINT', onInt);
+  io.signals.off('SIGTERM', onTerm);
   await listener.close();
   flush();
 
   const received = passed + failed;
-  if (jsonl) process.stdout.write(`${JSON.stringify({ type: 'summary', passed, failed, stopped_by: reason })}\n`);
-  else process.stderr.write(`${summaryLine(passed, failed, style)}\n`);
+  reporter.summary(passed, failed, { fields: { stopped_by: reason }, stream: 'stderr' });
   if (reason === 'SIGINT') throw new Interrupted();
   if (reason === 'timeout' && options.count !== undefined && received < options.count) {
     throw new CheckFailed(`only ${received} of ${options.count} events came within ${options.timeout} s`);
   }
   if (reason === 'timeout' && received === 0) throw new CheckFailed(`no event came within ${options.timeout} s`);
-  if (failed > 0) throw new CheckFailed('');
+  if (failed > 0) throw new CheckFailed();
 }
 
 function readReplyPlan(file: string): ReplyPlan {
@@ -126,12 +110,13 @@ function readReplyPlan(file: string): ReplyPlan {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read --reply ${file}: ${whyUnreadable(error) ?? (error as Error).message}`);
+    throw new InputError(`cannot read --reply ${file}: ${whyUnreadable(error) ?? (error as Error).message}`);
   }
+  let value: unknown;
   try {
-    return parseReplyPlan(JSON.parse(text), file);
+    value = JSON.parse(text);
   } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(`--reply ${file} is not JSON: ${(error as Error).message}`);
+    throw new InputError(`--reply ${file} is not JSON: ${(error as Error).message}`);
   }
+  return parseReplyPlan(value, file);
 }

@@ -1,34 +1,19 @@
-import type { Dialect } from '../../platform/dialect.js';
-import { CheckFailed, UsageError } from '../../errors.js';
-import type { EventType } from '../../platform/events.js';
-import {
-  colorEnabled,
-  createStyle,
-  documentJson,
-  documentLines,
-  summaryLine,
-  type DocumentResult,
-  type PlacedFinding,
-} from '../../output/format.js';
+import type { CommandContext } from '../../cli/command-context.js';
+import { CheckFailed, InputError, UsageError } from '../../errors.js';
 import { readInput } from '../../input.js';
-import { locate, splitDocuments, type SourceDocument } from '../../platform/json-source.js';
-import { validatePayload, validateReply, type Finding } from '../../platform/schemas/index.js';
+import { Reporter } from '../../output/reporter.js';
+import { locate, type SourceDocument, splitDocuments } from '../../platform/json-source.js';
+import { type Finding, validatePayload, validateReply } from '../../platform/schemas/index.js';
+import type { ValidateOptions } from './command.js';
+import { type DocumentResult, documentJson, documentLines, type PlacedFinding } from './render.js';
 
-export interface ValidateOptions {
-  reply?: EventType;
-  event?: EventType;
-  dialect?: Dialect;
-  json?: boolean;
-  color?: boolean;
-}
-
-export async function runValidate(files: string[], options: ValidateOptions): Promise<void> {
+export async function runValidate(files: string[], options: ValidateOptions, context: CommandContext): Promise<void> {
+  const { io } = context;
   if (files.length === 0) {
-    if (process.stdin.isTTY) throw new UsageError('validate needs files to check, or - to read stdin');
+    if (io.stdin.isTTY) throw new UsageError('validate needs files to check, or - to read stdin');
     files = ['-'];
   }
-  const style = createStyle(colorEnabled(process.stdout, process.env, options.color));
-  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const reporter = new Reporter(io, { json: options.json === true, color: context.color() });
   let passed = 0;
   let failed = 0;
   const unusable: string[] = [];
@@ -37,41 +22,42 @@ export async function runValidate(files: string[], options: ValidateOptions): Pr
     const name = file === '-' ? 'stdin' : file;
     let text: string;
     try {
-      text = (await readInput(file)).toString('utf8');
+      text = (await readInput(file, io.stdin)).toString('utf8');
     } catch (error) {
       unusable.push((error as Error).message);
-      if (options.json) out(JSON.stringify({ type: 'unreadable', source: name, message: (error as Error).message }));
+      if (reporter.json) reporter.record({ type: 'unreadable', source: name, message: (error as Error).message });
       continue;
     }
     if (text.trim() === '') {
       const message = `${name} is empty: there is no JSON to validate`;
       unusable.push(message);
-      if (options.json) out(JSON.stringify({ type: 'unreadable', source: name, message }));
+      if (reporter.json) reporter.record({ type: 'unreadable', source: name, message });
       continue;
     }
     const { documents, syntaxErrors } = await splitDocuments(text, name);
     for (const problem of syntaxErrors) {
       const message = `${problem.label}:${problem.line}:${problem.column}: ${problem.message}`;
       unusable.push(message);
-      if (options.json)
-        out(JSON.stringify({ type: 'unreadable', source: problem.label, line: problem.line, column: problem.column, message }));
+      if (reporter.json)
+        reporter.record({ type: 'unreadable', source: problem.label, line: problem.line, column: problem.column, message });
     }
     for (const document of documents) {
       const result = await check(document, options);
       if (result.errors.length === 0) passed++;
       else failed++;
-      if (options.json) out(JSON.stringify(documentJson(result)));
-      else for (const line of documentLines(result, style)) out(line);
+      reporter.result(
+        () => documentJson(result),
+        () => documentLines(result, reporter.style),
+      );
     }
   }
 
-  if (options.json) out(JSON.stringify({ type: 'summary', passed, failed, unreadable: unusable.length }));
-  else if (passed + failed > 0) out(summaryLine(passed, failed, style));
+  if (reporter.json || passed + failed > 0) reporter.summary(passed, failed, { fields: { unreadable: unusable.length } });
   if (unusable.length > 0) {
-    for (const message of unusable.slice(0, -1)) process.stderr.write(`hms-webhook: ${message}\n`);
-    throw new UsageError(unusable.at(-1)!);
+    for (const message of unusable.slice(0, -1)) reporter.note(message);
+    throw new InputError(unusable.at(-1)!);
   }
-  if (failed > 0) throw new CheckFailed('');
+  if (failed > 0) throw new CheckFailed();
 }
 
 async function check(document: SourceDocument, options: ValidateOptions): Promise<DocumentResult> {

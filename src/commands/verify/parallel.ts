@@ -1,8 +1,8 @@
 import { open } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import type { CaptureCheckOptions } from '../../captures/capture-check.js';
-import { UsageError } from '../../errors.js';
-import type { VerifyRendering } from '../../output/format.js';
+import { InputError } from '../../errors.js';
+import type { VerifyRendering } from './render.js';
 
 /** What each verify thread needs, all of it cloneable (the clock is the thread's own). */
 export interface VerifyWorkerSettings {
@@ -85,7 +85,7 @@ export async function verifyInParallel(
       failed += result.failed;
       if (result.out !== '') await sink.out(result.out);
       if (result.annotations !== '') sink.err(result.annotations);
-      if (result.error !== undefined) throw new UsageError(result.error);
+      if (result.error !== undefined) throw new InputError(result.error);
     }
   };
   /** Sends bytes[0, end) — whole lines — as one batch; the worker then owns the buffer. */

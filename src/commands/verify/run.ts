@@ -2,44 +2,24 @@ import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { checkCapture, type CaptureCheckOptions } from '../../captures/capture-check.js';
 import { captureLine, isHarFile, readCaptures, type Capture, type SourcedCapture } from '../../captures/capture-file.js';
-import { CheckFailed, UsageError } from '../../errors.js';
-import {
-  colorEnabled,
-  createStyle,
-  renderVerifyReport,
-  summaryLine,
-  type VerifyRendering,
-  type VerifyReport,
-} from '../../output/format.js';
+import type { CommandContext } from '../../cli/command-context.js';
+import { unixSecondsOf } from '../../clock.js';
+import { CheckFailed, InputError, UsageError } from '../../errors.js';
 import { readInput } from '../../input.js';
+import { Reporter } from '../../output/reporter.js';
+import type { VerifyOptions } from './command.js';
+import { renderVerifyReport, type VerifyRendering, type VerifyReport } from './render.js';
 import { verifyInParallel, type VerifyWorkerSettings } from './parallel.js';
 import { eventOf } from '../../platform/schemas/index.js';
 import { labelledSecrets } from '../../signing/secrets.js';
-import { EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, unixSeconds } from '../../signing/signature.js';
+import { EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../signing/signature.js';
 
 /** Below this size a file is checked on this thread: starting workers costs more than it saves. */
 const PARALLEL_FROM_BYTES = 8 * 1024 * 1024;
 const MAX_THREADS = 4;
 
-export interface VerifyOptions {
-  secret?: string[];
-  secretFile?: string;
-  unsigned?: boolean;
-  tolerance: number;
-  now?: string;
-  ignoreTime?: boolean;
-  body?: string;
-  headers?: string;
-  signature?: string;
-  timestamp?: string;
-  event?: string;
-  json?: boolean;
-  quiet?: boolean;
-  allowEmpty?: boolean;
-  color?: boolean;
-}
-
-export async function runVerify(files: string[], options: VerifyOptions): Promise<void> {
+export async function runVerify(files: string[], options: VerifyOptions, context: CommandContext): Promise<void> {
+  const { io } = context;
   const byHand =
     options.body !== undefined ||
     options.headers !== undefined ||
@@ -49,8 +29,7 @@ export async function runVerify(files: string[], options: VerifyOptions): Promis
   if (byHand && files.length > 0) throw new UsageError('give capture files, or one request with --body and its headers, not both');
   if (byHand && options.body === undefined) throw new UsageError('a request given by hand needs its body: --body FILE (or - for stdin)');
   if (!byHand && files.length === 0) {
-    if (process.stdin.isTTY)
-      throw new UsageError('verify needs capture files (listen --save, HAR), - for stdin, or one request with --body');
+    if (io.stdin.isTTY) throw new UsageError('verify needs capture files (listen --save, HAR), - for stdin, or one request with --body');
     files = ['-'];
   }
   if (files.filter((f) => f === '-').length + (options.body === '-' ? 1 : 0) > 1) throw new UsageError('stdin (-) can be read only once');
@@ -58,7 +37,7 @@ export async function runVerify(files: string[], options: VerifyOptions): Promis
   if (options.now !== undefined && options.ignoreTime)
     throw new UsageError('--now sets the time to judge timestamps against; --ignore-time skips that check: give one');
 
-  const secrets = labelledSecrets(options);
+  const secrets = labelledSecrets(options, io.env);
   if (!secrets.some((s) => s.accepted) && !options.unsigned) {
     throw new UsageError(
       'verify needs the webhook secret: --secret, HMS_WEBHOOK_SECRET or --secret-file (or --unsigned to check only schemas, for an assistant without webhook_secret)',
@@ -69,29 +48,28 @@ export async function runVerify(files: string[], options: VerifyOptions): Promis
     toleranceSeconds: options.tolerance,
     now: options.now !== undefined ? parseNow(options.now) : undefined,
     ignoreTime: options.ignoreTime,
-    clock: () => unixSeconds(),
+    clock: () => unixSecondsOf(io.clock),
   };
 
-  const color = !options.json && colorEnabled(process.stdout, process.env, options.color);
-  const style = createStyle(color);
+  const reporter = new Reporter(io, { json: options.json === true, color: context.color() });
   // Annotations go to stderr, which the Actions runner reads too, so stdout stays clean JSONL.
   const rendering: VerifyRendering = {
     json: options.json === true,
     quiet: options.quiet === true,
-    annotate: process.env.GITHUB_ACTIONS === 'true',
+    annotate: io.env.GITHUB_ACTIONS === 'true',
   };
   let passed = 0;
   let failed = 0;
   const report = async (report: VerifyReport) => {
     if (report.check.passed) passed++;
     else failed++;
-    const { out, annotation } = renderVerifyReport(report, style, rendering);
-    if (out !== '') await write(out);
-    if (annotation !== '') process.stderr.write(annotation);
+    const { out, annotation } = renderVerifyReport(report, reporter.style, rendering);
+    if (out !== '') await reporter.write(out);
+    if (annotation !== '') io.stderr.write(annotation);
   };
 
   if (byHand) {
-    const capture = await handGivenRequest(options);
+    const capture = await handGivenRequest(options, io.stdin);
     await report({
       location: 'request',
       ...(options.body !== '-' ? { file: options.body } : {}),
@@ -110,16 +88,19 @@ export async function runVerify(files: string[], options: VerifyOptions): Promis
             ignoreTime: checkOptions.ignoreTime,
           },
           rendering,
-          color,
+          color: reporter.color,
           label,
           file,
         };
-        const counts = await verifyInParallel(file, settings, threads, { out: write, err: (text) => process.stderr.write(text) });
+        const counts = await verifyInParallel(file, settings, threads, {
+          out: (text) => reporter.write(text),
+          err: (text) => io.stderr.write(text),
+        });
         passed += counts.passed;
         failed += counts.failed;
         continue;
       }
-      for await (const sourced of readCaptures(file)) {
+      for await (const sourced of readCaptures(file, io.stdin)) {
         await report({
           location: locationOf(label, sourced),
           ...(file !== '-' ? { file } : {}),
@@ -131,14 +112,13 @@ export async function runVerify(files: string[], options: VerifyOptions): Promis
   }
 
   const total = passed + failed;
-  if (options.json) await write(`${JSON.stringify({ type: 'summary', passed, failed })}\n`);
-  else if (total > 0) await write(`${summaryLine(passed, failed, style)}\n`);
+  if (options.json || total > 0) reporter.summary(passed, failed);
   if (total === 0 && !options.allowEmpty) {
-    throw new UsageError(
+    throw new InputError(
       `no requests found in ${files.map((f) => (f === '-' ? 'stdin' : f)).join(', ')}: an empty capture fails, since nothing was checked (--allow-empty accepts it)`,
     );
   }
-  if (failed > 0) throw new CheckFailed('');
+  if (failed > 0) throw new CheckFailed();
 }
 
 function sizeOf(file: string): number {
@@ -155,11 +135,6 @@ function locationOf(label: string, sourced: SourcedCapture): string {
   return `${label}#${sourced.entry}`;
 }
 
-/** Waits when stdout is a slow pipe, so a huge capture file never piles up output in memory. */
-function write(text: string): Promise<void> | void {
-  if (!process.stdout.write(text)) return new Promise((resolve) => process.stdout.once('drain', resolve));
-}
-
 /** --now as unix seconds or an ISO 8601 date. */
 function parseNow(text: string): number {
   if (/^\d{1,11}$/.test(text)) return Number(text);
@@ -171,16 +146,16 @@ function parseNow(text: string): number {
 }
 
 /** One request from --body and --headers FILE (`Name: value` lines, as copied from a log) and the header flags. */
-async function handGivenRequest(options: VerifyOptions): Promise<Capture> {
-  const body = await readInput(options.body!);
+async function handGivenRequest(options: VerifyOptions, stdin: NodeJS.ReadableStream): Promise<Capture> {
+  const body = await readInput(options.body!, stdin);
   const headers: Record<string, string> = {};
   if (options.headers !== undefined) {
-    const text = (await readInput(options.headers)).toString('utf8');
+    const text = (await readInput(options.headers, stdin)).toString('utf8');
     for (const [index, line] of text.split(/\r?\n/).entries()) {
       if (line.trim() === '' || /^(POST|GET|PUT|PATCH|DELETE|HEAD|OPTIONS) \S+/.test(line) || /^HTTP\/\d/.test(line)) continue;
       const match = /^\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*:\s?(.*)$/.exec(line);
       if (match === null)
-        throw new UsageError(`--headers ${options.headers}:${index + 1}: expected "Name: value", got ${JSON.stringify(line.slice(0, 60))}`);
+        throw new InputError(`--headers ${options.headers}:${index + 1}: expected "Name: value", got ${JSON.stringify(line.slice(0, 60))}`);
       headers[match[1]!.toLowerCase()] = match[2]!.trim();
     }
   }

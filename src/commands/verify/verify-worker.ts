@@ -1,8 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { checkCapture, type CaptureCheckOptions } from '../../captures/capture-check.js';
 import { capturesIn } from '../../captures/capture-file.js';
-import { UsageError } from '../../errors.js';
-import { createStyle, renderVerifyReport } from '../../output/format.js';
+import { InputError } from '../../errors.js';
+import { createStyle } from '../../output/style.js';
+import { renderVerifyReport } from './render.js';
 import type { VerifyBatch, VerifyBatchResult, VerifyWorkerSettings } from './parallel.js';
 import { unixSeconds } from '../../signing/signature.js';
 
@@ -29,7 +30,7 @@ parentPort!.on('message', ({ seq, firstLine, bytes }: VerifyBatch) => {
       result.annotations += annotation;
     }
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
+    if (!(error instanceof InputError)) throw error;
     result.error = error.message;
   }
   parentPort!.postMessage(result);

@@ -1,0 +1,49 @@
+import { InvalidArgumentError, Option } from '@commander-js/extra-typings';
+import { EVENTS } from '../platform/events.js';
+import { DEFAULT_TOLERANCE_SECONDS } from '../signing/signature.js';
+
+// Options that several commands share, declared once. This module stays light: `--help` loads it.
+
+export function number(kind: 'whole' | 'positive' | 'any') {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (value.trim() === '' || !Number.isFinite(parsed)) throw new InvalidArgumentError('not a number.');
+    if (kind !== 'any' && parsed <= 0) throw new InvalidArgumentError('must be more than 0.');
+    if (kind === 'whole' && !Number.isInteger(parsed)) throw new InvalidArgumentError('must be a whole number.');
+    return parsed;
+  };
+}
+
+export const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export const eventOption = () =>
+  new Option('--event <event>', 'treat documents as this event instead of reading message.type').choices(EVENTS);
+
+export const dialectOption = () =>
+  new Option('--dialect <dialect>', 'hms (HMS Sovereign, VoiceDock: snake_case) or flireo (camelCase)').choices(['hms', 'flireo'] as const);
+
+export const secretOption = (description: string) => new Option('--secret <secret>', description).argParser(collect);
+
+export const secretFileOption = () => new Option('--secret-file <file>', 'read secrets from a file, one per line');
+
+export const toleranceOption = () =>
+  new Option('--tolerance <seconds>', 'accepted timestamp age, both directions')
+    .argParser(number('any'))
+    .default(DEFAULT_TOLERANCE_SECONDS);
+
+export const targetOption = (description: string) => new Option('--to <target>', description);
+
+export const jsonOption = (description: string) => new Option('--json', description);
+
+export const setOption = () =>
+  new Option('--set <path=value>', 'change a field: message.call.status=ended (value parsed as JSON if it is)')
+    .argParser(collect)
+    .default([] as string[]);
+
+export const unsetOption = () =>
+  new Option('--unset <path>', 'remove a field: message.assistant').argParser(collect).default([] as string[]);
+
+export const timeoutOption = (seconds: number, description = 'how long to wait for a reply') =>
+  new Option('--timeout <seconds>', description).argParser(number('positive')).default(seconds);
+
+export const paceOption = () => new Option('--pace <ms>', 'wait between steps').argParser(number('any')).default(0);

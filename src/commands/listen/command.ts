@@ -1,0 +1,48 @@
+import { Command, Option } from '@commander-js/extra-typings';
+import type { CommandContext } from '../../cli/command-context.js';
+import { jsonOption, number, secretFileOption, secretOption, toleranceOption } from '../../cli/options.js';
+import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT } from '../../receiving/defaults.js';
+
+const declaration = () =>
+  new Command('listen')
+    .description('run a local receiver that verifies, prints, answers, forwards and records every event')
+    .addOption(new Option('--port <port>', 'port to listen on (0 picks a free one)').argParser(number('any')).default(DEFAULT_PORT))
+    .option('--host <host>', 'address to bind (another than loopback only when you mean it)', DEFAULT_HOST)
+    .option('--path <path>', 'the path that receives webhooks', '/')
+    .addOption(secretOption('verify with this secret; repeat for rotation (or HMS_WEBHOOK_SECRET)'))
+    .addOption(secretFileOption())
+    .addOption(toleranceOption())
+    .option('--no-enforce', 'answer failed signatures as if valid, but still report them')
+    .addOption(new Option('--max-body <bytes>', 'larger bodies get 413').argParser(number('whole')).default(DEFAULT_MAX_BODY_BYTES))
+    .option('--reply <file>', 'replies per event: {"assistant-request": {...}, "tool-calls": {"<tool name>": result, "*": result}}')
+    .addOption(
+      new Option('--delay <ms>', 'wait this long before answering (test the 5 s / 10 s deadlines)').argParser(number('any')).default(0),
+    )
+    .option('--forward-to <url>', 'relay each request, bytes and headers, to your server and answer with its reply')
+    .option('--save <file>', 'append each request to a capture file (JSONL), before answering')
+    .addOption(new Option('--count <n>', 'exit after n events').argParser(number('whole')))
+    .addOption(new Option('--timeout <seconds>', 'exit when no event came for this long').argParser(number('positive')))
+    .addOption(jsonOption('JSONL on stdout (the default when stdout is not a terminal)'))
+    .option('-v, --verbose', 'headers and full bodies too')
+    .option('-q, --quiet', 'one line per event');
+
+export type ListenOptions = ReturnType<ReturnType<typeof declaration>['opts']>;
+
+export function listenCommand(context: CommandContext) {
+  return declaration()
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ hms-webhook listen --secret-file .webhook-secret
+  $ hms-webhook listen --port 0 --save captures.jsonl --count 4 --timeout 60 > events.jsonl
+  $ hms-webhook listen --forward-to http://localhost:3000/webhooks
+  $ hms-webhook listen --reply replies.json --delay 4500
+Exit: 0 every event passed, 1 any failed (signature, schema, event header), 2 could not listen, 130 Ctrl-C.
+SIGTERM stops it with the same verdict, for CI scripts.`,
+    )
+    .action(async (options) => {
+      const { runListen } = await import('./run.js');
+      await runListen(options, context);
+    });
+}

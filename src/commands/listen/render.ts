@@ -1,0 +1,130 @@
+import type { ListenEvent } from '../../receiving/listener.js';
+import { formatPath } from '../../platform/schemas/common.js';
+import { MARK, ms, type Style } from '../../output/style.js';
+
+function signatureText(event: ListenEvent): string {
+  const s = event.signature;
+  if (!s.checked) return 'signature unchecked (no secret)';
+  return s.ok ? `signature valid${s.secretIndex > 0 ? ` (secret #${s.secretIndex + 1})` : ''}` : `signature ${s.reason}: ${s.message}`;
+}
+
+type Json = Record<string, unknown>;
+const fields = (value: unknown): Json => (value !== null && typeof value === 'object' ? (value as Json) : {});
+
+/** The few facts of each event a developer looks for first. */
+function essentials(event: ListenEvent): string[] {
+  const raw = fields(event.document).message;
+  if (raw === null || typeof raw !== 'object') return [];
+  const message = fields(raw);
+  const pick = (hms: string, flireo: string) => message[hms] ?? message[flireo];
+  const phone = fields(pick('phone_number', 'phoneNumber'));
+  switch (event.event) {
+    case 'assistant-request':
+      return [
+        `caller ${fields(message.customer).number ?? 'unknown (web call)'} → ${phone.number ?? 'web'}${phone.name ? ` (${phone.name})` : ''}`,
+      ];
+    case 'status-update': {
+      const reason = pick('end_reason', 'endReason');
+      return [`status ${fields(message.call).status}${reason ? ` (${reason})` : ''}${message.error ? ` — error: ${message.error}` : ''}`];
+    }
+    case 'tool-calls': {
+      const list = pick('tool_call_list', 'toolCallList');
+      return Array.isArray(list)
+        ? list.map((item) => {
+            const call = fields(item);
+            const fn = fields(call.function);
+            return `${fn.name}(${JSON.stringify(fn.arguments ?? {})})  ${call.id}`;
+          })
+        : [];
+    }
+    case 'end-of-call-report': {
+      const duration = pick('duration_seconds', 'durationSeconds');
+      const reason = pick('end_reason', 'endReason');
+      const summary = typeof message.summary === 'string' ? message.summary : '';
+      return [`${duration ?? '?'} s${reason ? `, ${reason}` : ''}: ${summary.length > 160 ? `${summary.slice(0, 159)}…` : summary}`];
+    }
+    default:
+      return [];
+  }
+}
+
+export function listenLines(event: ListenEvent, style: Style, detail: 'quiet' | 'normal' | 'verbose'): string[] {
+  const time = event.receivedAt.toISOString().slice(11, 23);
+  const mark = event.passed ? style.green(MARK.pass) : style.red(MARK.fail);
+  const status = event.answer.status < 300 ? style.green(String(event.answer.status)) : style.red(String(event.answer.status));
+  const latency = ms(event.latencyMs);
+  if (event.badRequest !== undefined) {
+    return [`${mark} ${style.dim(time)}  ${event.method} ${event.path}  ${style.red(event.badRequest)}  → ${status}`];
+  }
+  const call = event.callId ? `call ${event.callId.slice(0, 8)}` : 'no call id';
+  const head = `${mark} ${style.dim(time)}  ${style.bold(event.event ?? '?')} · ${event.dialect}  ${call}  → ${status}  ${latency}`;
+  if (detail === 'quiet') return [head];
+  const lines = [head, ...essentials(event).map((line) => `    ${line}`)];
+  const sig = signatureText(event);
+  lines.push(`    ${!event.signature.checked ? style.dim(sig) : event.signature.ok ? style.green(sig) : style.red(sig)}`);
+  for (const f of event.errors) lines.push(`    ${style.red(`${MARK.fail} ${formatPath(f.path)}: ${f.message}`)}`);
+  for (const f of event.warnings) lines.push(`    ${style.yellow(`${MARK.warn} ${formatPath(f.path)}: ${f.message} (warning)`)}`);
+  if (event.forward) {
+    const f = event.forward;
+    if (f.failure) lines.push(`    ${style.red(`forward ${f.url}: ${f.failure}`)}`);
+    else {
+      lines.push(`    forward ${f.url} → ${f.status}  ${ms(f.latencyMs ?? 0)}`);
+      for (const check of f.verdict?.checks ?? [])
+        if (check.severity !== 'pass')
+          lines.push(
+            `    ${check.severity === 'warning' ? style.yellow(MARK.warn) : style.red(MARK.fail)} ${check.name}: ${check.message}`,
+          );
+      for (const outcome of f.verdict?.outcome ?? []) lines.push(`    ${style.cyan('platform:')} ${outcome}`);
+    }
+  }
+  if (event.answer.body !== '{}' || detail === 'verbose')
+    lines.push(
+      `    ${style.dim(`reply ${event.answer.body.length > 300 && detail !== 'verbose' ? `${event.answer.body.slice(0, 299)}…` : event.answer.body}`)}`,
+    );
+  if (detail === 'verbose') {
+    for (const [name, value] of Object.entries(event.headers)) lines.push(style.dim(`    ${name}: ${String(value)}`));
+    lines.push(
+      ...JSON.stringify(event.document, null, 2)
+        .split('\n')
+        .map((line) => style.dim(`    ${line}`)),
+    );
+  }
+  return lines;
+}
+
+export function listenJson(event: ListenEvent, verbose: boolean): Record<string, unknown> {
+  const s = event.signature;
+  return {
+    type: 'event',
+    received_at: event.receivedAt.toISOString(),
+    method: event.method,
+    path: event.path,
+    event: event.event ?? null,
+    dialect: event.dialect ?? null,
+    call_id: event.callId ?? null,
+    passed: event.passed,
+    ...(event.badRequest !== undefined ? { bad_request: event.badRequest } : {}),
+    signature: !s.checked
+      ? { checked: false }
+      : s.ok
+        ? { checked: true, ok: true, secret_index: s.secretIndex }
+        : { checked: true, ok: false, reason: s.reason, message: s.message },
+    errors: event.errors.map((f) => ({ path: formatPath(f.path), message: f.message })),
+    warnings: event.warnings.map((f) => ({ path: formatPath(f.path), message: f.message })),
+    reply: { status: event.answer.status, body: event.answer.body },
+    ...(event.forward
+      ? {
+          forward: {
+            url: event.forward.url,
+            status: event.forward.status ?? null,
+            latency_ms: event.forward.latencyMs ?? null,
+            failure: event.forward.failure,
+            checks: event.forward.verdict?.checks ?? [],
+            outcome: event.forward.verdict?.outcome ?? [],
+          },
+        }
+      : {}),
+    latency_ms: Math.round(event.latencyMs * 100) / 100,
+    ...(verbose ? { headers: event.headers, body: event.body.toString('utf8') } : {}),
+  };
+}

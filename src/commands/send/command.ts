@@ -1,0 +1,145 @@
+import { Command, Option, type OptionValues } from '@commander-js/extra-typings';
+import type { CommandContext } from '../../cli/command-context.js';
+import {
+  dialectOption,
+  jsonOption,
+  number,
+  paceOption,
+  secretFileOption,
+  secretOption,
+  setOption,
+  targetOption,
+  timeoutOption,
+  unsetOption,
+} from '../../cli/options.js';
+
+const TARGET = 'URL, host, host:port, :port or port (default http://localhost:8484/)';
+const SECRET = 'the webhook_secret to sign with (or HMS_WEBHOOK_SECRET)';
+
+/** What a single send and a load run share: the target, the payload and how it is signed or forged. */
+function withRequest<Args extends unknown[], Opts extends OptionValues>(command: Command<Args, Opts>) {
+  return command
+    .addOption(targetOption(TARGET))
+    .addOption(secretOption(SECRET))
+    .addOption(secretFileOption())
+    .option('--data <file>', 'send this JSON payload (- for stdin) instead of a fixture')
+    .addOption(setOption())
+    .addOption(unsetOption())
+    .addOption(dialectOption())
+    .addOption(timeoutOption(30))
+    .addOption(new Option('--timestamp <unix>', 'sign with this X-Webhook-Timestamp').argParser(number('whole')))
+    .addOption(new Option('--skew <seconds>', 'shift the timestamp: -400 is 400 s in the past').argParser(number('any')))
+    .option('--bad-signature', 'a well-formed signature with the wrong value')
+    .option('--wrong-secret', 'sign with a random secret')
+    .option('--unsigned', 'send no signature header')
+    .option('--tamper', 'change the body after signing')
+    .option('--expect-status <code>', 'the status that counts as a pass: 401, 4xx … (default 2xx)');
+}
+
+const sendDeclaration = () =>
+  withRequest(
+    new Command('send')
+      .description('sign a fixture (or --data) exactly as the platform does, POST it, and check the reply')
+      .argument('[event]', 'event or event/variant, e.g. status-update/ended (see `hms-webhook fixtures`)'),
+  )
+    .addOption(
+      new Option(
+        '--deadline <seconds>',
+        'your own reply budget: judge the reply against it instead of the platform deadline (5 s / 10 s)',
+      ).argParser(number('positive')),
+    )
+    .addOption(jsonOption('one JSON object per request'))
+    .option('-v, --verbose', 'show the full request and every check')
+    .addOption(
+      new Option('--repeat <n>', 'send the identical signed request n times (duplicate delivery)').argParser(number('whole')).default(1),
+    )
+    // Load mode had this flag before it became `send load`; kept hidden so the old form gets a hint.
+    .addOption(new Option('--count <n>').hideHelp());
+
+const loadDeclaration = () =>
+  withRequest(
+    new Command('load')
+      .description('send many requests, each re-signed, over parallel connections, and report throughput and latency')
+      .argument('[event]', 'event or event/variant (see `hms-webhook fixtures`)'),
+  )
+    .addOption(new Option('--count <n>', 'how many requests').argParser(number('whole')).default(1000))
+    .addOption(new Option('--concurrency <c>', 'connections in parallel').argParser(number('whole')).default(10))
+    .addOption(jsonOption('one JSON object with the totals'));
+
+const callDeclaration = () =>
+  new Command('call')
+    .description("play a whole call, one event after another, each built from your receiver's replies")
+    .argument('[scenario]', 'a built-in scenario: book-appointment (default) or opening-hours')
+    .addOption(targetOption(TARGET))
+    .addOption(secretOption(SECRET))
+    .addOption(secretFileOption())
+    .option('--scenario <file>', 'play your own scenario file (see `hms-webhook schema scenario`)')
+    .addOption(dialectOption())
+    .addOption(setOption())
+    .addOption(timeoutOption(30))
+    .addOption(paceOption())
+    .option('--web', 'a web call (no phone numbers)')
+    .option('--fail', 'the call ends with an error (status-update ended-with-error)')
+    .addOption(jsonOption('one JSON object per step, then a summary object'));
+
+export type SendOptions = ReturnType<ReturnType<typeof sendDeclaration>['opts']>;
+export type LoadOptions = ReturnType<ReturnType<typeof loadDeclaration>['opts']>;
+export type CallOptions = ReturnType<ReturnType<typeof callDeclaration>['opts']>;
+
+export function sendCommand(context: CommandContext) {
+  const send = sendDeclaration()
+    // The options of `send` are read only before `call` or `load`, so each subcommand reads its own.
+    .enablePositionalOptions()
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ hms-webhook send status-update --to localhost
+  $ hms-webhook send tool-calls/several-tools --to http://localhost:3000/webhooks --secret-file .webhook-secret
+  $ hms-webhook send assistant-request --dialect flireo --set message.customer.number=+31687654321
+  $ hms-webhook send status-update --tamper --expect-status 401
+  $ hms-webhook send call --to localhost:3000          a whole call (see send call --help)
+  $ hms-webhook send load end-of-call-report --count 10000 --concurrency 50
+Exit: 0 reply ok, 1 reply failed a check (status, schema, late), 2 could not send.`,
+    )
+    .action(async (event, options) => {
+      const { runSend } = await import('./run.js');
+      await runSend(event, options, context);
+    });
+  send.addCommand(
+    callDeclaration()
+      .addHelpText(
+        'after',
+        `
+Plays assistant-request → status-update in-progress → tool-calls … → status-update ended →
+end-of-call-report with one call id, using your receiver's replies as the platform does (the assistant
+it returns is echoed in every later event; {"error"} ends the call).
+
+Examples:
+  $ hms-webhook send call --to localhost:3000
+  $ hms-webhook send call opening-hours --dialect flireo --web --pace 500
+  $ hms-webhook send call --scenario my-call.json --set message.assistant.metadata.env=test
+Exit: 0 every step passed, 1 a step failed (the call stops there), 2 could not send.`,
+      )
+      .action(async (scenario, options) => {
+        const { runSendCall } = await import('./run-call.js');
+        await runSendCall(scenario, options, context);
+      }),
+  );
+  send.addCommand(
+    loadDeclaration()
+      .addHelpText(
+        'after',
+        `
+Examples:
+  $ hms-webhook send load end-of-call-report --count 10000 --concurrency 50
+  $ hms-webhook send load status-update --count 500 --unsigned --expect-status 401
+Exit: 0 every request got the expected status, 1 any did not, 2 could not send.`,
+      )
+      .action(async (event, options) => {
+        const { runSendLoad } = await import('./run-load.js');
+        await runSendLoad(event, options, context);
+      }),
+  );
+  return send;
+}

@@ -1,0 +1,166 @@
+import type { CallStepReport } from '../../sending/call.js';
+import type { LoadStats, OutgoingRequest, ReceivedReply } from '../../sending/http.js';
+import type { ReplyVerdict } from '../../platform/reply-check.js';
+import { MARK, ms, type Style } from '../../output/style.js';
+
+/** One send and what came of it: a reply with its verdict, or a failure to get one. */
+export interface SendReport {
+  url: string;
+  event: string;
+  dialect: string;
+  signedWith: string;
+  attempt: number;
+  repeat: number;
+  request: OutgoingRequest;
+  reply?: ReceivedReply;
+  verdict?: ReplyVerdict;
+  /** Why no reply came (a timeout). */
+  failure?: string;
+}
+
+function replyText(body: Buffer, parsed: unknown): string {
+  if (parsed !== undefined) return JSON.stringify(parsed, null, 2);
+  const text = body.toString('utf8');
+  return text === '' ? '(empty body)' : text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
+}
+
+export function sendLines(report: SendReport, style: Style, verbose: boolean): string[] {
+  const repeat = report.repeat > 1 ? ` [${report.attempt}/${report.repeat}]` : '';
+  const lines = [`${style.bold('→ POST')} ${report.url}  ${report.event} · ${report.dialect} · ${report.signedWith}${repeat}`];
+  if (verbose) {
+    for (const [name, value] of Object.entries(report.request.headers)) lines.push(style.dim(`  ${name}: ${value}`));
+    lines.push(style.dim(`  ${report.request.body.toString('utf8')}`));
+  }
+  if (report.failure !== undefined || report.reply === undefined || report.verdict === undefined) {
+    lines.push(`${style.red(MARK.fail)} ${report.failure ?? 'no reply'}`);
+    return lines;
+  }
+  const { reply, verdict } = report;
+  lines.push(
+    `${style.bold('←')} ${reply.status >= 200 && reply.status < 300 ? style.green(String(reply.status)) : style.red(String(reply.status))}  ${ms(reply.latencyMs)}`,
+  );
+  if (reply.body.length > 0)
+    lines.push(
+      ...replyText(reply.body, verdict.parsed)
+        .split('\n')
+        .map((line) => `  ${line}`),
+    );
+  for (const check of verdict.checks) {
+    if (check.severity === 'pass' && !verbose) continue;
+    const mark =
+      check.severity === 'pass' ? style.green(MARK.pass) : check.severity === 'warning' ? style.yellow(MARK.warn) : style.red(MARK.fail);
+    lines.push(`${mark} ${check.name}: ${check.message}`);
+  }
+  for (const outcome of verdict.outcome) lines.push(`  ${style.cyan('platform:')} ${outcome}`);
+  lines.push(verdict.ok ? style.green(`${MARK.pass} reply ok`) : style.red(`${MARK.fail} reply failed`));
+  return lines;
+}
+
+export function sendJson(report: SendReport, verbose: boolean): Record<string, unknown> {
+  return {
+    type: 'send',
+    url: report.url,
+    event: report.event,
+    dialect: report.dialect,
+    attempt: report.attempt,
+    request: {
+      headers: report.request.headers,
+      bytes: report.request.body.length,
+      ...(verbose ? { body: report.request.body.toString('utf8') } : {}),
+    },
+    ...replyResultJson(report),
+    reply: report.verdict?.parsed ?? (report.reply && report.reply.body.length > 0 ? report.reply.body.toString('utf8') : null),
+    ok: report.verdict?.ok === true,
+  };
+}
+
+/** What came of a sent request, as JSON: the reply's status, latency, checks and outcome, or why none came. */
+function replyResultJson(result: { reply?: ReceivedReply; verdict?: ReplyVerdict; failure?: string }): Record<string, unknown> {
+  return {
+    status: result.reply?.status ?? null,
+    latency_ms: result.reply === undefined ? null : Math.round(result.reply.latencyMs * 10) / 10,
+    checks: result.verdict?.checks ?? [{ name: 'reply', severity: 'failure', message: result.failure }],
+    outcome: result.verdict?.outcome ?? [],
+  };
+}
+
+export interface LoadReport {
+  url: string;
+  expect: string;
+  concurrency: number;
+  stats: LoadStats;
+}
+
+export function loadJson(report: LoadReport): Record<string, unknown> {
+  const { stats } = report;
+  const round = (value: number) => Math.round(value * 100) / 100;
+  return {
+    type: 'load',
+    url: report.url,
+    sent: stats.sent,
+    concurrency: report.concurrency,
+    elapsed_ms: round(stats.elapsedMs),
+    requests_per_second: round(stats.sent / (stats.elapsedMs / 1000)),
+    latency_ms: {
+      mean: round(stats.latency.meanMs),
+      p50: round(stats.latency.percentile(50)),
+      p90: round(stats.latency.percentile(90)),
+      p99: round(stats.latency.percentile(99)),
+      max: round(stats.latency.maxMs),
+    },
+    statuses: Object.fromEntries(stats.statuses),
+    errors: Object.fromEntries(stats.errors),
+    expect: report.expect,
+  };
+}
+
+export function loadLines(report: LoadReport, style: Style): string[] {
+  const json = loadJson(report) as {
+    requests_per_second: number;
+    latency_ms: Record<string, number>;
+    statuses: Record<string, number>;
+    errors: Record<string, number>;
+  };
+  const statuses =
+    Object.entries(json.statuses)
+      .map(([status, count]) => `${status}: ${count}`)
+      .join(', ') || 'none';
+  const errors = Object.entries(json.errors)
+    .map(([kind, count]) => `${kind}: ${count}`)
+    .join(', ');
+  return [
+    `${style.bold('load')} ${report.url}  ${report.stats.sent} requests, ${report.concurrency} connections, ${(report.stats.elapsedMs / 1000).toFixed(2)} s`,
+    `  ${style.bold(`${Math.round(json.requests_per_second)} requests/s`)}`,
+    `  latency  p50 ${ms(json.latency_ms.p50!)}  p90 ${ms(json.latency_ms.p90!)}  p99 ${ms(json.latency_ms.p99!)}  max ${ms(json.latency_ms.max!)}`,
+    `  status   ${statuses}`,
+    ...(errors ? [`  ${style.red(`errors   ${errors}`)}`] : []),
+  ];
+}
+
+/** One step of a played call: event, status, latency, and what the platform makes of the reply. */
+export function callStepLines(report: CallStepReport, style: Style): string[] {
+  const { step } = report;
+  const head = `${report.ok ? style.green(MARK.pass) : style.red(MARK.fail)} ${String(report.index).padStart(2)}  ${style.bold(step.event)}  ${style.dim(step.label)}`;
+  if (report.reply === undefined || report.verdict === undefined) return [`${head}  ${style.red(report.failure ?? 'no reply')}`];
+  const status = report.reply.status < 300 ? style.green(String(report.reply.status)) : style.red(String(report.reply.status));
+  const lines = [
+    `${head}  ${status}  ${ms(report.reply.latencyMs)}${report.verdict.outcome[0] ? `  ${style.cyan(report.verdict.outcome[0])}` : ''}`,
+  ];
+  for (const check of report.verdict.checks) {
+    if (check.severity === 'pass') continue;
+    lines.push(`      ${check.severity === 'warning' ? style.yellow(MARK.warn) : style.red(MARK.fail)} ${check.name}: ${check.message}`);
+  }
+  return lines;
+}
+
+export function callStepJson(report: CallStepReport, callId: string): Record<string, unknown> {
+  return {
+    type: 'step',
+    index: report.index,
+    event: report.step.event,
+    label: report.step.label,
+    call_id: callId,
+    ...replyResultJson(report),
+    ok: report.ok,
+  };
+}

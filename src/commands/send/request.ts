@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import { type Clock, unixSecondsOf } from '../../clock.js';
+import { InputError, UsageError } from '../../errors.js';
+import { readInput } from '../../input.js';
+import { convertDialect, type Dialect, detectDialect } from '../../platform/dialect.js';
+import { payloadToSend } from '../../platform/fixtures.js';
+import { applySet, applyUnset } from '../../platform/json-path.js';
+import { eventOf } from '../../platform/schemas/index.js';
+import type { OutgoingRequest } from '../../sending/http.js';
+import { fingerprint, resolveSecrets } from '../../signing/secrets.js';
+import { sign, unsignedHeaders } from '../../signing/signature.js';
+import type { LoadOptions, SendOptions } from './command.js';
+
+/** What `send` and `send load` share: the payload, and how each request is signed or forged. */
+type RequestOptions = SendOptions | LoadOptions;
+
+type Forgery = 'bad-signature' | 'wrong-secret' | 'unsigned' | 'tamper';
+
+const FORGERY_FLAGS: readonly [Forgery, 'badSignature' | 'wrongSecret' | 'unsigned' | 'tamper'][] = [
+  ['bad-signature', 'badSignature'],
+  ['wrong-secret', 'wrongSecret'],
+  ['unsigned', 'unsigned'],
+  ['tamper', 'tamper'],
+];
+
+export interface PreparedRequest {
+  event: string;
+  dialect: Dialect;
+  document: unknown;
+  forgery: Forgery | undefined;
+  /** How the request is signed, for the output: the forgery, unsigned, or the secret's fingerprint. */
+  signedWith: string;
+  /** A request signed now (or at --timestamp / --skew). */
+  make(): OutgoingRequest;
+}
+
+export async function prepareRequest(
+  name: string | undefined,
+  url: URL,
+  options: RequestOptions,
+  io: { env: NodeJS.ProcessEnv; stdin: NodeJS.ReadableStream; clock: Clock },
+  note: (text: string) => void,
+): Promise<PreparedRequest> {
+  const forgery = chooseForgery(options);
+  if (options.expectStatus !== undefined && !/^([1-5]xx|[1-5]\d\d)$/i.test(options.expectStatus)) {
+    throw new UsageError(`--expect-status ${options.expectStatus}: give a status such as 401 or a class such as 4xx`);
+  }
+  const secret = resolveSecrets(options, io.env)[0];
+  if (forgery === 'tamper' && secret === undefined) {
+    throw new UsageError(
+      '--tamper changes the body after signing: give the secret to sign with (--secret, HMS_WEBHOOK_SECRET or --secret-file)',
+    );
+  }
+  const signing =
+    forgery === 'unsigned'
+      ? undefined
+      : forgery === 'wrong-secret' || forgery === 'bad-signature'
+        ? randomBytes(24).toString('hex')
+        : secret;
+  const { body, document, dialect } = await buildBody(name, options, io.stdin, io.clock.now());
+  const event = eventOf(document);
+  if (event === undefined) {
+    throw new InputError('the payload has no message.type: the event header cannot be set (use --set message.type=status-update)');
+  }
+  if (signing === undefined && forgery === undefined) {
+    note(
+      'no secret (--secret, HMS_WEBHOOK_SECRET or --secret-file): sending unsigned, as the platform does for an assistant without webhook_secret',
+    );
+  }
+  const make = (): OutgoingRequest => {
+    const timestamp = options.timestamp ?? unixSecondsOf(io.clock) + (options.skew ?? 0);
+    if (signing === undefined) return { url, headers: { ...unsignedHeaders({ body, timestamp, event }) }, body };
+    const headers: Record<string, string> = { ...sign({ body, secret: signing, timestamp, event }) };
+    if (forgery === 'bad-signature') headers['X-Webhook-Signature'] = `sha256=${randomBytes(32).toString('hex')}`;
+    return { url, headers, body: forgery === 'tamper' ? tamperWith(body) : body };
+  };
+  const signedWith = forgery ?? (secret === undefined ? 'unsigned' : `signed, secret ${fingerprint(secret)}…`);
+  return { event, dialect, document, forgery, signedWith, make };
+}
+
+function chooseForgery(options: RequestOptions): Forgery | undefined {
+  const chosen = FORGERY_FLAGS.filter(([, key]) => options[key] === true).map(([flag]) => flag);
+  if (chosen.length > 1) throw new UsageError(`--${chosen[0]} and --${chosen[1]} cannot be combined: choose one forgery per send`);
+  return chosen[0];
+}
+
+/** Changes the body after it was signed, the way a proxy or an attacker would. */
+function tamperWith(body: Buffer): Buffer {
+  const text = body.toString('utf8');
+  const marker = '{"message":{';
+  return Buffer.from(text.startsWith(marker) ? `${marker}"tampered":true,${text.slice(marker.length)}` : `${text} `);
+}
+
+async function buildBody(
+  name: string | undefined,
+  options: RequestOptions,
+  stdin: NodeJS.ReadableStream,
+  now: number,
+): Promise<{ body: Buffer; document: unknown; dialect: Dialect }> {
+  if (options.data !== undefined) {
+    const bytes = await readInput(options.data, stdin);
+    let document: unknown;
+    try {
+      document = JSON.parse(bytes.toString('utf8'));
+    } catch (error) {
+      throw new InputError(`--data ${options.data} is not JSON: ${(error as Error).message}`);
+    }
+    const detected = detectDialect(document);
+    const stated = eventOf(document);
+    if (name !== undefined && name.split('/')[0] !== stated) {
+      throw new UsageError(`--data holds a ${stated ?? 'payload without message.type'}, not ${name}: drop the event or fix the file`);
+    }
+    const dialect = options.dialect ?? detected;
+    if (dialect === detected && options.set.length === 0 && options.unset.length === 0) return { body: bytes, document, dialect };
+    const converted = convertDialect(document, detected, dialect);
+    edit(converted, options);
+    return { body: Buffer.from(JSON.stringify(converted)), document: converted, dialect };
+  }
+  if (name === undefined) {
+    throw new UsageError('send needs an event (e.g. send status-update/ended) or --data FILE; `hms-webhook fixtures` lists them');
+  }
+  const dialect = options.dialect ?? 'hms';
+  const { document } = payloadToSend(name, dialect, new Date(now));
+  edit(document, options);
+  return { body: Buffer.from(JSON.stringify(document)), document, dialect };
+}
+
+function edit(document: unknown, options: RequestOptions): void {
+  for (const assignment of options.set) applySet(document, assignment);
+  for (const path of options.unset) applyUnset(document, path);
+}

@@ -1,0 +1,45 @@
+import { Command, Option } from '@commander-js/extra-typings';
+import type { CommandContext } from '../../cli/command-context.js';
+import { jsonOption, secretFileOption, secretOption, toleranceOption } from '../../cli/options.js';
+
+const declaration = () =>
+  new Command('verify')
+    .description(
+      'check captured requests (listen --save, HAR, or one given by hand): signature, timestamp, schema, reply; says why a signature fails',
+    )
+    .argument('[files...]', 'capture files (JSONL) or HAR files; - reads stdin')
+    .addOption(secretOption('a webhook_secret to verify with; repeat for rotation (or HMS_WEBHOOK_SECRET)'))
+    .addOption(secretFileOption())
+    .option('--unsigned', 'the requests are unsigned: check schemas, event header and replies only')
+    .addOption(toleranceOption())
+    .option('--now <time>', "judge timestamps against this time (unix seconds or ISO 8601) instead of each capture's received_at")
+    .option('--ignore-time', 'do not check timestamp age')
+    .option('--body <file>', 'one request given by hand: its raw body (- for stdin)')
+    .option('--headers <file>', 'the hand-given request\'s headers, "Name: value" lines as copied from a log')
+    .option('--signature <value>', "the hand-given request's X-Webhook-Signature")
+    .option('--timestamp <unix>', "the hand-given request's X-Webhook-Timestamp")
+    .addOption(new Option('--event <event>', "the hand-given request's X-Webhook-Event (default: the body's message.type)"))
+    .addOption(jsonOption('one JSON object per request, then a summary object'))
+    .option('-q, --quiet', 'print only failed requests and the summary')
+    .option('--allow-empty', 'no requests found is a pass, not an error');
+
+export type VerifyOptions = ReturnType<ReturnType<typeof declaration>['opts']>;
+
+export function verifyCommand(context: CommandContext) {
+  return declaration()
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ hms-webhook verify captures.jsonl                  (the secret from HMS_WEBHOOK_SECRET)
+  $ hms-webhook verify session.har --secret-file .webhook-secret --json
+  $ hms-webhook verify --body body.json --headers headers.txt --now 2026-11-23T10:00:00Z
+Time: each capture is judged at its received_at, so old captures still verify; a hand-given request at the current time.
+With GITHUB_ACTIONS=true, failures are also written to stderr as ::error annotations.
+Exit: 0 all passed, 1 any failed, 2 input unreadable or malformed, or no requests found (unless --allow-empty).`,
+    )
+    .action(async (files, options) => {
+      const { runVerify } = await import('./run.js');
+      await runVerify(files, options, context);
+    });
+}

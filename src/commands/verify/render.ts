@@ -1,0 +1,93 @@
+import type { CaptureCheck } from '../../captures/capture-check.js';
+import { formatPath } from '../../platform/schemas/common.js';
+import { MARK, type Style } from '../../output/style.js';
+
+/** One request `verify` checked, and where it came from. */
+export interface VerifyReport {
+  /** file:line, file#entry, or "request" for one given by hand. */
+  location: string;
+  file?: string;
+  line?: number;
+  check: CaptureCheck;
+}
+
+/** Every failure of a checked request, in the order a developer fixes them. */
+export function verifyFailures(check: CaptureCheck): string[] {
+  const problems: string[] = [];
+  if (check.notWebhook !== undefined) problems.push(check.notWebhook);
+  const s = check.signature;
+  if (s.checked && !s.ok) problems.push(`${s.reason}: ${s.message}${s.diagnosis ? ` — ${s.diagnosis.message}` : ''}`);
+  if (check.errors.length > 0) {
+    const [first] = check.errors;
+    problems.push(
+      `schema: ${formatPath(first!.path)}: ${first!.message}${check.errors.length > 1 ? ` (+${check.errors.length - 1} more)` : ''}`,
+    );
+  }
+  for (const c of check.reply?.checks ?? []) if (c.severity === 'failure') problems.push(`reply ${c.name}: ${c.message}`);
+  return problems;
+}
+
+export function verifyLine(report: VerifyReport, style: Style): string {
+  const { check } = report;
+  const time = check.receivedAt !== undefined ? check.receivedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, '') : '-';
+  const what = `${check.event ?? '?'}  ${check.callId ? `call ${check.callId.slice(0, 8)}` : 'no call id'}`;
+  const head = `${check.passed ? style.green(MARK.pass) : style.red(MARK.fail)} ${style.dim(report.location)}  ${style.dim(time)}  ${style.bold(what)}`;
+  if (!check.passed) return `${head}  ${style.red(verifyFailures(check).join('; '))}`;
+  const signedWith =
+    check.signature.checked && check.signature.ok && check.signature.secretIndex > 0 ? ` (signed with ${check.signature.secretLabel})` : '';
+  const notes =
+    check.warnings.length > 0 ? style.yellow(`  ${MARK.warn} ${check.warnings.length} warning${check.warnings.length > 1 ? 's' : ''}`) : '';
+  return `${head}${style.dim(signedWith)}${notes}`;
+}
+
+export function verifyJson(report: VerifyReport): Record<string, unknown> {
+  const { check } = report;
+  const s = check.signature;
+  return {
+    type: 'request',
+    location: report.location,
+    ...(report.file !== undefined ? { file: report.file } : {}),
+    ...(report.line !== undefined ? { line: report.line } : {}),
+    received_at: check.receivedAt ?? null,
+    event: check.event ?? null,
+    dialect: check.dialect ?? null,
+    call_id: check.callId ?? null,
+    passed: check.passed,
+    ...(check.notWebhook !== undefined ? { not_webhook: check.notWebhook } : {}),
+    signature: !s.checked
+      ? { checked: false }
+      : s.ok
+        ? { checked: true, ok: true, secret: s.secretLabel }
+        : { checked: true, ok: false, reason: s.reason, message: s.message, diagnosis: s.diagnosis ?? null },
+    errors: check.errors.map((f) => ({ path: formatPath(f.path), message: f.message })),
+    warnings: check.warnings.map((f) => ({ path: formatPath(f.path), message: f.message })),
+    reply: check.reply === undefined ? null : { ok: check.reply.ok, checks: check.reply.checks, outcome: check.reply.outcome },
+  };
+}
+
+/** A GitHub Actions error annotation, so a failure shows on the file and line in the run's summary. */
+export function githubAnnotation(report: VerifyReport): string {
+  const property = (text: string) =>
+    text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/:/g, '%3A').replace(/,/g, '%2C');
+  const data = (text: string) => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  const place = [report.file !== undefined ? `file=${property(report.file)}` : '', report.line !== undefined ? `line=${report.line}` : '']
+    .filter(Boolean)
+    .join(',');
+  const what = `${report.check.event ?? 'request'}${report.check.callId ? ` (call ${report.check.callId})` : ''}`;
+  return `::error${place ? ` ${place}` : ''}::${data(`${what}: ${verifyFailures(report.check).join('; ')}`)}`;
+}
+
+export interface VerifyRendering {
+  json: boolean;
+  /** Only failures are printed (the summary still counts every request). */
+  quiet: boolean;
+  /** GitHub Actions annotations for failures. */
+  annotate: boolean;
+}
+
+/** A checked request as output: its stdout text (empty when quiet hides it) and its stderr annotation. */
+export function renderVerifyReport(report: VerifyReport, style: Style, how: VerifyRendering): { out: string; annotation: string } {
+  const failedCheck = !report.check.passed;
+  const out = how.json ? `${JSON.stringify(verifyJson(report))}\n` : !how.quiet || failedCheck ? `${verifyLine(report, style)}\n` : '';
+  return { out, annotation: how.annotate && failedCheck ? `${githubAnnotation(report)}\n` : '' };
+}

@@ -1,0 +1,29 @@
+import { Chalk, type ChalkInstance } from 'chalk';
+
+export type Style = ChalkInstance;
+
+/**
+ * Colour only for a terminal, and never when NO_COLOR is set (any non-empty value) or
+ * --no-color was given; FORCE_COLOR is left to chalk.
+ */
+export function colorEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv, flag: boolean | undefined): boolean {
+  if (flag === false) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  return stream.isTTY === true;
+}
+
+export function createStyle(enabled: boolean): Style {
+  return new Chalk({ level: enabled ? 1 : 0 });
+}
+
+export const MARK = { pass: '✓', fail: '✗', warn: '⚠' } as const;
+
+/** A latency as people read it: one decimal below 10 ms. */
+export const ms = (value: number) => `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
+
+/** The summary line every checking command ends with. */
+export function summaryLine(passed: number, failed: number, style: Style): string {
+  const text = `${passed} passed, ${failed} failed`;
+  return failed > 0 ? style.red(text) : style.green(text);
+}
