@@ -1,5 +1,14 @@
 import { spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import type { Io, OutputStream, StopSignal } from '../src/cli/io.js';
+import { main } from '../src/cli/main.js';
+import { type Clock, systemClock } from '../src/clock.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = fileURLToPath(new URL('../../bin/hms-webhook.js', import.meta.url));
@@ -11,25 +20,97 @@ export interface CliResult {
   stderr: string;
 }
 
+export interface CliOptions {
+  stdin?: string | Buffer;
+  env?: NodeJS.ProcessEnv;
+  /** In-process runs only: the clock the command reads. */
+  clock?: Clock;
+  /** In-process runs only: stdout and stderr claim to be a terminal. */
+  tty?: boolean;
+  /** In-process runs only: where SIGINT and SIGTERM come from. */
+  signals?: EventEmitter;
+}
+
+/** A stream that keeps what is written to it. */
+class Capture implements OutputStream {
+  text = '';
+  constructor(readonly isTTY: boolean) {}
+  write(text: string): boolean {
+    this.text += text;
+    return true;
+  }
+  once(): this {
+    return this;
+  }
+}
+
+function environment(env: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
+  return { ...process.env, NO_COLOR: '1', FORCE_COLOR: '', HMS_WEBHOOK_SECRET: '', GITHUB_ACTIONS: '', CI: '', ...env };
+}
+
+/** Runs the CLI in this process through main(args, io): its streams, env, clock and signals are the test's. */
+export async function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  const stdout = new Capture(options.tty === true);
+  const stderr = new Capture(options.tty === true);
+  const stdin = Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]) as Readable & { isTTY?: boolean };
+  const io: Io = {
+    stdout,
+    stderr,
+    stdin,
+    env: environment(options.env),
+    clock: options.clock ?? systemClock,
+    signals: (options.signals ?? new EventEmitter()) as EventEmitter & { once(signal: StopSignal, listener: () => void): unknown },
+  };
+  const code = await main(args, io);
+  return { code, signal: null, stdout: stdout.text, stderr: stderr.text };
+}
+
 /** Runs the built CLI as a user would: a child process with its own stdio, colour off. */
-export function runCli(
+export function spawnCli(
   args: string[],
   options: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd ?? ROOT,
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '', ...options.env },
+      env: environment(options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
     child.stdin.end(options.stdin ?? '');
   });
+}
+
+/** A clock that stands still until the test moves it; `elapsed` moves by `stepMs` at each reading. */
+export function steppingClock(startMs: number, stepMs = 0): Clock & { set(ms: number): void } {
+  let now = startMs;
+  let elapsed = 0;
+  return {
+    now: () => now,
+    elapsed: () => {
+      elapsed += stepMs;
+      return elapsed;
+    },
+    set: (ms: number) => {
+      now = ms;
+    },
+  };
+}
+
+/** A temporary folder, removed when the test file's tests are done. */
+export function temporaryFolder(prefix = 'hms-webhook-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 /** stdout of a --json run, one object per line. */

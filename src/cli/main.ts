@@ -65,7 +65,14 @@ function configureAll(command: CommandUnknownOpts, io: Io): void {
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
-      outputError: (text, write) => write(`hms-webhook: ${text.replace(/^error: /, '')}`),
+      // One line, the suggestion included, like every other error.
+      outputError: (text, write) =>
+        write(
+          `hms-webhook: ${text
+            .replace(/^error: /, '')
+            .trimEnd()
+            .replace(/\s*\n\s*/g, ' ')}\n`,
+        ),
     });
   for (const sub of command.commands) configureAll(sub, io);
 }

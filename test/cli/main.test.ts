@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { jsonLines, ROOT, runCli } from '../helpers.js';
+import { temporaryFolder, jsonLines, ROOT, runCli } from '../helpers.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'hms-webhook-cli-'));
+const tmp = temporaryFolder('hms-webhook-cli-');
 const write = (name: string, text: string) => {
   const path = join(tmp, name);
   writeFileSync(path, text);

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readCaptures, captureBody } from '../../src/captures/capture-file.js';
@@ -10,11 +9,11 @@ import { startListener, type ListenEvent, type ListenerOptions } from '../../src
 import { sign } from '../../src/signing/signature.js';
 import { listenLines } from '../../src/commands/listen/render.js';
 import { createStyle } from '../../src/output/style.js';
-import { BIN, jsonLines, ROOT, runCli } from '../helpers.js';
+import { temporaryFolder, BIN, jsonLines, ROOT, runCli } from '../helpers.js';
 import { startReceiver } from '../receiver.js';
 
 const SECRET = 'whsec_listen_test_91b2';
-const tmp = mkdtempSync(join(tmpdir(), 'hms-webhook-listen-'));
+const tmp = temporaryFolder('hms-webhook-listen-');
 
 async function listener(overrides: Partial<ListenerOptions> = {}) {
   const events: ListenEvent[] = [];

@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { jsonLines, runCli } from '../helpers.js';
+import { temporaryFolder, jsonLines, runCli } from '../helpers.js';
 import { correctReplies, startReceiver, type Received, type Responder } from '../receiver.js';
 
 const SECRET = 'call-secret-8d1e';
-const dir = mkdtempSync(join(tmpdir(), 'hms-call-'));
+const dir = temporaryFolder('hms-call-');
 type Message = Record<string, any>;
 const messageOf = (request: Received): Message => (JSON.parse(request.body.toString('utf8')) as { message: Message }).message;
 

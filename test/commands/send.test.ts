@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { listFixtures } from '../../src/platform/fixtures.js';
 import { parseTarget } from '../../src/sending/target.js';
 import { correctReplies, startReceiver, type Received } from '../receiver.js';
-import { jsonLines, runCli } from '../helpers.js';
+import { type CliOptions, jsonLines, runCli, steppingClock, temporaryFolder } from '../helpers.js';
 
 const SECRET = 'whsec_send_test_7f3a';
 const message = (request: Received) => (JSON.parse(request.body.toString('utf8')) as { message: Record<string, any> }).message;
@@ -19,17 +18,11 @@ describe('send: every event and variant, in both dialects, accepted by an indepe
   for (const entry of listFixtures('payload')) {
     for (const dialect of ['hms', 'flireo']) {
       it(`${entry.event}/${entry.variant} (${dialect})`, async () => {
-        const before = Math.floor(Date.now() / 1000);
-        const result = await runCli([
-          'send',
-          `${entry.event}/${entry.variant}`,
-          '--to',
-          receiver.url,
-          '--secret',
-          SECRET,
-          '--dialect',
-          dialect,
-        ]);
+        const clock = steppingClock(Date.now());
+        const result = await runCli(
+          ['send', `${entry.event}/${entry.variant}`, '--to', receiver.url, '--secret', SECRET, '--dialect', dialect],
+          { clock },
+        );
         assert.equal(result.code, 0, result.stdout + result.stderr);
         const request = receiver.received.at(-1)!;
         assert.equal(request.method, 'POST');
@@ -42,7 +35,8 @@ describe('send: every event and variant, in both dialects, accepted by an indepe
         assert.equal(message(request).type, entry.event);
         assert.match(String(request.headers['x-webhook-signature']), /^sha256=[0-9a-f]{64}$/);
         const timestamp = Number(request.headers['x-webhook-timestamp']);
-        assert.ok(timestamp >= before && timestamp <= before + 5, 'unix seconds, now');
+        assert.equal(timestamp, Math.floor(clock.now() / 1000), 'unix seconds, now');
+        assert.equal(message(request).timestamp, new Date(clock.now()).toISOString(), 'message.timestamp is the moment of sending');
         assert.equal(dialect === 'flireo', 'phoneNumber' in message(request));
         assert.match(result.stdout, /✓ reply ok/);
         assert.ok(!result.stdout.includes(SECRET) && !result.stderr.includes(SECRET), 'the secret is never printed');
@@ -56,7 +50,8 @@ describe('send: what it says about the reply', () => {
   let reply: { status?: number; body?: string; delayMs?: number; contentType?: string } = {};
   before(async () => (receiver = await startReceiver(SECRET, () => reply)));
   after(() => receiver.close());
-  const send = (...args: string[]) => runCli(['send', ...args, '--to', receiver.url, '--secret', SECRET]);
+  const send = (...args: string[]) => sendWith({}, ...args);
+  const sendWith = (options: CliOptions, ...args: string[]) => runCli(['send', ...args, '--to', receiver.url, '--secret', SECRET], options);
 
   it('a transient assistant, a hybrid one, a rejection', async () => {
     reply = { body: JSON.stringify({ assistant: { name: 'Receptie', first_message: 'Goedemiddag!' } }) };
@@ -101,14 +96,17 @@ describe('send: what it says about the reply', () => {
   });
 
   it('a late reply fails with its latency; one near the deadline passes with a warning', async () => {
-    reply = { delayMs: 400, body: '{}' };
-    const late = await send('assistant-request', '--deadline', '0.2');
+    // The clock states each latency: the reply takes exactly as long as one step of it.
+    reply = { body: '{}' };
+    const late = await sendWith({ clock: steppingClock(Date.now(), 412) }, 'assistant-request', '--deadline', '0.2');
     assert.equal(late.code, 1);
-    assert.match(late.stdout, /deadline: late: 0\.4\d\d s, the platform waits 0\.200 s and then uses the default assistant/);
-    reply = { delayMs: 850, body: '{}' };
-    const close = await send('assistant-request', '--deadline', '1');
+    assert.match(late.stdout, /deadline: late: 0\.412 s, the platform waits 0\.200 s and then uses the default assistant/);
+    const close = await sendWith({ clock: steppingClock(Date.now(), 850) }, 'assistant-request', '--deadline', '1');
     assert.equal(close.code, 0, close.stdout);
-    assert.match(close.stdout, /⚠ deadline: 0\.8\d\d s is over 80 % of the 1\.00 s deadline/);
+    assert.match(close.stdout, /⚠ deadline: 0\.850 s is over 80 % of the 1\.00 s deadline/);
+    const inTime = await sendWith({ clock: steppingClock(Date.now(), 799) }, 'assistant-request', '--deadline', '1');
+    assert.equal(inTime.code, 0, inTime.stdout);
+    assert.doesNotMatch(inTime.stdout, /deadline/);
   });
 
   it('no reply within --timeout fails, exit 1', async () => {
@@ -143,7 +141,8 @@ describe("send: testing a receiver's defences", () => {
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   before(async () => (receiver = await startReceiver(SECRET, correctReplies)));
   after(() => receiver.close());
-  const send = (...args: string[]) => runCli(['send', 'status-update', '--to', receiver.url, ...args]);
+  const send = (...args: string[]) => sendWith({}, ...args);
+  const sendWith = (options: CliOptions, ...args: string[]) => runCli(['send', 'status-update', '--to', receiver.url, ...args], options);
 
   it('--bad-signature: well-formed, wrong value', async () => {
     const result = await send('--secret', SECRET, '--bad-signature');
@@ -189,10 +188,9 @@ describe("send: testing a receiver's defences", () => {
     let request = receiver.received.at(-1)!;
     assert.equal(request.headers['x-webhook-timestamp'], '1700000000');
     assert.equal(request.signatureValid, true, 'still a valid signature: only the time is off');
-    await send('--secret', SECRET, '--skew', '-400');
+    await sendWith({ clock: steppingClock(1_763_900_000_500) }, '--secret', SECRET, '--skew', '-400');
     request = receiver.received.at(-1)!;
-    const skew = Number(request.headers['x-webhook-timestamp']) - Math.floor(Date.now() / 1000);
-    assert.ok(skew <= -398 && skew >= -405, `skew ${skew}`);
+    assert.equal(request.headers['x-webhook-timestamp'], String(1_763_900_000 - 400));
   });
 
   it('--repeat sends the identical signed request', async () => {
@@ -218,7 +216,7 @@ describe('send: payloads', () => {
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   before(async () => (receiver = await startReceiver(SECRET, correctReplies)));
   after(() => receiver.close());
-  const tmp = mkdtempSync(join(tmpdir(), 'hms-webhook-send-'));
+  const tmp = temporaryFolder('hms-webhook-send-');
 
   it('--set and --unset change the fixture before signing', async () => {
     const result = await runCli([

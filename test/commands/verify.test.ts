@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startListener } from '../../src/receiving/listener.js';
-import { jsonLines, ROOT, runCli } from '../helpers.js';
+import { temporaryFolder, jsonLines, ROOT, runCli, spawnCli } from '../helpers.js';
 
 const SECRET = 'verify-secret-4f2a9c';
-const dir = mkdtempSync(join(tmpdir(), 'hms-verify-'));
+const dir = temporaryFolder('hms-verify-');
 const fixture = (name: string) => readFileSync(join(ROOT, 'fixtures', `${name}.json`), 'utf8');
 /** The body as the platform would send it: compact JSON. */
 const BODY = JSON.stringify(JSON.parse(fixture('status-update/in-progress')));
@@ -652,7 +651,8 @@ describe('verify: flat memory', () => {
     const size = readFileSync(file).length;
     const heapMb = 24;
     assert.ok(size > 2 * heapMb * 1024 * 1024, `the file (${size} bytes) is larger than twice the heap limit`);
-    const result = await runCli(['verify', file, '--secret', SECRET, '--quiet'], {
+    // A process of its own, so that the heap limit applies to the command alone.
+    const result = await spawnCli(['verify', file, '--secret', SECRET, '--quiet'], {
       env: { NODE_OPTIONS: `--max-old-space-size=${heapMb}` },
     });
     assert.equal(result.code, 0, result.stderr.slice(0, 500));

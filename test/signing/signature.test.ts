@@ -33,7 +33,8 @@ describe('sign', () => {
     assert.equal(fromBytes['X-Webhook-Signature'], sign({ body: BODY, secret: SECRET, timestamp: NOW })['X-Webhook-Signature']);
     const before = Math.floor(Date.now() / 1000);
     const stamped = Number(sign({ body: BODY, secret: SECRET })['X-Webhook-Timestamp']);
-    assert.ok(stamped >= before && stamped <= before + 2, `timestamp ${stamped} is now in seconds`);
+    const after = Math.floor(Date.now() / 1000);
+    assert.ok(before <= stamped && stamped <= after, `timestamp ${stamped} is now in seconds`);
   });
 
   it('takes the event from message.type unless given, and refuses bodies without one', () => {
