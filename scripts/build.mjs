@@ -9,11 +9,9 @@ import { build } from 'esbuild';
 const require = createRequire(import.meta.url);
 rmSync(new URL('../dist/', import.meta.url), { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { stdio: 'inherit' });
-await build({
-  entryPoints: { cli: 'dist/src/cli/main.js', 'verify-worker': 'dist/src/commands/verify/verify-worker.js' },
+const common = {
   bundle: true,
   mainFields: ['module', 'main'],
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
@@ -23,4 +21,8 @@ await build({
   logLevel: 'warning',
   // Bundled CommonJS dependencies call require(); an ES module has none of its own.
   banner: { js: "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);" },
-});
+};
+// Two builds: the worker of `verify` is bundled whole on its own, so that the modules it shares with
+// the CLI do not become chunks of their own that every start of the CLI would load.
+await build({ ...common, entryPoints: { cli: 'dist/src/cli/main.js' }, splitting: true });
+await build({ ...common, entryPoints: { 'verify-worker': 'dist/src/commands/verify/verify-worker.js' } });

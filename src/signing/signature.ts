@@ -1,11 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { DEFAULT_TOLERANCE_SECONDS } from './tolerance.js';
+
+export { DEFAULT_TOLERANCE_SECONDS };
 
 export const SIGNATURE_HEADER = 'x-webhook-signature';
 export const TIMESTAMP_HEADER = 'x-webhook-timestamp';
 export const EVENT_HEADER = 'x-webhook-event';
 export const USER_AGENT = 'HMS-Sovereign/1.0';
 export const SIGNATURE_PREFIX = 'sha256=';
-export const DEFAULT_TOLERANCE_SECONDS = 300;
 
 export type Body = string | Uint8Array;
 
