@@ -8,7 +8,7 @@ import { startBareServer } from './servers.js';
 const CONNECTIONS = 50;
 const REQUESTS = 20_000;
 
-/** `send --count --concurrency 50` against autocannon, both at the same bare server, same body size. */
+/** `send load --concurrency 50` against autocannon, both at the same bare server, same body size. */
 export async function benchSend(rounds = 3): Promise<Row[]> {
   const server = await startBareServer();
   try {
@@ -22,6 +22,7 @@ export async function benchSend(rounds = 3): Promise<Row[]> {
         [
           BIN,
           'send',
+          'load',
           'tool-calls',
           '--to',
           server.url,
@@ -35,7 +36,7 @@ export async function benchSend(rounds = 3): Promise<Row[]> {
         ],
         { cwd: ROOT, encoding: 'utf8' },
       );
-      if (run.status !== 0) throw new Error(`send --count failed: ${run.stderr}`);
+      if (run.status !== 0) throw new Error(`send load failed: ${run.stderr}`);
       ours.push((JSON.parse(run.stdout) as { requests_per_second: number }).requests_per_second);
       const result = await autocannon({
         url: server.url,
@@ -51,7 +52,7 @@ export async function benchSend(rounds = 3): Promise<Row[]> {
     const baseRate = median(theirs);
     return [
       {
-        what: `send --count ${REQUESTS} --concurrency ${CONNECTIONS}`,
+        what: `send load --count ${REQUESTS} --concurrency ${CONNECTIONS}`,
         ours: ourRate,
         baseline: baseRate,
         unit: 'req/s',

@@ -17,7 +17,7 @@ const FLAT_RSS = 1.5;
 
 /**
  * Soak and loss: `listen --save` under 50-connection load for 60 s, then SIGINT — every 2xx is a
- * complete saved line and RSS stays flat; then `send --count 100000` into `listen`: sent == received == saved.
+ * complete saved line and RSS stays flat; then `send load --count 100000` into `listen`: sent == received == saved.
  */
 export async function benchSoak(): Promise<Row[]> {
   const dir = mkdtempSync(join(tmpdir(), 'hms-webhook-bench-soak-'));
@@ -77,6 +77,7 @@ async function sendIntoListen(file: string): Promise<Row> {
     [
       BIN,
       'send',
+      'load',
       'status-update',
       '--to',
       url,
@@ -98,7 +99,7 @@ async function sendIntoListen(file: string): Promise<Row> {
   const saved = await savedAnswers(file);
   const answered = load.statuses['200'] ?? 0;
   return {
-    what: `send --count ${SENDS} into listen --save: sent ${load.sent}, 200 ${answered}, received ${received}, saved ${saved}`,
+    what: `send load --count ${SENDS} into listen --save: sent ${load.sent}, 200 ${answered}, received ${received}, saved ${saved}`,
     ours: saved,
     baseline: load.sent,
     unit: 'requests',

@@ -3,7 +3,7 @@ import { closeSync, createReadStream, openSync, readSync, writeSync } from 'node
 import { InputError } from '../errors.js';
 import { whyUnreadable } from '../input.js';
 
-/** One captured request (architecture.md, "Capture file"); extra keys are allowed and ignored by readers. */
+/** One captured request, a line of a capture file (README, "Recording"); extra keys are allowed and ignored by readers. */
 export interface Capture {
   /** Absent for a request given by hand. */
   received_at?: string;

@@ -1,5 +1,5 @@
 /**
- * The two JSON dialects of the same events (platform.md §8): `hms` (HMS Sovereign and VoiceDock,
+ * The two JSON dialects of the same events: `hms` (HMS Sovereign and VoiceDock,
  * snake_case) and `flireo` (camelCase for the platform's own keys only). An explicit map, never a
  * generic case converter: config block names and user data keep their keys.
  */

@@ -2,6 +2,7 @@ import { Pool, request } from 'undici';
 import { LatencyHistogram } from './latency-histogram.js';
 import { type Clock, systemClock } from '../clock.js';
 import { CannotRun } from '../errors.js';
+import { DEFAULT_PORT } from '../receiving/defaults.js';
 import type { RecordedReply } from '../platform/reply-check.js';
 
 export interface OutgoingRequest {
@@ -61,7 +62,7 @@ export function classifyNetworkError(error: unknown, url: URL, timeoutMs: number
   if (code === 'ECONNREFUSED') {
     return new NetworkFailure(
       'refused',
-      `cannot connect to ${origin}: connection refused — is your receiver running? (\`hms-webhook listen\` starts one on port 8484)`,
+      `cannot connect to ${origin}: connection refused — is your receiver running? (\`hms-webhook listen\` starts one on port ${DEFAULT_PORT})`,
     );
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {

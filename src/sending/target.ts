@@ -6,7 +6,7 @@ const DEFAULT_TARGET = `http://localhost:${DEFAULT_PORT}/`;
 
 /**
  * `--to` as users type it: a full URL, `host`, `host:port`, `:port` or a bare port.
- * A missing port is the listener's 8484 for plain hosts; a missing path is `/`.
+ * A missing port is the listener's for plain hosts; a missing path is `/`.
  */
 export function parseTarget(text: string | undefined): URL {
   const value = (text ?? '').trim();

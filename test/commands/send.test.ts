@@ -3,7 +3,6 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { listFixtures } from '../../src/platform/fixtures.js';
-import { parseTarget } from '../../src/sending/target.js';
 import { correctReplies, startReceiver, type Received } from '../receiver.js';
 import { type CliOptions, jsonLines, runCli, steppingClock, temporaryFolder } from '../helpers.js';
 
@@ -329,26 +328,5 @@ describe('send: cannot send', () => {
     const badStatus = await runCli(['send', 'status-update', '--expect-status', 'nope']);
     assert.equal(badStatus.code, 2);
     assert.match(badStatus.stderr, /--expect-status nope/);
-  });
-});
-
-describe('--to forms', () => {
-  const cases: [string | undefined, string][] = [
-    [undefined, 'http://localhost:8484/'],
-    ['localhost', 'http://localhost:8484/'],
-    ['localhost:3000', 'http://localhost:3000/'],
-    [':3000', 'http://localhost:3000/'],
-    ['3000', 'http://localhost:3000/'],
-    [':3000/webhooks', 'http://localhost:3000/webhooks'],
-    ['127.0.0.1:9000/hms', 'http://127.0.0.1:9000/hms'],
-    ['https://example.com/hooks', 'https://example.com/hooks'],
-    ['http://example.com', 'http://example.com/'],
-  ];
-  for (const [input, expected] of cases) {
-    it(`${JSON.stringify(input)} -> ${expected}`, () => assert.equal(parseTarget(input).href, expected));
-  }
-  it('rejects other schemes and ports out of range', () => {
-    assert.throws(() => parseTarget('ftp://example.com'), /only http:\/\/ and https:\/\//);
-    assert.throws(() => parseTarget('70000'), /not a URL|out of range/);
   });
 });

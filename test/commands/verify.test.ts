@@ -27,7 +27,7 @@ interface CaptureInput {
   reply?: Record<string, unknown>;
 }
 
-/** A capture line as architecture.md defines it, written without our capture module. */
+/** A capture line in the documented format, written without our capture module. */
 function captureLine({ body, headers, receivedAt = new Date(NOW * 1000), reply }: CaptureInput): string {
   const bytes = Buffer.from(body);
   const text = bytes.toString('utf8');

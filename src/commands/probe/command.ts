@@ -1,11 +1,12 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CommandContext } from '../../cli/command-context.js';
+import { DEFAULT_PORT } from '../../receiving/defaults.js';
 import { jsonOption, secretFileOption, secretOption, targetOption, timeoutOption } from '../../cli/options.js';
 
 const declaration = () =>
   new Command('probe')
     .description('check that your receiver is safe: one valid request, then forgeries it must refuse')
-    .addOption(targetOption('your receiver: URL, host, host:port, :port or port (default http://localhost:8484/)'))
+    .addOption(targetOption(`your receiver: URL, host, host:port, :port or port (default http://localhost:${DEFAULT_PORT}/)`))
     .addOption(secretOption('the webhook_secret your receiver verifies with (or HMS_WEBHOOK_SECRET)'))
     .addOption(secretFileOption())
     .option('--event <event>', 'the payload to probe with: event or event/variant', 'status-update/in-progress')

@@ -12,8 +12,9 @@ import {
   timeoutOption,
   unsetOption,
 } from '../../cli/options.js';
+import { DEFAULT_PORT } from '../../receiving/defaults.js';
 
-const TARGET = 'URL, host, host:port, :port or port (default http://localhost:8484/)';
+const TARGET = `URL, host, host:port, :port or port (default http://localhost:${DEFAULT_PORT}/)`;
 const SECRET = 'the webhook_secret to sign with (or HMS_WEBHOOK_SECRET)';
 
 /** What a single send and a load run share: the target, the payload and how it is signed or forged. */

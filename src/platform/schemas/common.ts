@@ -80,7 +80,7 @@ export function assistantConfig(d: Dialect) {
   });
 }
 
-/** The envelope every event shares (platform.md §2.1), with the event's own keys added. */
+/** The envelope every event shares (`message.type`, `timestamp`, `call`, `assistant`…), with the event's own keys added. */
 export function messageEnvelope<Extra extends z.core.$ZodLooseShape>(d: Dialect, event: string, extra: Extra) {
   return z.looseObject({
     message: z.looseObject({

@@ -59,7 +59,7 @@ export function reply(d: Dialect) {
 
 export type ReplyForm = 'results' | 'error' | 'result' | 'direct';
 
-/** How the platform reads a tool-calls reply (platform.md §4.3). */
+/** How the platform reads a tool-calls reply: which of the four forms it takes. */
 export function replyForm(value: unknown): ReplyForm {
   const body = asObject(value);
   if (body === undefined) return 'direct';

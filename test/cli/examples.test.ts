@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { CommandUnknownOpts } from '@commander-js/extra-typings';
+import type { Io } from '../../src/cli/io.js';
+import { buildProgram } from '../../src/cli/main.js';
+import { systemClock } from '../../src/clock.js';
+import { ROOT, runCli } from '../helpers.js';
+
+// Every `hms-webhook …` example, in README.md and in every --help, goes through the parser and
+// reaches a command, so that the copies cannot drift from the declarations.
+
+/** The words of one shell command line: quotes removed, cut at a comment, a pipe, a redirection or a description. */
+function commandWords(line: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let quote: string | undefined;
+  let inWord = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quote !== undefined) {
+      if (ch === quote) quote = undefined;
+      else word += ch;
+      continue;
+    }
+    if (ch === "'" || ch === '"') {
+      quote = ch;
+      inWord = true;
+      continue;
+    }
+    // A comment, a pipe, a redirection, a background job, or two spaces before a description end the command.
+    if (ch === '#' && !inWord) break;
+    if ('|<>&;'.includes(ch) || (ch === ' ' && line[i + 1] === ' ')) break;
+    if (ch === ' ') {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+      continue;
+    }
+    word += ch;
+    inWord = true;
+  }
+  if (inWord) words.push(word);
+  return words;
+}
+
+/** The arguments of each `hms-webhook` command in a text: `$ hms-webhook …`, `npx hms-webhook …`, `… | hms-webhook …`. */
+function examplesIn(lines: readonly string[]): string[][] {
+  const found: string[][] = [];
+  for (const line of lines) {
+    const at = line.search(/(^|[$|] *|npx )hms-webhook /);
+    if (at < 0) continue;
+    const start = line.indexOf('hms-webhook ', at);
+    found.push(commandWords(line.slice(start + 'hms-webhook '.length)));
+  }
+  return found;
+}
+
+function readmeExamples(): string[][] {
+  const text = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const blocks = [...text.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]!);
+  return examplesIn(
+    blocks
+      .flatMap((block) => block.split('\n'))
+      .filter((line) => /^(npx )?hms-webhook |\| hms-webhook /.test(line) || line.includes('| hms-webhook ')),
+  );
+}
+
+const quietIo = (): Io => {
+  const sink = { write: () => true, once: () => undefined, isTTY: false };
+  return { stdout: sink, stderr: sink, stdin: process.stdin, env: {}, clock: systemClock, signals: new EventEmitter() };
+};
+
+function allCommands(command: CommandUnknownOpts): CommandUnknownOpts[] {
+  return command.commands.flatMap((sub) => [sub, ...allCommands(sub)]);
+}
+
+/** Parses the words with every action replaced by a recorder; returns the command it reached. */
+async function parse(words: readonly string[]): Promise<string> {
+  const program = buildProgram(quietIo()) as CommandUnknownOpts;
+  let reached = '';
+  for (const command of allCommands(program)) {
+    command.action(function (this: CommandUnknownOpts) {
+      reached = this.name();
+    });
+  }
+  await program.parseAsync(
+    words.filter((word) => word !== '--no-color'),
+    { from: 'user' },
+  );
+  return reached;
+}
+
+describe('examples: every one parses and reaches a command', () => {
+  it('the words of a shell line; a stale example fails', async () => {
+    await assert.rejects(parse(['send', 'call', '--skew', '-400']), /unknown option '--skew'/);
+    assert.deepEqual(commandWords(`send --to :3000 --set 'a=b c' "x y"   # comment`), ['send', '--to', ':3000', '--set', 'a=b c', 'x y']);
+    assert.deepEqual(commandWords('listen --save c.jsonl > events.jsonl &'), ['listen', '--save', 'c.jsonl']);
+    assert.deepEqual(commandWords('demo                 a whole call'), ['demo']);
+  });
+
+  it('README.md', async () => {
+    const examples = readmeExamples();
+    assert.ok(examples.length >= 30, `found ${examples.length} examples`);
+    for (const words of examples) assert.notEqual(await parse(words), '', `hms-webhook ${words.join(' ')}`);
+  });
+
+  it('every --help', async () => {
+    const program = buildProgram(quietIo()) as CommandUnknownOpts;
+    const paths: string[][] = [[]];
+    const walk = (command: CommandUnknownOpts, prefix: string[]) => {
+      for (const sub of command.commands) {
+        paths.push([...prefix, sub.name()]);
+        walk(sub, [...prefix, sub.name()]);
+      }
+    };
+    walk(program, []);
+    let count = 0;
+    for (const path of paths) {
+      const help = await runCli([...path, '--help']);
+      assert.equal(help.code, 0, help.stderr);
+      for (const words of examplesIn(help.stdout.split('\n').filter((line) => line.trimStart().startsWith('$ hms-webhook ')))) {
+        count++;
+        assert.notEqual(await parse(words), '', `${path.join(' ')} --help: hms-webhook ${words.join(' ')}`);
+      }
+    }
+    assert.ok(count >= 25, `found ${count} examples in the help`);
+  });
+});
