@@ -6,22 +6,20 @@ export abstract class HmsWebhookError extends Error {
   abstract readonly exitCode: number;
 }
 
-/** Input that cannot be worked with (an unknown fixture, a file unreadable or malformed): exit 2. */
-export class InputError extends HmsWebhookError {
-  override name = 'InputError';
-  readonly exitCode = EXIT.cannotRun;
-}
-
-/** Something outside would not let us run (a port in use, a refused connection): exit 2. */
+/** Could not run (exit 2): something outside would not let us (a port in use, a refused connection). */
 export class CannotRun extends HmsWebhookError {
   override name = 'CannotRun';
-  readonly exitCode = EXIT.cannotRun;
+  readonly exitCode: number = EXIT.cannotRun;
+}
+
+/** Input that cannot be worked with (an unknown fixture, a file unreadable or malformed): exit 2. */
+export class InputError extends CannotRun {
+  override name = 'InputError';
 }
 
 /** A command line whose parts do not fit together: exit 2. The message says what to do instead. */
-export class UsageError extends HmsWebhookError {
+export class UsageError extends CannotRun {
   override name = 'UsageError';
-  readonly exitCode = EXIT.cannotRun;
 }
 
 /**

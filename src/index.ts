@@ -35,3 +35,4 @@ export { startListener, type Listener, type ListenerOptions, type ListenEvent } 
 export { readCaptures, captureBody, type Capture, type SourcedCapture } from './captures/capture-file.js';
 export { diagnoseSignature, type Diagnosis, type DiagnosisCause, type KnownSecret } from './signing/diagnosis.js';
 export { checkCapture, type CaptureCheck, type CaptureCheckOptions } from './captures/capture-check.js';
+export { CannotRun, EXIT, HmsWebhookError, InputError } from './errors.js';

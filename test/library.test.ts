@@ -9,3 +9,12 @@ it('the package exports its library API by name, types included', async () => {
   assert.deepEqual(library.validatePayload(JSON.parse(body)).errors, []);
   assert.deepEqual([...library.EVENTS], ['assistant-request', 'status-update', 'tool-calls', 'end-of-call-report']);
 });
+
+it('throws library errors that carry their exit code, not CLI usage errors', async () => {
+  const library = await import('hms-webhook');
+  assert.throws(
+    () => library.loadFixture('status-update/paused'),
+    (error: unknown) =>
+      error instanceof library.InputError && error instanceof library.HmsWebhookError && error.exitCode === library.EXIT.cannotRun,
+  );
+});

@@ -22,15 +22,13 @@ export async function runProbeCommand(options: ProbeOptions, context: CommandCon
   const summary = { passed: count('pass'), failed: count('fail'), warnings: count('warn') };
   const reporter = new Reporter(io, { json: options.json === true, color: context.color() });
   const { style } = reporter;
-  if (reporter.json) {
-    for (const result of results) reporter.record(probeJson(result));
-    reporter.record({ type: 'summary', url: url.href, ...summary });
-  } else {
+  if (reporter.json) for (const result of results) reporter.record(probeJson(result));
+  else {
     reporter.line(`${style.bold('probe')} ${url.href}  (${event})`);
     reporter.lines(probeLines(results, style));
-    const warnings = summary.warnings > 0 ? `, ${summary.warnings} warning${summary.warnings > 1 ? 's' : ''}` : '';
-    reporter.summary(summary.passed, summary.failed, { suffix: warnings });
   }
+  const warnings = summary.warnings > 0 ? `, ${summary.warnings} warning${summary.warnings > 1 ? 's' : ''}` : '';
+  reporter.summary(summary.passed, summary.failed, { fields: { url: url.href, warnings: summary.warnings }, suffix: warnings });
   if (summary.failed > 0) {
     const accepted = results.filter((r) => r.verdict === 'fail' && r.probe.expect === 'refuse').length;
     const problems = [
