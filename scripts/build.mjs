@@ -2,16 +2,19 @@
 // few files instead of a hundred modules. dist/ is cleared first so that no module or chunk of an older
 // layout lingers (or is picked up by the test runner).
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
 const require = createRequire(import.meta.url);
 rmSync(new URL('../dist/', import.meta.url), { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { stdio: 'inherit' });
+const BANNER = "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);";
 const common = {
   bundle: true,
   mainFields: ['module', 'main'],
+  // extra-typings only adds types; at run time it is commander itself.
+  alias: { '@commander-js/extra-typings': 'commander' },
   format: 'esm',
   platform: 'node',
   target: 'node20',
@@ -20,9 +23,16 @@ const common = {
   outdir: 'dist/bundle',
   logLevel: 'warning',
   // Bundled CommonJS dependencies call require(); an ES module has none of its own.
-  banner: { js: "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);" },
+  banner: { js: BANNER },
 };
 // Two builds: the worker of `verify` is bundled whole on its own, so that the modules it shares with
 // the CLI do not become chunks of their own that every start of the CLI would load.
 await build({ ...common, entryPoints: { cli: 'dist/src/cli/main.js' }, splitting: true });
 await build({ ...common, entryPoints: { 'verify-worker': 'dist/src/commands/verify/verify-worker.js' } });
+
+// The banner costs a load of node:module in every chunk; most chunks never call require, so theirs goes.
+for (const name of readdirSync('dist/bundle')) {
+  const file = `dist/bundle/${name}`;
+  const text = readFileSync(file, 'utf8');
+  if (text.startsWith(BANNER) && !/\brequire\b/.test(text.slice(BANNER.length))) writeFileSync(file, text.slice(BANNER.length));
+}

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { demoCommand } from '../commands/demo/command.js';
 import { fixturesCommand } from '../commands/fixtures/command.js';
@@ -9,7 +8,6 @@ import { sendCommand } from '../commands/send/command.js';
 import { validateCommand } from '../commands/validate/command.js';
 import { verifyCommand } from '../commands/verify/command.js';
 import { EXIT, HmsWebhookError } from '../errors.js';
-import { PACKAGE_ROOT } from '../package-root.js';
 import type { CommandContext } from './command-context.js';
 import { type Io, processIo } from './io.js';
 
@@ -19,7 +17,8 @@ import { type Io, processIo } from './io.js';
 export function buildProgram(io: Io, color = true) {
   const program = new Command('hms-webhook')
     .description('Develop, debug and test receivers of HMS Sovereign, VoiceDock and Flireo webhooks.')
-    .version(packageVersion(), '-V, --version')
+    // The version is read only when asked for, so that a start does not look for package.json.
+    .option('-V, --version', 'output the version number')
     .option('--no-color', 'no colour (NO_COLOR is honoured too)')
     // Each command reads only the options that come after its name, so that `send` and `send call`
     // can each have their own --to; --no-color, the one global option, is taken out before parsing.
@@ -40,6 +39,9 @@ Examples:
 
 Exit codes: 0 all good, 1 a check failed, 2 could not run, 130 interrupted.`,
     );
+  program.on('option:version', () => {
+    throw new CommanderError(EXIT.ok, VERSION_ASKED, '');
+  });
   const context: CommandContext = { io, color: () => color };
   for (const declare of [
     demoCommand,
@@ -84,6 +86,7 @@ function upgradeArguments(args: readonly string[]): string[] {
 }
 
 const NO_COLOR_FLAG = '--no-color';
+const VERSION_ASKED = 'hms-webhook.version';
 
 /** Runs the CLI on the user's arguments; the one place that turns outcomes into exit codes. */
 export async function main(args: readonly string[], io: Io = processIo()): Promise<number> {
@@ -92,6 +95,10 @@ export async function main(args: readonly string[], io: Io = processIo()): Promi
     await program.parseAsync(upgradeArguments(args.filter((arg) => arg !== NO_COLOR_FLAG)), { from: 'user' });
     return EXIT.ok;
   } catch (error) {
+    if (error instanceof CommanderError && error.code === VERSION_ASKED) {
+      io.stdout.write(`${await packageVersion()}\n`);
+      return EXIT.ok;
+    }
     return exitCodeOf(error, io);
   }
 }
@@ -109,6 +116,8 @@ function exitCodeOf(error: unknown, io: Io): number {
   return EXIT.cannotRun;
 }
 
-function packageVersion(): string {
+async function packageVersion(): Promise<string> {
+  const { readFileSync } = await import('node:fs');
+  const { PACKAGE_ROOT } = await import('../package-root.js');
   return (JSON.parse(readFileSync(new URL('package.json', PACKAGE_ROOT), 'utf8')) as { version: string }).version;
 }

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import { EVENTS } from '../platform/events.js';
-import { DEFAULT_TOLERANCE_SECONDS } from '../signing/tolerance.js';
+import { DEFAULT_TOLERANCE_SECONDS } from '../defaults.js';
 
 // Options that several commands share, declared once. This module stays light: `--help` loads it.
 

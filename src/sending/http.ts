@@ -2,7 +2,7 @@ import { Pool, request } from 'undici';
 import { LatencyHistogram } from './latency-histogram.js';
 import { type Clock, systemClock } from '../clock.js';
 import { CannotRun } from '../errors.js';
-import { DEFAULT_PORT } from '../receiving/defaults.js';
+import { DEFAULT_PORT } from '../defaults.js';
 import type { RecordedReply } from '../platform/reply-check.js';
 
 export interface OutgoingRequest {

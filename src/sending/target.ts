@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import { DEFAULT_PORT } from '../receiving/defaults.js';
+import { DEFAULT_PORT } from '../defaults.js';
 
 /** The listener's address: `send` posts there when no --to is given. */
 const DEFAULT_TARGET = `http://localhost:${DEFAULT_PORT}/`;

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { DEFAULT_TOLERANCE_SECONDS } from './tolerance.js';
+import { DEFAULT_TOLERANCE_SECONDS } from '../defaults.js';
 
 export { DEFAULT_TOLERANCE_SECONDS };
 

@@ -10,7 +10,7 @@ import { CheckFailed } from '../../errors.js';
 import { Reporter } from '../../output/reporter.js';
 import { summaryLine } from '../../output/style.js';
 import { CallScript, loadScenario } from '../../platform/scenario.js';
-import { DEFAULT_MAX_BODY_BYTES } from '../../receiving/defaults.js';
+import { DEFAULT_MAX_BODY_BYTES } from '../../defaults.js';
 import { type ListenEvent, startListener } from '../../receiving/listener.js';
 import { playCall } from '../../sending/call.js';
 import { fingerprint } from '../../signing/secrets.js';

@@ -1,7 +1,7 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import type { CommandContext } from '../../cli/command-context.js';
 import { jsonOption, number, secretFileOption, secretOption, toleranceOption } from '../../cli/options.js';
-import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT } from '../../receiving/defaults.js';
+import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT } from '../../defaults.js';
 
 const declaration = () =>
   new Command('listen')

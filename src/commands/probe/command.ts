@@ -1,6 +1,6 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CommandContext } from '../../cli/command-context.js';
-import { DEFAULT_PORT } from '../../receiving/defaults.js';
+import { DEFAULT_PORT } from '../../defaults.js';
 import { jsonOption, secretFileOption, secretOption, targetOption, timeoutOption } from '../../cli/options.js';
 
 const declaration = () =>

@@ -12,7 +12,7 @@ import {
   timeoutOption,
   unsetOption,
 } from '../../cli/options.js';
-import { DEFAULT_PORT } from '../../receiving/defaults.js';
+import { DEFAULT_PORT } from '../../defaults.js';
 
 const TARGET = `URL, host, host:port, :port or port (default http://localhost:${DEFAULT_PORT}/)`;
 const SECRET = 'the webhook_secret to sign with (or HMS_WEBHOOK_SECRET)';

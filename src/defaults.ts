@@ -1,0 +1,10 @@
+// The defaults a user sees in --help, in a module of their own so that the command declarations can show
+// them without loading the listener or node:crypto.
+
+/** The listener's port; also where `send --to localhost` posts by default. */
+export const DEFAULT_PORT = 8484;
+export const DEFAULT_HOST = '127.0.0.1';
+/** Larger bodies get 413 without being buffered. */
+export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** How old (or how far in the future) a timestamp may be, in seconds. */
+export const DEFAULT_TOLERANCE_SECONDS = 300;
