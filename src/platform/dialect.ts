@@ -6,59 +6,62 @@
 export type Dialect = 'hms' | 'flireo';
 export const DIALECTS: readonly Dialect[] = ['hms', 'flireo'];
 
-/** hms key -> flireo key, for the platform's keys that Flireo renames. */
-const FLIREO_KEYS: Readonly<Record<string, string>> = {
-  phone_number: 'phoneNumber',
-  tool_call_list: 'toolCallList',
-  tool_call_id: 'toolCallId',
-  duration_seconds: 'durationSeconds',
-  end_reason: 'endReason',
-  started_at: 'startedAt',
-  ended_at: 'endedAt',
-  recording_url: 'recordingUrl',
-  first_message: 'firstMessage',
-  max_duration_seconds: 'maxDurationSeconds',
-  assistant_id: 'assistantId',
-  assistant_override: 'assistantOverride',
-  analysis_plan: 'analysisPlan',
-  structured_data_plan: 'structuredDataPlan',
-  min_messages_threshold: 'minMessagesThreshold',
-  voice_id: 'voiceId',
-  async_response: 'asyncResponse',
-};
+// The tables are Maps, not objects: a key from the wire such as `__proto__`, `toString` or
+// `constructor` must never find an inherited property.
 
-const HMS_KEYS: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(FLIREO_KEYS).map(([hms, flireo]) => [flireo, hms]));
+/** hms key -> flireo key, for the platform's keys that Flireo renames. */
+const FLIREO_KEYS: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    phone_number: 'phoneNumber',
+    tool_call_list: 'toolCallList',
+    tool_call_id: 'toolCallId',
+    duration_seconds: 'durationSeconds',
+    end_reason: 'endReason',
+    started_at: 'startedAt',
+    ended_at: 'endedAt',
+    recording_url: 'recordingUrl',
+    first_message: 'firstMessage',
+    max_duration_seconds: 'maxDurationSeconds',
+    assistant_id: 'assistantId',
+    assistant_override: 'assistantOverride',
+    analysis_plan: 'analysisPlan',
+    structured_data_plan: 'structuredDataPlan',
+    min_messages_threshold: 'minMessagesThreshold',
+    voice_id: 'voiceId',
+    async_response: 'asyncResponse',
+  }),
+);
+
+const HMS_KEYS: ReadonlyMap<string, string> = new Map([...FLIREO_KEYS].map(([hms, flireo]) => [flireo, hms]));
 
 /** `message.call.type` values. */
-const FLIREO_CALL_TYPES: Readonly<Record<string, string>> = {
-  inbound_phone_call: 'inboundPhoneCall',
-  outbound_phone_call: 'outboundPhoneCall',
-  web_call: 'webCall',
-};
-const HMS_CALL_TYPES: Readonly<Record<string, string>> = Object.fromEntries(
-  Object.entries(FLIREO_CALL_TYPES).map(([hms, flireo]) => [flireo, hms]),
-);
+const FLIREO_CALL_TYPES: ReadonlyMap<string, string> = new Map([
+  ['inbound_phone_call', 'inboundPhoneCall'],
+  ['outbound_phone_call', 'outboundPhoneCall'],
+  ['web_call', 'webCall'],
+]);
+const HMS_CALL_TYPES: ReadonlyMap<string, string> = new Map([...FLIREO_CALL_TYPES].map(([hms, flireo]) => [flireo, hms]));
 
 /** Subtrees whose keys belong to the user (their analysis schema, CRM data, tool I/O): never renamed. */
 const USER_DATA_KEYS = new Set(['analysis', 'metadata', 'arguments', 'result', 'schema']);
 
 /** The name of an hms key in `dialect`. */
 export function keyIn(dialect: Dialect, hmsKey: string): string {
-  return dialect === 'flireo' ? (FLIREO_KEYS[hmsKey] ?? hmsKey) : hmsKey;
+  return dialect === 'flireo' ? (FLIREO_KEYS.get(hmsKey) ?? hmsKey) : hmsKey;
 }
 
 /** The `call.type` value of an hms call type in `dialect`. */
 export function callTypeIn(dialect: Dialect, hmsCallType: string): string {
-  return dialect === 'flireo' ? (FLIREO_CALL_TYPES[hmsCallType] ?? hmsCallType) : hmsCallType;
+  return dialect === 'flireo' ? (FLIREO_CALL_TYPES.get(hmsCallType) ?? hmsCallType) : hmsCallType;
 }
 
 export function hmsCallTypes(): string[] {
-  return Object.keys(FLIREO_CALL_TYPES);
+  return [...FLIREO_CALL_TYPES.keys()];
 }
 
 /** For a key spelled the other dialect's way (`tool_call_id` in flireo), the spelling `dialect` uses. */
 export function spellingIn(dialect: Dialect, foreignKey: string): string | undefined {
-  return (dialect === 'flireo' ? FLIREO_KEYS : HMS_KEYS)[foreignKey];
+  return (dialect === 'flireo' ? FLIREO_KEYS : HMS_KEYS).get(foreignKey);
 }
 
 /**
@@ -74,10 +77,14 @@ export function convertDialect(value: unknown, from: Dialect, to: Dialect): unkn
     if (node === null || typeof node !== 'object') return node;
     const out: Record<string, unknown> = {};
     for (const [key, child] of Object.entries(node)) {
-      const renamed = keys[key] ?? key;
-      if (USER_DATA_KEYS.has(key)) out[renamed] = structuredClone(child);
-      else if (parentKey === 'call' && key === 'type' && typeof child === 'string') out[renamed] = callTypes[child] ?? child;
-      else out[renamed] = walk(child, key);
+      const renamed = keys.get(key) ?? key;
+      const value = USER_DATA_KEYS.has(key)
+        ? structuredClone(child)
+        : parentKey === 'call' && key === 'type' && typeof child === 'string'
+          ? (callTypes.get(child) ?? child)
+          : walk(child, key);
+      // Defined, not assigned: assigning a `__proto__` key would set the prototype instead.
+      Object.defineProperty(out, renamed, { value, enumerable: true, writable: true, configurable: true });
     }
     return out;
   };
@@ -85,8 +92,8 @@ export function convertDialect(value: unknown, from: Dialect, to: Dialect): unkn
 }
 
 /** Keys whose presence tells the dialect apart, in payloads and in replies. */
-const FLIREO_MARKERS = new Set(Object.values(FLIREO_KEYS));
-const HMS_MARKERS = new Set(Object.keys(FLIREO_KEYS));
+const FLIREO_MARKERS = new Set(FLIREO_KEYS.values());
+const HMS_MARKERS = new Set(FLIREO_KEYS.keys());
 
 /**
  * Guesses the dialect from the keys and the call type. Undecided (no renamed key at all, as in
@@ -108,8 +115,8 @@ export function detectDialect(value: unknown): Dialect {
       if (FLIREO_MARKERS.has(key)) flireo++;
       else if (HMS_MARKERS.has(key)) hms++;
       if (parentKey === 'call' && key === 'type' && typeof child === 'string') {
-        if (HMS_CALL_TYPES[child] !== undefined) flireo++;
-        else if (FLIREO_CALL_TYPES[child] !== undefined) hms++;
+        if (HMS_CALL_TYPES.has(child)) flireo++;
+        else if (FLIREO_CALL_TYPES.has(child)) hms++;
       }
       walk(child, key, depth + 1);
     }

@@ -4,6 +4,9 @@ import { InputError } from '../errors.js';
 
 type PathKey = string | number;
 
+/** Segments that would reach Object.prototype instead of the document. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'prototype', 'constructor']);
+
 /** `message.call.status`, `message.tool_call_list[0].id`, `a["odd key"]` -> keys. */
 export function parsePath(path: string): PathKey[] {
   const keys: PathKey[] = [];
@@ -15,6 +18,12 @@ export function parsePath(path: string): PathKey[] {
     else keys.push(JSON.parse(`"${match[3]}"`) as string);
     last = pattern.lastIndex;
     if (path[last] === '.') pattern.lastIndex = ++last;
+  }
+  const unsafe = keys.find((key) => typeof key === 'string' && FORBIDDEN_KEYS.has(key));
+  if (unsafe !== undefined) {
+    throw new InputError(
+      `cannot edit the path ${JSON.stringify(path)}: ${unsafe} is refused (it would change every object, not this payload)`,
+    );
   }
   if (keys.length === 0 || last !== path.length)
     throw new InputError(

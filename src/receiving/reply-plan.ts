@@ -43,12 +43,11 @@ export function answerFor(event: string | undefined, document: unknown, dialect:
     return {
       results: calls.map((call) => {
         const name = String(asObject(call.function)?.name ?? '');
-        const result =
-          name in results
-            ? results[name]
-            : '*' in results
-              ? results['*']
-              : { ok: true, tool: name, note: 'default reply of hms-webhook listen; set one with --reply' };
+        const result = Object.hasOwn(results, name)
+          ? results[name]
+          : Object.hasOwn(results, '*')
+            ? results['*']
+            : { ok: true, tool: name, note: 'default reply of hms-webhook listen; set one with --reply' };
         return { [keyIn(dialect, 'tool_call_id')]: call.id, result };
       }),
     };

@@ -22,6 +22,12 @@ describe('reply plan: what listen answers', () => {
     assert.match(fallback.results[0]!.result.note, /default reply of hms-webhook listen/);
   });
 
+  it('a tool named like an Object.prototype property gets the "*" result, not that property', () => {
+    const request = { message: { tool_call_list: [{ id: 'tool_1', function: { name: 'toString', arguments: {} } }] } };
+    const reply = answerFor('tool-calls', request, 'hms', { 'tool-calls': { '*': 'done' } }) as { results: { result: unknown }[] };
+    assert.equal(reply.results[0]!.result, 'done');
+  });
+
   it('keys the ids the way the dialect reads them', () => {
     const reply = answerFor('tool-calls', toolCalls('flireo'), 'flireo', {}) as { results: Record<string, unknown>[] };
     assert.ok(reply.results.every((result) => 'toolCallId' in result && !('tool_call_id' in result)));
