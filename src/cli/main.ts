@@ -8,6 +8,7 @@ import { sendCommand } from '../commands/send/command.js';
 import { validateCommand } from '../commands/validate/command.js';
 import { verifyCommand } from '../commands/verify/command.js';
 import { EXIT, HmsWebhookError } from '../errors.js';
+import { printable } from '../output/style.js';
 import type { CommandContext } from './command-context.js';
 import { type Io, processIo } from './io.js';
 
@@ -109,7 +110,7 @@ function exitCodeOf(error: unknown, io: Io): number {
     return error.exitCode === 0 ? EXIT.ok : EXIT.cannotRun;
   }
   if (error instanceof HmsWebhookError) {
-    if (error.message) io.stderr.write(`hms-webhook: ${error.message}\n`);
+    if (error.message) io.stderr.write(`hms-webhook: ${printable(error.message)}\n`);
     return error.exitCode;
   }
   io.stderr.write(`hms-webhook: internal error: ${(error as Error)?.stack ?? String(error)}\n`);

@@ -1,5 +1,5 @@
 import type { Io } from '../cli/io.js';
-import { colorEnabled, createStyle, type Style, summaryLine } from './style.js';
+import { colorEnabled, createStyle, printable, type Style, summaryLine } from './style.js';
 
 export interface ReporterOptions {
   /** Machine output: one JSON object per line on stdout. */
@@ -61,7 +61,7 @@ export class Reporter {
 
   /** A diagnostic line on stderr: `hms-webhook: …`. */
   note(text: string): void {
-    this.io.stderr.write(`hms-webhook: ${text}\n`);
+    this.io.stderr.write(`hms-webhook: ${printable(text)}\n`);
   }
 
   /** A raw line on stderr (annotations, the listening line). */

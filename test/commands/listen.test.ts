@@ -400,3 +400,27 @@ describe('listen: delay and the human view', () => {
     assert.ok(listenLines(toolEvent!, style, 'verbose').some((line) => line.includes('x-webhook-signature')));
   });
 });
+
+describe('listen: text from the wire never reaches the terminal raw', () => {
+  it('escape sequences in call.status, call.id and a header are shown escaped, in every view', async () => {
+    const server = await listener();
+    const payload = JSON.parse(fixtureBody('status-update/ended')) as { message: { call: { id: string; status: string } } };
+    payload.message.call.status = '\u001b[2J';
+    payload.message.call.id = '\u001b]0;x\u0007';
+    const body = JSON.stringify(payload);
+    try {
+      await post(server.url, body, { ...sign({ body, secret: SECRET }), 'x-note': 'a\u009bb' });
+      await post(server.url, '\u001b[31mnot json', {});
+    } finally {
+      await server.close();
+    }
+    const style = createStyle(false);
+    for (const detail of ['quiet', 'normal', 'verbose'] as const) {
+      const text = server.events.flatMap((event) => listenLines(event, style, detail)).join('\n');
+      const raw = [...text].filter((ch) => ch !== '\n' && /\p{Cc}/u.test(ch));
+      assert.deepEqual(raw, [], `${detail}: ${JSON.stringify(text)}`);
+    }
+    const normal = listenLines(server.events[0]!, style, 'normal').join('\n');
+    assert.ok(normal.includes('status \\u001b[2J'), normal);
+  });
+});

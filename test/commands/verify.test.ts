@@ -659,3 +659,27 @@ describe('verify: flat memory', () => {
     assert.equal(result.stdout, `${count} passed, 0 failed\n`);
   });
 });
+
+describe('verify: text from a capture file never reaches the terminal raw', () => {
+  it('escape sequences in received_at, call.id, the status and a body that is not JSON are shown escaped', async () => {
+    const payload = JSON.parse(fixture('status-update/ended')) as { message: { call: { id: string; status: string } } };
+    payload.message.call.id = '\u001b]0;owned\u0007c-1';
+    payload.message.call.status = '\u001b[2J';
+    const body = JSON.stringify(payload);
+    const raw = '\u001b[31mnot json\u009b';
+    const file = writeCaptures('escapes.jsonl', [
+      JSON.stringify({ ...JSON.parse(captureLine({ body, headers: headersFor(NOW, signed(NOW, body)) })), received_at: '\u001b[2J2026' }),
+      captureLine({ body: raw, headers: headersFor(NOW, signed(NOW, raw)) }),
+    ]);
+    const result = await runCli(['verify', file, '--secret', SECRET, '--ignore-time']);
+    assert.equal(result.code, 1);
+    assert.equal(controlCharacters(result.stdout + result.stderr), 0, JSON.stringify(result.stdout));
+    assert.ok(result.stdout.includes('\\u001b]0;'), result.stdout);
+    assert.ok(result.stdout.includes('\\u001b[2J2026'), result.stdout);
+  });
+});
+
+/** Control characters other than newline and tab: what a terminal would act on. */
+function controlCharacters(text: string): number {
+  return [...text].filter((ch) => ch !== '\n' && ch !== '\t' && /\p{Cc}/u.test(ch)).length;
+}

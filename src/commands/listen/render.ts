@@ -1,6 +1,6 @@
 import type { ListenEvent } from '../../receiving/listener.js';
 import { formatPath } from '../../platform/schemas/common.js';
-import { MARK, ms, type Style } from '../../output/style.js';
+import { MARK, ms, printable, type Style } from '../../output/style.js';
 
 function signatureText(event: ListenEvent): string {
   const s = event.signature;
@@ -49,45 +49,42 @@ function essentials(event: ListenEvent): string[] {
 }
 
 export function listenLines(event: ListenEvent, style: Style, detail: 'quiet' | 'normal' | 'verbose'): string[] {
+  // Everything but the time, marks and numbers came from the wire: each piece is made printable first.
+  const p = printable;
   const time = event.receivedAt.toISOString().slice(11, 23);
   const mark = event.passed ? style.green(MARK.pass) : style.red(MARK.fail);
   const status = event.answer.status < 300 ? style.green(String(event.answer.status)) : style.red(String(event.answer.status));
   const latency = ms(event.latencyMs);
   if (event.badRequest !== undefined) {
-    return [`${mark} ${style.dim(time)}  ${event.method} ${event.path}  ${style.red(event.badRequest)}  → ${status}`];
+    return [`${mark} ${style.dim(time)}  ${p(event.method)} ${p(event.path)}  ${style.red(p(event.badRequest))}  → ${status}`];
   }
-  const call = event.callId ? `call ${event.callId.slice(0, 8)}` : 'no call id';
-  const head = `${mark} ${style.dim(time)}  ${style.bold(event.event ?? '?')} · ${event.dialect}  ${call}  → ${status}  ${latency}`;
+  const call = event.callId ? `call ${p(event.callId.slice(0, 8))}` : 'no call id';
+  const head = `${mark} ${style.dim(time)}  ${style.bold(p(event.event ?? '?'))} · ${event.dialect}  ${call}  → ${status}  ${latency}`;
   if (detail === 'quiet') return [head];
-  const lines = [head, ...essentials(event).map((line) => `    ${line}`)];
-  const sig = signatureText(event);
+  const lines = [head, ...essentials(event).map((line) => `    ${p(line)}`)];
+  const sig = p(signatureText(event));
   lines.push(`    ${!event.signature.checked ? style.dim(sig) : event.signature.ok ? style.green(sig) : style.red(sig)}`);
-  for (const f of event.errors) lines.push(`    ${style.red(`${MARK.fail} ${formatPath(f.path)}: ${f.message}`)}`);
-  for (const f of event.warnings) lines.push(`    ${style.yellow(`${MARK.warn} ${formatPath(f.path)}: ${f.message} (warning)`)}`);
+  for (const f of event.errors) lines.push(`    ${style.red(`${MARK.fail} ${p(formatPath(f.path))}: ${p(f.message)}`)}`);
+  for (const f of event.warnings) lines.push(`    ${style.yellow(`${MARK.warn} ${p(formatPath(f.path))}: ${p(f.message)} (warning)`)}`);
   if (event.forward) {
     const f = event.forward;
-    if (f.failure) lines.push(`    ${style.red(`forward ${f.url}: ${f.failure}`)}`);
+    if (f.failure) lines.push(`    ${style.red(`forward ${f.url}: ${p(f.failure)}`)}`);
     else {
       lines.push(`    forward ${f.url} → ${f.status}  ${ms(f.latencyMs ?? 0)}`);
       for (const check of f.verdict?.checks ?? [])
         if (check.severity !== 'pass')
           lines.push(
-            `    ${check.severity === 'warning' ? style.yellow(MARK.warn) : style.red(MARK.fail)} ${check.name}: ${check.message}`,
+            `    ${check.severity === 'warning' ? style.yellow(MARK.warn) : style.red(MARK.fail)} ${check.name}: ${p(check.message)}`,
           );
-      for (const outcome of f.verdict?.outcome ?? []) lines.push(`    ${style.cyan('platform:')} ${outcome}`);
+      for (const outcome of f.verdict?.outcome ?? []) lines.push(`    ${style.cyan('platform:')} ${p(outcome)}`);
     }
   }
-  if (event.answer.body !== '{}' || detail === 'verbose')
-    lines.push(
-      `    ${style.dim(`reply ${event.answer.body.length > 300 && detail !== 'verbose' ? `${event.answer.body.slice(0, 299)}…` : event.answer.body}`)}`,
-    );
+  const reply = event.answer.body.length > 300 && detail !== 'verbose' ? `${event.answer.body.slice(0, 299)}…` : event.answer.body;
+  if (event.answer.body !== '{}' || detail === 'verbose') lines.push(`    ${style.dim(`reply ${p(reply)}`)}`);
   if (detail === 'verbose') {
-    for (const [name, value] of Object.entries(event.headers)) lines.push(style.dim(`    ${name}: ${String(value)}`));
-    lines.push(
-      ...JSON.stringify(event.document, null, 2)
-        .split('\n')
-        .map((line) => style.dim(`    ${line}`)),
-    );
+    for (const [name, value] of Object.entries(event.headers)) lines.push(style.dim(`    ${p(name)}: ${p(String(value))}`));
+    const body = event.document !== undefined ? JSON.stringify(event.document, null, 2) : event.body.toString('utf8');
+    lines.push(...body.split('\n').map((line) => style.dim(`    ${p(line)}`)));
   }
   return lines;
 }

@@ -1,7 +1,7 @@
 import type { CallStepReport } from '../../sending/call.js';
 import type { LoadStats, OutgoingRequest, ReceivedReply } from '../../sending/http.js';
 import type { ReplyVerdict } from '../../platform/reply-check.js';
-import { MARK, ms, type Style } from '../../output/style.js';
+import { MARK, ms, printable, type Style } from '../../output/style.js';
 
 /** One send and what came of it: a reply with its verdict, or a failure to get one. */
 export interface SendReport {
@@ -28,8 +28,8 @@ export function sendLines(report: SendReport, style: Style, verbose: boolean): s
   const repeat = report.repeat > 1 ? ` [${report.attempt}/${report.repeat}]` : '';
   const lines = [`${style.bold('→ POST')} ${report.url}  ${report.event} · ${report.dialect} · ${report.signedWith}${repeat}`];
   if (verbose) {
-    for (const [name, value] of Object.entries(report.request.headers)) lines.push(style.dim(`  ${name}: ${value}`));
-    lines.push(style.dim(`  ${report.request.body.toString('utf8')}`));
+    for (const [name, value] of Object.entries(report.request.headers)) lines.push(style.dim(`  ${name}: ${printable(value)}`));
+    lines.push(style.dim(`  ${printable(report.request.body.toString('utf8'))}`));
   }
   if (report.failure !== undefined || report.reply === undefined || report.verdict === undefined) {
     lines.push(`${style.red(MARK.fail)} ${report.failure ?? 'no reply'}`);
@@ -43,15 +43,15 @@ export function sendLines(report: SendReport, style: Style, verbose: boolean): s
     lines.push(
       ...replyText(reply.body, verdict.parsed)
         .split('\n')
-        .map((line) => `  ${line}`),
+        .map((line) => `  ${printable(line)}`),
     );
   for (const check of verdict.checks) {
     if (check.severity === 'pass' && !verbose) continue;
     const mark =
       check.severity === 'pass' ? style.green(MARK.pass) : check.severity === 'warning' ? style.yellow(MARK.warn) : style.red(MARK.fail);
-    lines.push(`${mark} ${check.name}: ${check.message}`);
+    lines.push(`${mark} ${check.name}: ${printable(check.message)}`);
   }
-  for (const outcome of verdict.outcome) lines.push(`  ${style.cyan('platform:')} ${outcome}`);
+  for (const outcome of verdict.outcome) lines.push(`  ${style.cyan('platform:')} ${printable(outcome)}`);
   lines.push(verdict.ok ? style.green(`${MARK.pass} reply ok`) : style.red(`${MARK.fail} reply failed`));
   return lines;
 }
@@ -144,11 +144,13 @@ export function callStepLines(report: CallStepReport, style: Style): string[] {
   if (report.reply === undefined || report.verdict === undefined) return [`${head}  ${style.red(report.failure ?? 'no reply')}`];
   const status = report.reply.status < 300 ? style.green(String(report.reply.status)) : style.red(String(report.reply.status));
   const lines = [
-    `${head}  ${status}  ${ms(report.reply.latencyMs)}${report.verdict.outcome[0] ? `  ${style.cyan(report.verdict.outcome[0])}` : ''}`,
+    `${head}  ${status}  ${ms(report.reply.latencyMs)}${report.verdict.outcome[0] ? `  ${style.cyan(printable(report.verdict.outcome[0]))}` : ''}`,
   ];
   for (const check of report.verdict.checks) {
     if (check.severity === 'pass') continue;
-    lines.push(`      ${check.severity === 'warning' ? style.yellow(MARK.warn) : style.red(MARK.fail)} ${check.name}: ${check.message}`);
+    lines.push(
+      `      ${check.severity === 'warning' ? style.yellow(MARK.warn) : style.red(MARK.fail)} ${check.name}: ${printable(check.message)}`,
+    );
   }
   return lines;
 }

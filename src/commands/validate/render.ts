@@ -1,5 +1,5 @@
 import { formatPath, type Finding } from '../../platform/schemas/common.js';
-import { MARK, type Style } from '../../output/style.js';
+import { MARK, printable, type Style } from '../../output/style.js';
 
 /** A finding placed in its file: `file:line:col  path: message`. */
 export interface PlacedFinding extends Finding {
@@ -18,13 +18,13 @@ export interface DocumentResult {
 
 function place(source: string, finding: PlacedFinding): string {
   const at = finding.line === undefined ? source : `${source}:${finding.line}:${finding.column}`;
-  return `${at}  ${formatPath(finding.path)}: ${finding.message}`;
+  return printable(`${at}  ${formatPath(finding.path)}: ${finding.message}`);
 }
 
 export function documentLines(result: DocumentResult, style: Style): string[] {
   const ok = result.errors.length === 0;
   const what = result.kind === 'reply' ? `${result.event ?? '?'} reply` : (result.event ?? 'unknown event');
-  const head = `${ok ? style.green(MARK.pass) : style.red(MARK.fail)} ${result.source}  ${style.dim(`${what} · ${result.dialect}`)}`;
+  const head = `${ok ? style.green(MARK.pass) : style.red(MARK.fail)} ${printable(result.source)}  ${style.dim(printable(`${what} · ${result.dialect}`))}`;
   return [
     head,
     ...result.errors.map((f) => `    ${style.red(place(result.source, f))}`),

@@ -1,6 +1,6 @@
 import type { CaptureCheck } from '../../captures/capture-check.js';
 import { formatPath } from '../../platform/schemas/common.js';
-import { MARK, type Style } from '../../output/style.js';
+import { MARK, printable, type Style } from '../../output/style.js';
 
 /** One request `verify` checked, and where it came from. */
 export interface VerifyReport {
@@ -29,10 +29,11 @@ export function verifyFailures(check: CaptureCheck): string[] {
 
 export function verifyLine(report: VerifyReport, style: Style): string {
   const { check } = report;
-  const time = check.receivedAt !== undefined ? check.receivedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, '') : '-';
-  const what = `${check.event ?? '?'}  ${check.callId ? `call ${check.callId.slice(0, 8)}` : 'no call id'}`;
-  const head = `${check.passed ? style.green(MARK.pass) : style.red(MARK.fail)} ${style.dim(report.location)}  ${style.dim(time)}  ${style.bold(what)}`;
-  if (!check.passed) return `${head}  ${style.red(verifyFailures(check).join('; '))}`;
+  // The time, event, call id and messages come from the capture file: made printable before styling.
+  const time = printable(check.receivedAt !== undefined ? check.receivedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, '') : '-');
+  const what = printable(`${check.event ?? '?'}  ${check.callId ? `call ${check.callId.slice(0, 8)}` : 'no call id'}`);
+  const head = `${check.passed ? style.green(MARK.pass) : style.red(MARK.fail)} ${style.dim(printable(report.location))}  ${style.dim(time)}  ${style.bold(what)}`;
+  if (!check.passed) return `${head}  ${style.red(printable(verifyFailures(check).join('; ')))}`;
   const signedWith =
     check.signature.checked && check.signature.ok && check.signature.secretIndex > 0 ? ` (signed with ${check.signature.secretLabel})` : '';
   const notes =
@@ -69,7 +70,7 @@ export function verifyJson(report: VerifyReport): Record<string, unknown> {
 export function githubAnnotation(report: VerifyReport): string {
   const property = (text: string) =>
     text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/:/g, '%3A').replace(/,/g, '%2C');
-  const data = (text: string) => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  const data = (text: string) => printable(text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A'));
   const place = [report.file !== undefined ? `file=${property(report.file)}` : '', report.line !== undefined ? `line=${report.line}` : '']
     .filter(Boolean)
     .join(',');
