@@ -11,11 +11,25 @@ export async function readInput(name: string, stdin: NodeJS.ReadableStream = pro
   }
 }
 
-/** Why a file could not be read, in words, for the causes a user can fix; undefined for others. */
+/** Why a file could not be read or written, in words, for the causes a user can fix; undefined for others. */
 export function whyUnreadable(error: unknown): string | undefined {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : undefined;
+  return code !== undefined && Object.hasOwn(REASONS, code) ? REASONS[code] : undefined;
 }
+
+const REASONS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file',
+  EISDIR: 'it is a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ELOOP: 'too many symbolic links',
+  ENOTDIR: 'a part of the path is not a directory',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EFBIG: 'file too large',
+  EIO: 'input/output error',
+};
 
 async function readStream(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];

@@ -31,27 +31,45 @@ export interface CliOptions {
   signals?: EventEmitter;
 }
 
-/** A stream that keeps what is written to it. */
-class Capture implements OutputStream {
+/** A stream that keeps what is written to it, and can be waited on for a text to appear. */
+export class Capture implements OutputStream {
   text = '';
+  private readonly waiting: { pattern: RegExp; resolve(match: RegExpExecArray): void }[] = [];
   constructor(readonly isTTY: boolean) {}
   write(text: string): boolean {
     this.text += text;
+    for (const waiter of [...this.waiting]) {
+      const match = waiter.pattern.exec(this.text);
+      if (match) {
+        this.waiting.splice(this.waiting.indexOf(waiter), 1);
+        waiter.resolve(match);
+      }
+    }
     return true;
   }
   once(): this {
     return this;
   }
+  /** Resolves once the text written so far matches. */
+  until(pattern: RegExp): Promise<RegExpExecArray> {
+    const match = pattern.exec(this.text);
+    if (match) return Promise.resolve(match);
+    return new Promise((resolve) => this.waiting.push({ pattern, resolve }));
+  }
 }
 
-function environment(env: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
-  return { ...process.env, NO_COLOR: '1', FORCE_COLOR: '', HMS_WEBHOOK_SECRET: '', GITHUB_ACTIONS: '', CI: '', ...env };
+export interface RunningCli {
+  stdout: Capture;
+  stderr: Capture;
+  signals: EventEmitter;
+  done: Promise<CliResult>;
 }
 
-/** Runs the CLI in this process through main(args, io): its streams, env, clock and signals are the test's. */
-export async function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+/** Starts the CLI in this process and returns at once: for commands that run until stopped, such as listen. */
+export function startCli(args: string[], options: CliOptions = {}): RunningCli {
   const stdout = new Capture(options.tty === true);
   const stderr = new Capture(options.tty === true);
+  const signals = options.signals ?? new EventEmitter();
   const stdin = Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]) as Readable & { isTTY?: boolean };
   const io: Io = {
     stdout,
@@ -59,10 +77,19 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
     stdin,
     env: environment(options.env),
     clock: options.clock ?? systemClock,
-    signals: (options.signals ?? new EventEmitter()) as EventEmitter & { once(signal: StopSignal, listener: () => void): unknown },
+    signals: signals as EventEmitter & { once(signal: StopSignal, listener: () => void): unknown },
   };
-  const code = await main(args, io);
-  return { code, signal: null, stdout: stdout.text, stderr: stderr.text };
+  const done = main(args, io).then((code) => ({ code, signal: null, stdout: stdout.text, stderr: stderr.text }));
+  return { stdout, stderr, signals, done };
+}
+
+function environment(env: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
+  return { ...process.env, NO_COLOR: '1', FORCE_COLOR: '', HMS_WEBHOOK_SECRET: '', GITHUB_ACTIONS: '', CI: '', ...env };
+}
+
+/** Runs the CLI in this process through main(args, io): its streams, env, clock and signals are the test's. */
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return startCli(args, options).done;
 }
 
 /** Runs the built CLI as a user would: a child process with its own stdio, colour off. */

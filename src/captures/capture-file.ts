@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { closeSync, createReadStream, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, type Stats, statSync, writeSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { whyUnreadable } from '../input.js';
 
@@ -45,20 +45,32 @@ export function captureBody(capture: Capture): Buffer {
 
 /**
  * Appends capture lines with group commit: the lines of one event-loop turn go out in one write at
- * the end of the turn, and each append resolves once its line is in the file — so a request is
- * answered only after its line is saved, and no line is ever torn or interleaved.
+ * the end of the turn, and each append resolves once its whole line is in the file — so a request is
+ * answered only after its line is saved. A write cut short (a full disk) rejects the appends whose
+ * lines did not fit, and the next write starts on a new line, so a torn line is never glued to the next.
  */
 export class CaptureWriter {
   private readonly fd: number;
   private pending: string[] = [];
   private waiters: { resolve(): void; reject(error: Error): void }[] = [];
   private scheduled = false;
+  /** The file ends in a line that a failed write cut short. */
+  private torn = false;
 
   constructor(readonly path: string) {
+    let kind: Stats | undefined;
     try {
-      this.fd = openSync(path, 'a');
+      kind = statSync(path);
+    } catch {
+      kind = undefined;
+    }
+    // Opening a FIFO blocks until a reader comes, and writing to one blocks once it is full.
+    if (kind?.isFIFO()) throw new InputError(`cannot save to ${path}: it is a FIFO, which would block the listener; give a regular file`);
+    try {
+      // Captures hold phone numbers and signatures: readable by their owner only.
+      this.fd = openSync(path, 'a', 0o600);
     } catch (error) {
-      throw new InputError(`cannot write captures to ${path}: ${(error as Error).message}`);
+      throw new InputError(`cannot write captures to ${path}: ${whyUnreadable(error) ?? (error as Error).message}`);
     }
   }
 
@@ -78,18 +90,33 @@ export class CaptureWriter {
   private flush(): void {
     this.scheduled = false;
     if (this.pending.length === 0) return;
-    const data = this.pending.join('');
+    const lines = this.pending;
     const waiters = this.waiters;
     this.pending = [];
     this.waiters = [];
-    try {
-      writeSync(this.fd, data);
-    } catch (error) {
-      // The requests are not answered 2xx: their lines are not saved.
-      for (const waiter of waiters) waiter.reject(error as Error);
+    const data = Buffer.from(`${this.torn ? '\n' : ''}${lines.join('')}`);
+    let written = 0;
+    let failure: Error | undefined;
+    while (written < data.length && failure === undefined) {
+      try {
+        written += writeSync(this.fd, data, written);
+      } catch (error) {
+        failure = error as Error;
+      }
+    }
+    if (failure === undefined) {
+      this.torn = false;
+      for (const waiter of waiters) waiter.resolve();
       return;
     }
-    for (const waiter of waiters) waiter.resolve();
+    if (written > 0) this.torn = data[written - 1] !== 0x0a;
+    // Each line is saved only if all of its bytes were written.
+    let end = data.length - Buffer.byteLength(lines.join(''));
+    lines.forEach((line, index) => {
+      end += Buffer.byteLength(line);
+      if (end <= written) waiters[index]!.resolve();
+      else waiters[index]!.reject(failure);
+    });
   }
 
   /** Writes what is left and closes the file. */
@@ -121,11 +148,24 @@ export interface SourcedCapture {
 
 const HAR_START = /^\uFEFF?\s*\{\s*"log"\s*:/;
 
+/** A line that is not a capture (torn by a full disk, or not JSON at all), for a reader that goes on past it. */
+export interface CaptureProblem {
+  line: number;
+  message: string;
+}
+
+/** Without it, a line that is not a capture stops the reading with an InputError. */
+export type OnProblem = ((problem: CaptureProblem) => void) | undefined;
+
 /**
  * Streams the requests of a capture file (JSONL, line by line, flat memory for any size) or a HAR
  * file (read whole: it is one JSON document). `-` reads stdin. A bad line is a InputError naming it.
  */
-export async function* readCaptures(path: string, stdin: NodeJS.ReadableStream = process.stdin): AsyncGenerator<SourcedCapture> {
+export async function* readCaptures(
+  path: string,
+  stdin: NodeJS.ReadableStream = process.stdin,
+  onProblem?: OnProblem,
+): AsyncGenerator<SourcedCapture> {
   const input = path === '-' ? stdin : createReadStream(path, { highWaterMark: 1 << 20 });
   const label = path === '-' ? 'stdin' : path;
   const chunks = (input as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
@@ -148,13 +188,13 @@ export async function* readCaptures(path: string, stdin: NodeJS.ReadableStream =
       } else {
         const data = unfinished.length === 0 ? chunk : Buffer.concat([...unfinished, chunk]);
         const end = data.length - (chunk.length - lastNewline);
-        line = yield* capturesIn(data.subarray(0, end), line, label);
+        line = yield* capturesIn(data.subarray(0, end), line, label, onProblem);
         unfinished = lastNewline + 1 < chunk.length ? [chunk.subarray(lastNewline + 1)] : [];
       }
       const next = await chunks.next();
       chunk = next.done === true ? undefined : next.value;
     }
-    if (unfinished.length > 0) yield* capturesIn(Buffer.concat(unfinished), line, label);
+    if (unfinished.length > 0) yield* capturesIn(Buffer.concat(unfinished), line, label, onProblem);
   } catch (error) {
     const why = whyUnreadable(error);
     if (why !== undefined) throw new InputError(`cannot read ${label}: ${why}`);
@@ -169,12 +209,18 @@ export async function* readCaptures(path: string, stdin: NodeJS.ReadableStream =
  * The captures on the lines of `data` — whole lines, its end being the end of the last — numbered from
  * firstLine; returns the number of the line after them. A line that is not a capture is a InputError.
  */
-export function* capturesIn(data: Buffer, firstLine: number, label: string): Generator<SourcedCapture, number> {
+export function* capturesIn(data: Buffer, firstLine: number, label: string, onProblem?: OnProblem): Generator<SourcedCapture, number> {
   let line = firstLine;
   for (let start = 0; start <= data.length; line++) {
     let end = data.indexOf(0x0a, start);
     if (end === -1) end = data.length;
-    const capture = parseCaptureLine(data, start, end, label, line);
+    let capture: Capture | undefined;
+    try {
+      capture = parseCaptureLine(data, start, end, label, line);
+    } catch (error) {
+      if (onProblem === undefined || !(error instanceof InputError)) throw error;
+      onProblem({ line, message: error.message });
+    }
     if (capture !== undefined) yield { line, capture };
     start = end + 1;
   }
@@ -189,7 +235,7 @@ function parseCaptureLine(data: Buffer, start: number, end: number, label: strin
   try {
     capture = JSON.parse(text) as Capture;
   } catch (error) {
-    throw new InputError(`${label}:${line}: not JSON: ${(error as Error).message}`);
+    throw new InputError(`${label}:${line}: not JSON (a line cut short?): ${(error as Error).message}`);
   }
   if (
     capture === null ||

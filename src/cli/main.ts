@@ -113,7 +113,10 @@ function exitCodeOf(error: unknown, io: Io): number {
     if (error.message) io.stderr.write(`hms-webhook: ${printable(error.message)}\n`);
     return error.exitCode;
   }
-  io.stderr.write(`hms-webhook: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+  // A fault of ours: one line, and the stack only when asked for.
+  const message = error instanceof Error ? error.message : String(error);
+  if (io.env.HMS_WEBHOOK_DEBUG) io.stderr.write(`hms-webhook: internal error: ${(error as Error)?.stack ?? message}\n`);
+  else io.stderr.write(`hms-webhook: internal error: ${printable(message)} (run with HMS_WEBHOOK_DEBUG=1 for the stack)\n`);
   return EXIT.cannotRun;
 }
 

@@ -4,6 +4,7 @@ import { answerFor, type ReplyPlan } from './reply-plan.js';
 import { CaptureWriter, captureLine } from '../captures/capture-file.js';
 import type { Dialect } from '../platform/dialect.js';
 import { CannotRun } from '../errors.js';
+import { whyUnreadable } from '../input.js';
 import { isEvent } from '../platform/events.js';
 import type { ReplyVerdict } from '../platform/reply-check.js';
 import { inspectDelivery } from '../platform/delivery.js';
@@ -48,6 +49,10 @@ export interface ListenEvent {
   warnings: Finding[];
   answer: { status: number; body: string };
   forward?: { url: string; status?: number; latencyMs?: number; verdict?: ReplyVerdict; failure?: string };
+  /** Why the capture line could not be saved (the request was then answered 507). */
+  saveFailure?: string;
+  /** A fault of ours while answering; the event says so in badRequest. */
+  internalError?: unknown;
   latencyMs: number;
   passed: boolean;
 }
@@ -66,9 +71,25 @@ export interface Listener {
 export async function startListener(options: ListenerOptions): Promise<Listener> {
   const writer = options.save !== undefined ? new CaptureWriter(options.save) : undefined;
   const server = createServer((req, res) => {
-    handle(req, res, options, writer).catch((error: unknown) => {
+    const receivedAt = new Date();
+    handle(req, res, receivedAt, options, writer).catch((error: unknown) => {
+      // Still one event for the request: failed, with the reason, so nothing goes unreported.
       if (!res.headersSent) res.writeHead(500).end();
-      process.stderr.write(`hms-webhook: internal error while answering: ${(error as Error).stack ?? String(error)}\n`);
+      options.onEvent({
+        receivedAt,
+        method: req.method ?? '',
+        path: req.url ?? '/',
+        headers: req.headers,
+        body: Buffer.alloc(0),
+        badRequest: `internal error while answering: ${error instanceof Error ? error.message : String(error)}`,
+        internalError: error,
+        signature: { checked: false },
+        errors: [],
+        warnings: [],
+        answer: { status: 500, body: '' },
+        latencyMs: 0,
+        passed: false,
+      });
     });
   });
   server.keepAliveTimeout = 65_000;
@@ -104,11 +125,11 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
 async function handle(
   req: IncomingMessage,
   res: ServerResponse,
+  receivedAt: Date,
   options: ListenerOptions,
   writer: CaptureWriter | undefined,
 ): Promise<void> {
   const started = performance.now();
-  const receivedAt = new Date();
   const path = req.url ?? '/';
   const base: Omit<Judged, 'body'> = {
     receivedAt,
@@ -121,21 +142,29 @@ async function handle(
   };
 
   const finish = async (event: Answered, extraHeaders: Record<string, string> = {}) => {
-    const passed =
+    const judged =
       event.badRequest === undefined &&
       event.errors.length === 0 &&
       (!event.signature.checked || event.signature.ok) &&
       (event.forward === undefined || event.forward.verdict?.ok === true);
-    await writer?.append(
-      captureLine(receivedAt, event.method, path, req.headers, event.body, {
-        verdict: verdictOf(event, passed),
-        reply: recordedReply(event),
-      }),
-    );
+    let saveFailure: string | undefined;
+    try {
+      await writer?.append(
+        captureLine(receivedAt, event.method, path, req.headers, event.body, {
+          verdict: verdictOf(event, judged),
+          reply: recordedReply(event),
+        }),
+      );
+    } catch (error) {
+      saveFailure = `cannot save ${writer?.path}: ${whyUnreadable(error) ?? (error as Error).message}`;
+    }
+    // No 2xx without its capture: a request whose line is not wholly on disk is answered 507.
+    const answer =
+      saveFailure === undefined ? event.answer : { status: 507, body: JSON.stringify({ error: 'the capture could not be saved' }) };
     if (options.delayMs > 0 && event.badRequest === undefined) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
-    res.writeHead(event.answer.status, { 'content-type': 'application/json', ...extraHeaders });
-    res.end(event.answer.body);
-    options.onEvent({ ...event, passed, latencyMs: performance.now() - started });
+    res.writeHead(answer.status, { 'content-type': 'application/json', ...extraHeaders });
+    res.end(answer.body);
+    options.onEvent({ ...event, answer, saveFailure, passed: judged && saveFailure === undefined, latencyMs: performance.now() - started });
   };
   const refuse = (status: number, problem: string, body: Buffer) =>
     finish({ ...base, body, badRequest: problem, answer: { status, body: JSON.stringify({ error: problem }) } });
@@ -163,7 +192,8 @@ async function handle(
     return refuse(413, `body of ${declared} bytes is over --max-body ${options.maxBodyBytes}`, Buffer.alloc(0));
   }
   const body = await readBody(req, options.maxBodyBytes);
-  if (body === undefined) return refuse(413, `body is over --max-body ${options.maxBodyBytes} bytes`, Buffer.alloc(0));
+  if (body === 'over') return refuse(413, `body is over --max-body ${options.maxBodyBytes} bytes`, Buffer.alloc(0));
+  if (body === 'aborted') return refuse(400, 'the client closed the connection before the whole body came', Buffer.alloc(0));
 
   const content = inspectDelivery(body, req.headers);
   if (content.notJson !== undefined) return refuse(400, content.notJson, body);
@@ -211,8 +241,9 @@ async function forward(event: Judged, body: Buffer, req: IncomingMessage, target
   }
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
+/** The whole body; 'over' past the limit, 'aborted' when the client went away before its end. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'over' | 'aborted'> {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let over = false;
@@ -227,8 +258,11 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks, size)));
-    req.on('error', reject);
+    req.on('end', () => resolve(over ? 'over' : Buffer.concat(chunks, size)));
+    req.on('error', () => resolve('aborted'));
+    req.on('close', () => {
+      if (!req.complete) resolve('aborted');
+    });
   });
 }
 

@@ -502,19 +502,31 @@ describe('verify: bad input and CI behaviour', () => {
   const good = captureLine({ body: BODY, headers: headersFor(NOW, signed(NOW, BODY)) });
   const bad = captureLine({ body: BODY, headers: headersFor(NOW, signed(NOW, BODY, 'nope')) });
 
-  it('a line that is not JSON is exit 2 with its line number, after the lines before it', async () => {
+  it('a line that is not JSON (torn by a full disk) is skipped with one line naming it; the rest is checked, exit 1', async () => {
     const file = writeCaptures('malformed.jsonl', [good, good, '{"received_at": "2026', good]);
     const result = await runCli(['verify', file, '--secret', SECRET]);
-    assert.equal(result.code, 2);
-    assert.match(result.stderr, /^hms-webhook: .*malformed\.jsonl:3: not JSON: /);
-    assert.equal(result.stdout.trim().split('\n').length, 2, 'the two good lines were checked');
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /^hms-webhook: .*malformed\.jsonl:3: not JSON \(a line cut short\?\): .* — skipped; the other lines are checked\n$/,
+    );
+    assert.equal(result.stderr.split('\n').length, 2, 'one line');
+    assert.match(result.stdout, /malformed\.jsonl:4 /, 'the line after it was checked');
+    assert.match(result.stdout, /3 passed, 0 failed, 1 unreadable line skipped\n$/);
+    const json = await runCli(['verify', file, '--secret', SECRET, '--json']);
+    assert.deepEqual(jsonLines(json.stdout).at(-1), { type: 'summary', unreadable: 1, passed: 3, failed: 0 });
+    assert.ok(jsonLines(json.stdout).some((o) => o.type === 'unreadable' && o.line === 3));
   });
 
-  it('a JSON line that is not a capture is exit 2 naming the line', async () => {
+  it('a JSON line that is not a capture is skipped naming the line; a file of nothing else is exit 2', async () => {
     const file = writeCaptures('not-capture.jsonl', [good, '{"hello": "world"}']);
     const result = await runCli(['verify', file, '--secret', SECRET]);
-    assert.equal(result.code, 2);
+    assert.equal(result.code, 1);
     assert.match(result.stderr, /not-capture\.jsonl:2: not a capture: expected/);
+    const only = writeCaptures('only-bad.jsonl', ['{"hello": "world"}', 'torn']);
+    const nothing = await runCli(['verify', only, '--secret', SECRET]);
+    assert.equal(nothing.code, 2);
+    assert.match(nothing.stderr, /only-bad\.jsonl:2: not JSON/);
   });
 
   it('CRLF line ends and blank lines are read; unknown keys are ignored', async () => {
@@ -580,7 +592,7 @@ describe('verify: bad input and CI behaviour', () => {
 });
 
 describe('verify: large files, checked on several threads', () => {
-  it('keeps the order of the file, the line numbers, and stops at a malformed line with its number', async () => {
+  it('keeps the order of the file and the line numbers, and skips a malformed line naming it', async () => {
     const body = JSON.stringify(JSON.parse(fixture('end-of-call-report/full')));
     const good = captureLine({ body, headers: { ...headersFor(NOW, signed(NOW, body)), 'x-webhook-event': 'end-of-call-report' } });
     const bad = captureLine({ body, headers: { ...headersFor(NOW, signed(NOW, body, 'wrong')), 'x-webhook-event': 'end-of-call-report' } });
@@ -593,17 +605,19 @@ describe('verify: large files, checked on several threads', () => {
     lines[brokenAt - 1] = '{"received_at": ';
     const file = writeCaptures('threads.jsonl', lines);
     const result = await runCli(['verify', file, '--secret', SECRET, '--json'], { env: { GITHUB_ACTIONS: 'true' } });
-    assert.equal(result.code, 2, result.stderr.slice(0, 300));
+    assert.equal(result.code, 1, result.stderr.slice(0, 300));
     assert.match(result.stderr, new RegExp(`threads\\.jsonl:${brokenAt}: not JSON`));
-    const objects = jsonLines(result.stdout) as { line: number; passed: boolean }[];
-    assert.equal(objects.length, brokenAt - 1, 'every line before the broken one, and nothing after it');
+    const objects = jsonLines(result.stdout) as { type: string; line: number; passed: boolean }[];
+    const requests = objects.filter((o) => o.type === 'request');
+    assert.equal(requests.length, lines.length - 1, 'every line but the broken one');
     assert.deepEqual(
-      objects.map((o) => o.line),
-      Array.from({ length: brokenAt - 1 }, (_, i) => i + 1),
-      'in the order of the file',
+      objects.filter((o) => o.type !== 'summary').map((o) => o.line),
+      Array.from({ length: lines.length }, (_, i) => i + 1),
+      'in the order of the file, the broken line in its place',
     );
+    assert.equal(objects.find((o) => o.type === 'unreadable')?.line, brokenAt);
     assert.deepEqual(
-      objects.filter((o) => !o.passed).map((o) => o.line),
+      requests.filter((o) => !o.passed).map((o) => o.line),
       [failAt],
     );
     assert.match(result.stderr, new RegExp(`::error file=.*threads\\.jsonl,line=${failAt}::end-of-call-report`));

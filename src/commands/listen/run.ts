@@ -46,9 +46,21 @@ export async function runListen(options: ListenOptions, context: CommandContext)
     pending = [];
     reporter.write(text);
   };
+  // A failing disk or an internal fault is said once on stderr, not once per request.
+  const said = new Set<string>();
+  const sayOnce = (text: string) => {
+    if (said.has(text)) return;
+    said.add(text);
+    reporter.note(text);
+  };
   const onEvent = (event: ListenEvent) => {
     if (event.passed) passed++;
     else failed++;
+    if (event.saveFailure !== undefined) sayOnce(event.saveFailure);
+    if (event.internalError !== undefined && !said.has(String(event.badRequest))) {
+      sayOnce(`${event.badRequest}${io.env.HMS_WEBHOOK_DEBUG ? '' : ' (run with HMS_WEBHOOK_DEBUG=1 for the stack)'}`);
+      if (io.env.HMS_WEBHOOK_DEBUG) reporter.stderr(String((event.internalError as Error)?.stack ?? event.internalError));
+    }
     if (pending.length === 0) setImmediate(flush);
     pending.push(
       reporter.json ? `${JSON.stringify(listenJson(event, detail === 'verbose'))}\n` : `${listenLines(event, style, detail).join('\n')}\n`,
@@ -72,6 +84,9 @@ export async function runListen(options: ListenOptions, context: CommandContext)
     onEvent,
   });
   reporter.stderr(`Listening on ${listener.url}`);
+  if (!isLoopback(options.host)) {
+    reporter.note(`listening on ${options.host}, not loopback: anyone who can reach this address can post to it`);
+  }
   if (reporter.json) reporter.record({ type: 'listening', url: listener.url });
   else {
     const verifying =
@@ -119,4 +134,9 @@ function readReplyPlan(file: string): ReplyPlan {
     throw new InputError(`--reply ${file} is not JSON: ${(error as Error).message}`);
   }
   return parseReplyPlan(value, file);
+}
+
+/** 127.0.0.0/8, ::1 and localhost: only this machine can connect. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }

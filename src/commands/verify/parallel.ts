@@ -1,7 +1,6 @@
 import { open } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import type { CaptureCheckOptions } from '../../captures/capture-check.js';
-import { InputError } from '../../errors.js';
 import type { VerifyRendering } from './render.js';
 
 /** What each verify thread needs, all of it cloneable (the clock is the thread's own). */
@@ -26,8 +25,17 @@ export interface VerifyBatchResult {
   annotations: string;
   passed: number;
   failed: number;
-  /** A line that is not a capture: the batch's output stops before it. */
-  error?: string;
+  /** Lines that are not captures, skipped. */
+  unreadable: number;
+  /** The message of the last of them. */
+  lastProblem?: string;
+}
+
+export interface VerifyCounts {
+  passed: number;
+  failed: number;
+  unreadable: number;
+  lastProblem?: string;
 }
 
 export interface OrderedSink {
@@ -48,7 +56,7 @@ export async function verifyInParallel(
   settings: VerifyWorkerSettings,
   threads: number,
   sink: OrderedSink,
-): Promise<{ passed: number; failed: number }> {
+): Promise<VerifyCounts> {
   const workers = Array.from(
     { length: threads },
     () => new Worker(WORKER, { workerData: settings, resourceLimits: { maxYoungGenerationSizeMb: 8 } }),
@@ -68,8 +76,7 @@ export async function verifyInParallel(
   }
   let sent = 0;
   let written = 0;
-  let passed = 0;
-  let failed = 0;
+  const counts: VerifyCounts = { passed: 0, failed: 0, unreadable: 0 };
   /** Writes finished batches in order until at most `limit` are still out. */
   const drain = async (limit: number) => {
     while (sent - written > limit) {
@@ -81,11 +88,12 @@ export async function verifyInParallel(
       }
       results.delete(written);
       written++;
-      passed += result.passed;
-      failed += result.failed;
+      counts.passed += result.passed;
+      counts.failed += result.failed;
+      counts.unreadable += result.unreadable;
+      counts.lastProblem = result.lastProblem ?? counts.lastProblem;
       if (result.out !== '') await sink.out(result.out);
       if (result.annotations !== '') sink.err(result.annotations);
-      if (result.error !== undefined) throw new InputError(result.error);
     }
   };
   /** Sends bytes[0, end) — whole lines — as one batch; the worker then owns the buffer. */
@@ -124,7 +132,7 @@ export async function verifyInParallel(
       line += await post(buffer, lastNewline, line);
     }
     await drain(0);
-    return { passed, failed };
+    return counts;
   } finally {
     await file.close();
     await Promise.all(workers.map((worker) => worker.terminate()));

@@ -92,3 +92,11 @@ export function renderVerifyReport(report: VerifyReport, style: Style, how: Veri
   const out = how.json ? `${JSON.stringify(verifyJson(report))}\n` : !how.quiet || failedCheck ? `${verifyLine(report, style)}\n` : '';
   return { out, annotation: how.annotate && failedCheck ? `${githubAnnotation(report)}\n` : '' };
 }
+
+/** A line that is not a capture, skipped: a record on stdout under --json, and one line on stderr. */
+export function renderUnreadable(location: string, line: number, message: string, how: VerifyRendering): { out: string; err: string } {
+  return {
+    out: how.json ? `${JSON.stringify({ type: 'unreadable', location, line, message })}\n` : '',
+    err: `hms-webhook: ${printable(message)} — skipped; the other lines are checked\n`,
+  };
+}

@@ -1,14 +1,21 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { checkCapture, type CaptureCheckOptions } from '../../captures/capture-check.js';
-import { captureLine, isHarFile, readCaptures, type Capture, type SourcedCapture } from '../../captures/capture-file.js';
+import {
+  type Capture,
+  type CaptureProblem,
+  captureLine,
+  isHarFile,
+  readCaptures,
+  type SourcedCapture,
+} from '../../captures/capture-file.js';
 import type { CommandContext } from '../../cli/command-context.js';
 import { unixSecondsOf } from '../../clock.js';
 import { CheckFailed, InputError, UsageError } from '../../errors.js';
 import { readInput } from '../../input.js';
 import { Reporter } from '../../output/reporter.js';
 import type { VerifyOptions } from './command.js';
-import { renderVerifyReport, type VerifyRendering, type VerifyReport } from './render.js';
+import { renderUnreadable, renderVerifyReport, type VerifyRendering, type VerifyReport } from './render.js';
 import { verifyInParallel, type VerifyWorkerSettings } from './parallel.js';
 import { eventOf } from '../../platform/schemas/index.js';
 import { labelledSecrets } from '../../signing/secrets.js';
@@ -60,6 +67,9 @@ export async function runVerify(files: string[], options: VerifyOptions, context
   };
   let passed = 0;
   let failed = 0;
+  // Lines that are not captures (a line torn by a full disk): skipped and said, the rest still checked.
+  let unreadable = 0;
+  let lastProblem: string | undefined;
   const report = async (report: VerifyReport) => {
     if (report.check.passed) passed++;
     else failed++;
@@ -98,9 +108,18 @@ export async function runVerify(files: string[], options: VerifyOptions, context
         });
         passed += counts.passed;
         failed += counts.failed;
+        unreadable += counts.unreadable;
+        lastProblem = counts.lastProblem ?? lastProblem;
         continue;
       }
-      for await (const sourced of readCaptures(file, io.stdin)) {
+      const onProblem = ({ line, message }: CaptureProblem) => {
+        const { out, err } = renderUnreadable(`${label}:${line}`, line, message, rendering);
+        if (out !== '') reporter.write(out);
+        io.stderr.write(err);
+        unreadable++;
+        lastProblem = message;
+      };
+      for await (const sourced of readCaptures(file, io.stdin, onProblem)) {
         await report({
           location: locationOf(label, sourced),
           ...(file !== '-' ? { file } : {}),
@@ -112,13 +131,15 @@ export async function runVerify(files: string[], options: VerifyOptions, context
   }
 
   const total = passed + failed;
-  if (options.json || total > 0) reporter.summary(passed, failed);
+  const skipped = unreadable > 0 ? `, ${unreadable} unreadable line${unreadable > 1 ? 's' : ''} skipped` : '';
+  if (options.json || total > 0) reporter.summary(passed, failed, { fields: unreadable > 0 ? { unreadable } : {}, suffix: skipped });
+  if (total === 0 && lastProblem !== undefined) throw new InputError(lastProblem);
   if (total === 0 && !options.allowEmpty) {
     throw new InputError(
       `no requests found in ${files.map((f) => (f === '-' ? 'stdin' : f)).join(', ')}: an empty capture fails, since nothing was checked (--allow-empty accepts it)`,
     );
   }
-  if (failed > 0) throw new CheckFailed();
+  if (failed > 0 || unreadable > 0) throw new CheckFailed();
 }
 
 function sizeOf(file: string): number {

@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { loadFixture } from '../../src/platform/fixtures.js';
+import { sign } from '../../src/signing/signature.js';
+import { jsonLines, runCli, startCli, temporaryFolder } from '../helpers.js';
+
+// Trust under faults: a full disk, a FIFO, clients that go away. Real files, a real tmpfs, real sockets.
+
+const SECRET = 'faults-secret-31c9';
+const dir = temporaryFolder('hms-webhook-faults-');
+const body = JSON.stringify(loadFixture('status-update/ended').document);
+
+async function post(url: string, payload = body): Promise<number> {
+  const response = await fetch(url, { method: 'POST', body: payload, headers: { ...sign({ body: payload, secret: SECRET }) } });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+async function listening(args: string[]) {
+  const cli = startCli(['listen', '--port', '0', '--secret', SECRET, '--json', ...args]);
+  const [, url] = (await Promise.race([
+    cli.stderr.until(/Listening on (\S+)/),
+    cli.done.then((result) => {
+      throw new Error(`listen exited ${result.code}: ${result.stderr}`);
+    }),
+  ])) as RegExpExecArray;
+  return { ...cli, url: url! };
+}
+
+describe('listen --save on a failing disk', () => {
+  it('/dev/full: every request is one failed event answered 507, one line on stderr, exit 1', async () => {
+    const cli = await listening(['--save', '/dev/full', '--count', '3']);
+    const statuses = [await post(cli.url), await post(cli.url), await post(cli.url)];
+    const result = await cli.done;
+    assert.deepEqual(statuses, [507, 507, 507]);
+    assert.equal(result.code, 1);
+    const events = jsonLines(result.stdout).filter((o) => o.type === 'event');
+    assert.equal(events.length, 3);
+    assert.ok(events.every((event) => event.passed === false));
+    assert.deepEqual(jsonLines(result.stdout).at(-1), { type: 'summary', stopped_by: 'count', passed: 0, failed: 3 });
+    assert.equal(result.stderr.match(/cannot save \/dev\/full: no space left on device/g)?.length, 1, result.stderr);
+    assert.ok(!/\n\s+at /.test(result.stderr), 'no stack trace');
+  });
+
+  it('a disk that fills up: no 2xx without its whole line, a torn line is ended, and verify skips it', async (t) => {
+    const mount = join(dir, 'tmpfs');
+    mkdirSync(mount);
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mount], { stdio: 'ignore' });
+    } catch {
+      t.skip('mounting a tmpfs needs root');
+      return;
+    }
+    try {
+      const filler = join(mount, 'filler');
+      const captures = join(mount, 'captures.jsonl');
+      // Leave less room than a few capture lines need.
+      writeFileSync(filler, Buffer.alloc(64 * 1024 - 5000));
+      const cli = await listening(['--save', captures]);
+      const statuses: number[] = [];
+      for (let i = 0; i < 8; i++) statuses.push(await post(cli.url));
+      rmSync(filler);
+      const after = await post(cli.url);
+      cli.signals.emit('SIGTERM');
+      const result = await cli.done;
+      assert.ok(statuses.includes(507), `the disk filled up: ${statuses}`);
+      assert.equal(after, 200, 'room again: saved and answered');
+      const saved = readFileSync(captures, 'utf8')
+        .split('\n')
+        .filter((line) => line !== '');
+      const whole = saved.filter((line) => {
+        try {
+          JSON.parse(line);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      const answered = [...statuses, after].filter((status) => status === 200).length;
+      assert.equal(whole.length, answered, 'a whole line for every 2xx, none for a 507');
+      assert.ok(saved.at(-1)!.startsWith('{"received_at"'), 'the line after the torn one starts on a line of its own');
+      assert.match(result.stderr, /cannot save .*captures\.jsonl: no space left on device/);
+      const verify = await runCli(['verify', captures, '--secret', SECRET]);
+      assert.equal(saved.length, whole.length + 1, 'the write that ran out of room left one torn line');
+      assert.equal(verify.code, 1, verify.stderr);
+      assert.match(verify.stderr, /captures\.jsonl:\d+: not JSON \(a line cut short\?\)/);
+      assert.match(verify.stdout, new RegExp(`${whole.length} passed, 0 failed`));
+    } finally {
+      execFileSync('umount', [mount]);
+    }
+  });
+
+  it('a FIFO is refused with one line before listening; capture files are private (0600)', async () => {
+    const fifo = join(dir, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    const refused = await runCli(['listen', '--port', '0', '--save', fifo]);
+    assert.equal(refused.code, 2);
+    assert.equal(
+      refused.stderr,
+      `hms-webhook: cannot save to ${fifo}: it is a FIFO, which would block the listener; give a regular file\n`,
+    );
+    const file = join(dir, 'private.jsonl');
+    const cli = await listening(['--save', file, '--count', '1']);
+    await post(cli.url);
+    await cli.done;
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+  });
+});
+
+describe('listen: clients that go away, addresses, internal errors', () => {
+  it('a client that disconnects mid-body is an event with a reason, not a stack trace', async () => {
+    const cli = await listening(['--count', '1']);
+    const url = new URL(cli.url);
+    await new Promise<void>((resolve) => {
+      const req = request({ host: url.hostname, port: url.port, path: '/', method: 'POST', headers: { 'content-length': '1000' } });
+      req.on('error', () => resolve());
+      req.write('{"message":', () => setTimeout(() => req.destroy(), 50));
+      req.on('close', () => resolve());
+    });
+    const result = await cli.done;
+    const [event] = jsonLines(result.stdout).filter((o) => o.type === 'event');
+    assert.equal(event?.bad_request, 'the client closed the connection before the whole body came');
+    assert.equal(result.code, 1);
+    assert.ok(!result.stderr.includes('internal error'), result.stderr);
+  });
+
+  it('--host on an address other than loopback says who can reach it', async () => {
+    const cli = await listening(['--host', '0.0.0.0', '--timeout', '0.05']);
+    const result = await cli.done;
+    assert.match(result.stderr, /^hms-webhook: listening on 0\.0\.0\.0, not loopback: anyone who can reach this address can post to it$/m);
+    const local = await listening(['--timeout', '0.05']);
+    assert.ok(!(await local.done).stderr.includes('not loopback'));
+  });
+
+  it('an internal error is one line with the hint; the stack only with HMS_WEBHOOK_DEBUG', async () => {
+    const failing = {
+      write: () => {
+        throw new Error('the disk said no');
+      },
+      once: () => undefined,
+    };
+    const { main } = await import('../../src/cli/main.js');
+    const errors: string[] = [];
+    const stderr = { write: (text: string) => errors.push(text) > 0, once: () => undefined };
+    const io = (env: NodeJS.ProcessEnv) => ({
+      stdout: failing,
+      stderr,
+      stdin: process.stdin,
+      env,
+      clock: { now: Date.now, elapsed: () => 0 },
+      signals: process,
+    });
+    assert.equal(await main(['fixtures'], io({})), 2);
+    assert.deepEqual(errors, ['hms-webhook: internal error: the disk said no (run with HMS_WEBHOOK_DEBUG=1 for the stack)\n']);
+    errors.length = 0;
+    await main(['fixtures'], io({ HMS_WEBHOOK_DEBUG: '1' }));
+    assert.match(errors.join(''), /internal error: Error: the disk said no\n\s+at /);
+    assert.ok(existsSync(dir));
+  });
+});
