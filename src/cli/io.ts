@@ -13,6 +13,7 @@ export type StopSignal = 'SIGINT' | 'SIGTERM';
 
 /** Where signals come from: the process, or an emitter a test drives. */
 export interface SignalSource {
+  on(signal: StopSignal, listener: () => void): unknown;
   once(signal: StopSignal, listener: () => void): unknown;
   off(signal: StopSignal, listener: () => void): unknown;
 }

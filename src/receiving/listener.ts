@@ -64,15 +64,29 @@ type Judged = Omit<Answered, 'answer'>;
 
 export interface Listener {
   url: string;
-  close(): Promise<void>;
+  /**
+   * Stops accepting at once, lets the requests in flight finish (each answered and saved), closes idle
+   * connections, and after `graceMs` cuts the connections that are still open (a client that never
+   * finishes its request). Resolves once every connection is closed and the capture file too.
+   */
+  close(graceMs?: number): Promise<void>;
+  /** Cuts every connection now: for a second Ctrl-C. */
+  abort(): void;
 }
 
 /** Starts the receiver; resolves once it accepts connections. */
 export async function startListener(options: ListenerOptions): Promise<Listener> {
   const writer = options.save !== undefined ? new CaptureWriter(options.save) : undefined;
+  const state = { closing: false };
+  // Every request being handled, so that closing waits for each to become its event.
+  const inFlight = new Set<Promise<void>>();
+  let aborted: () => void = () => {};
+  const abortion = new Promise<void>((resolve) => {
+    aborted = resolve;
+  });
   const server = createServer((req, res) => {
     const receivedAt = new Date();
-    handle(req, res, receivedAt, options, writer).catch((error: unknown) => {
+    const handling = handle(req, res, receivedAt, options, writer, state).catch((error: unknown) => {
       // Still one event for the request: failed, with the reason, so nothing goes unreported.
       if (!res.headersSent) res.writeHead(500).end();
       options.onEvent({
@@ -91,6 +105,8 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
         passed: false,
       });
     });
+    inFlight.add(handling);
+    handling.finally(() => inFlight.delete(handling));
   });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
@@ -112,12 +128,22 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     url: `http://${host}:${port}${options.path}`,
-    close: async () => {
+    close: async (graceMs = Number.POSITIVE_INFINITY) => {
+      state.closing = true;
+      const cut = Number.isFinite(graceMs) ? setTimeout(() => server.closeAllConnections(), graceMs) : undefined;
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      clearTimeout(cut);
+      // A request cut at the end of the grace period still becomes its event before the file closes.
+      await Promise.race([Promise.allSettled([...inFlight]), abortion]);
       await writer?.close();
+    },
+    abort: () => {
+      state.closing = true;
+      server.closeAllConnections();
+      aborted();
     },
   };
 }
@@ -128,6 +154,7 @@ async function handle(
   receivedAt: Date,
   options: ListenerOptions,
   writer: CaptureWriter | undefined,
+  state: { closing: boolean },
 ): Promise<void> {
   const started = performance.now();
   const path = req.url ?? '/';
@@ -162,6 +189,8 @@ async function handle(
     const answer =
       saveFailure === undefined ? event.answer : { status: 507, body: JSON.stringify({ error: 'the capture could not be saved' }) };
     if (options.delayMs > 0 && event.badRequest === undefined) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+    // Once stopping, each answer closes its connection, so a keep-alive client cannot hold the listener open.
+    if (state.closing) res.setHeader('connection', 'close');
     res.writeHead(answer.status, { 'content-type': 'application/json', ...extraHeaders });
     res.end(answer.body);
     options.onEvent({ ...event, answer, saveFailure, passed: judged && saveFailure === undefined, latencyMs: performance.now() - started });

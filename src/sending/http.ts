@@ -82,6 +82,8 @@ export interface LoadOptions {
   /** Builds each request: re-timestamped and re-signed. */
   next: () => { headers: Record<string, string>; body: Buffer };
   onProgress?: (done: number) => void;
+  /** Asked before each request: true stops sending; the requests in flight still finish. */
+  stopped?: () => boolean;
 }
 
 export interface LoadStats {
@@ -118,7 +120,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadStats> {
         launch();
       };
       const launch = (): void => {
-        if (issued >= options.count) {
+        if (issued >= options.count || options.stopped?.() === true) {
           if (active === 0) resolve();
           return;
         }

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadFixture } from '../../src/platform/fixtures.js';
 import { sign } from '../../src/signing/signature.js';
-import { jsonLines, runCli, startCli, temporaryFolder } from '../helpers.js';
+import { BIN, jsonLines, runCli, startCli, temporaryFolder } from '../helpers.js';
 
 // Trust under faults: a full disk, a FIFO, clients that go away. Real files, a real tmpfs, real sockets.
 
@@ -160,5 +160,94 @@ describe('listen: clients that go away, addresses, internal errors', () => {
     await main(['fixtures'], io({ HMS_WEBHOOK_DEBUG: '1' }));
     assert.match(errors.join(''), /internal error: Error: the disk said no\n\s+at /);
     assert.ok(existsSync(dir));
+  });
+});
+
+/**
+ * Opens a request that sends part of its body and then waits: a half-open request. It asks for
+ * 100 Continue, so that it is known to be in the listener's hands before the body starts.
+ */
+function halfOpen(url: string): Promise<{ close(): void }> {
+  const target = new URL(url);
+  return new Promise((resolve) => {
+    const req = request({
+      host: target.hostname,
+      port: target.port,
+      path: '/',
+      method: 'POST',
+      headers: { 'content-length': '5000', expect: '100-continue' },
+    });
+    req.on('error', () => {});
+    req.on('continue', () => req.write('{"message":', () => resolve({ close: () => req.destroy() })));
+    req.flushHeaders();
+  });
+}
+
+function connects(url: string): Promise<boolean> {
+  return fetch(url, { method: 'POST', body: '{}' }).then(
+    () => true,
+    () => false,
+  );
+}
+
+describe('listen: stopping', () => {
+  it('SIGTERM stops accepting at once, cuts a half-open request after --grace, and records it', async () => {
+    const cli = await listening(['--grace', '0.2']);
+    const client = await halfOpen(cli.url);
+    cli.signals.emit('SIGTERM');
+    assert.equal(await connects(cli.url), false, 'no new connection after the signal');
+    const result = await cli.done;
+    client.close();
+    assert.equal(result.code, 1);
+    const events = jsonLines(result.stdout).filter((o) => o.type === 'event');
+    assert.deepEqual(
+      events.map((e) => e.bad_request),
+      ['the client closed the connection before the whole body came'],
+    );
+  });
+
+  it('a request in flight when the signal comes is answered and saved', async () => {
+    const file = join(dir, 'in-flight.jsonl');
+    const cli = await listening(['--save', file, '--delay', '300']);
+    const answered = post(cli.url);
+    // The line is saved before the delay starts: once it is there, the request is in flight.
+    while (!existsSync(file) || readFileSync(file, 'utf8') === '') await new Promise((resolve) => setTimeout(resolve, 5));
+    cli.signals.emit('SIGTERM');
+    assert.equal(await answered, 200);
+    const result = await cli.done;
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(readFileSync(file, 'utf8').trim().split('\n').length, 1);
+  });
+
+  it('a second signal exits at once with 130, whatever the grace', async () => {
+    const cli = await listening(['--grace', '3600']);
+    const client = await halfOpen(cli.url);
+    cli.signals.emit('SIGTERM');
+    cli.signals.emit('SIGINT');
+    const result = await cli.done;
+    client.close();
+    assert.equal(result.code, 130);
+  });
+});
+
+describe('listen: stopping, as a process with real signals', () => {
+  it('SIGTERM with a half-open request open: exits after --grace with the verdict', async () => {
+    const child = spawn(process.execPath, [BIN, 'listen', '--port', '0', '--secret', SECRET, '--grace', '0.2', '--json'], {
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    let stderr = '';
+    const url = await new Promise<string>((resolve) => {
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+        const match = /Listening on (\S+)/.exec(stderr);
+        if (match) resolve(match[1]!);
+      });
+    });
+    const client = await halfOpen(url);
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    const code = await exited;
+    client.close();
+    assert.equal(code, 1, stderr);
   });
 });

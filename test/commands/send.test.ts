@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { listFixtures } from '../../src/platform/fixtures.js';
 import { correctReplies, startReceiver, type Received } from '../receiver.js';
-import { type CliOptions, jsonLines, runCli, steppingClock, temporaryFolder } from '../helpers.js';
+import { type CliOptions, jsonLines, runCli, startCli, steppingClock, temporaryFolder } from '../helpers.js';
 
 const SECRET = 'whsec_send_test_7f3a';
 const message = (request: Received) => (JSON.parse(request.body.toString('utf8')) as { message: Record<string, any> }).message;
@@ -328,5 +328,25 @@ describe('send: cannot send', () => {
     const badStatus = await runCli(['send', 'status-update', '--expect-status', 'nope']);
     assert.equal(badStatus.code, 2);
     assert.match(badStatus.stderr, /--expect-status nope/);
+  });
+});
+
+describe('send load: interrupted', () => {
+  it('Ctrl-C stops sending, prints the summary of what was sent, exit 130', async () => {
+    let cli: ReturnType<typeof startCli> | undefined;
+    const receiver = await startReceiver(undefined, (request) => {
+      if (receiver.received.length === 20) cli?.signals.emit('SIGINT');
+      return { body: '{}', delayMs: request ? 5 : 0 };
+    });
+    try {
+      cli = startCli(['send', 'load', 'status-update', '--to', receiver.url, '--count', '100000', '--concurrency', '2']);
+      const result = await cli.done;
+      assert.equal(result.code, 130, result.stderr);
+      const sent = Number(/load \S+ {2}(\d+) requests \(stopped by Ctrl-C, of 100000\)/.exec(result.stdout)?.[1]);
+      assert.ok(sent >= 20 && sent < 100000, result.stdout);
+      assert.equal(receiver.received.length, sent, 'every request sent was answered and counted');
+    } finally {
+      await receiver.close();
+    }
   });
 });

@@ -22,6 +22,11 @@ const declaration = () =>
     .option('--save <file>', 'append each request to a capture file (JSONL), before answering')
     .addOption(new Option('--count <n>', 'exit after n events').argParser(number('whole')))
     .addOption(new Option('--timeout <seconds>', 'exit when no event came for this long').argParser(number('positive')))
+    .addOption(
+      new Option('--grace <seconds>', 'on SIGTERM or Ctrl-C, how long requests in flight may take before their connections are cut')
+        .argParser(number('any'))
+        .default(5),
+    )
     .addOption(jsonOption('JSONL on stdout (the default when stdout is not a terminal)'))
     .option('-v, --verbose', 'headers and full bodies too')
     .option('-q, --quiet', 'one line per event');
@@ -38,6 +43,8 @@ Examples:
   $ hms-webhook listen --port 0 --save captures.jsonl --count 4 --timeout 60 > events.jsonl
   $ hms-webhook listen --forward-to http://localhost:3000/webhooks
   $ hms-webhook listen --reply replies.json --delay 4500
+Stopping: SIGTERM or Ctrl-C stops accepting at once, lets requests in flight finish (answered and saved)
+for up to --grace seconds, then exits; a second signal exits at once.
 Exit: 0 every event passed, 1 any failed (signature, schema, event header), 2 could not listen, 130 Ctrl-C.
 SIGTERM stops it with the same verdict, for CI scripts.`,
     )

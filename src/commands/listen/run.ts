@@ -98,21 +98,34 @@ export async function runListen(options: ListenOptions, context: CommandContext)
     );
   }
   armTimeout();
-  const onInt = () => stop('SIGINT');
-  const onTerm = () => stop('SIGTERM');
-  io.signals.once('SIGINT', onInt);
-  io.signals.once('SIGTERM', onTerm);
+  // The first signal stops the listener; a second one, while requests in flight finish, cuts them and exits at once.
+  let stopping = false;
+  let forced = false;
+  const onSignal = (signal: StopSignal) => () => {
+    if (!stopping) {
+      stopping = true;
+      stop(signal);
+      return;
+    }
+    forced = true;
+    listener.abort();
+  };
+  const onInt = onSignal('SIGINT');
+  const onTerm = onSignal('SIGTERM');
+  io.signals.on('SIGINT', onInt);
+  io.signals.on('SIGTERM', onTerm);
 
   const reason = await stopped;
+  stopping = true;
   clearTimeout(idle);
+  await listener.close(options.grace * 1000);
   io.signals.off('SIGINT', onInt);
   io.signals.off('SIGTERM', onTerm);
-  await listener.close();
   flush();
 
   const received = passed + failed;
   reporter.summary(passed, failed, { fields: { stopped_by: reason }, stream: 'stderr' });
-  if (reason === 'SIGINT') throw new Interrupted();
+  if (reason === 'SIGINT' || forced) throw new Interrupted();
   if (reason === 'timeout' && options.count !== undefined && received < options.count) {
     throw new CheckFailed(`only ${received} of ${options.count} events came within ${options.timeout} s`);
   }

@@ -89,6 +89,8 @@ export interface LoadReport {
   expect: string;
   concurrency: number;
   stats: LoadStats;
+  /** Set when Ctrl-C stopped the run before `count`: the figures are of what was sent so far. */
+  interruptedAt?: { count: number };
 }
 
 export function loadJson(report: LoadReport): Record<string, unknown> {
@@ -111,6 +113,7 @@ export function loadJson(report: LoadReport): Record<string, unknown> {
     statuses: Object.fromEntries(stats.statuses),
     errors: Object.fromEntries(stats.errors),
     expect: report.expect,
+    ...(report.interruptedAt ? { interrupted: true, count: report.interruptedAt.count } : {}),
   };
 }
 
@@ -129,7 +132,7 @@ export function loadLines(report: LoadReport, style: Style): string[] {
     .map(([kind, count]) => `${kind}: ${count}`)
     .join(', ');
   return [
-    `${style.bold('load')} ${report.url}  ${report.stats.sent} requests, ${report.concurrency} connections, ${(report.stats.elapsedMs / 1000).toFixed(2)} s`,
+    `${style.bold('load')} ${report.url}  ${report.stats.sent} requests${report.interruptedAt ? ` (stopped by Ctrl-C, of ${report.interruptedAt.count})` : ''}, ${report.concurrency} connections, ${(report.stats.elapsedMs / 1000).toFixed(2)} s`,
     `  ${style.bold(`${Math.round(json.requests_per_second)} requests/s`)}`,
     `  latency  p50 ${ms(json.latency_ms.p50!)}  p90 ${ms(json.latency_ms.p90!)}  p99 ${ms(json.latency_ms.p99!)}  max ${ms(json.latency_ms.max!)}`,
     `  status   ${statuses}`,

@@ -1,5 +1,5 @@
 import type { CommandContext } from '../../cli/command-context.js';
-import { CheckFailed } from '../../errors.js';
+import { CheckFailed, Interrupted } from '../../errors.js';
 import { Reporter } from '../../output/reporter.js';
 import { statusMatches } from '../../platform/reply-check.js';
 import { runLoad } from '../../sending/http.js';
@@ -18,6 +18,12 @@ export async function runSendLoad(name: string | undefined, options: LoadOptions
   const { count } = options;
   let done = 0;
   const progress = io.stderr.isTTY ? setInterval(() => io.stderr.write(`\r${done}/${count} sent`), 200) : undefined;
+  // Ctrl-C stops sending; the requests in flight finish and the summary covers what was sent.
+  let interrupted = false;
+  const onInterrupt = () => {
+    interrupted = true;
+  };
+  io.signals.once('SIGINT', onInterrupt);
   let stats: Awaited<ReturnType<typeof runLoad>>;
   try {
     stats = await runLoad({
@@ -32,18 +38,21 @@ export async function runSendLoad(name: string | undefined, options: LoadOptions
       onProgress: (n) => {
         done = n;
       },
+      stopped: () => interrupted,
     });
   } finally {
+    io.signals.off('SIGINT', onInterrupt);
     if (progress) {
       clearInterval(progress);
       io.stderr.write('\r\x1b[K');
     }
   }
-  const report = { url: url.href, expect, concurrency: options.concurrency, stats };
+  const report = { url: url.href, expect, concurrency: options.concurrency, stats, ...(interrupted ? { interruptedAt: { count } } : {}) };
   reporter.result(
     () => loadJson(report),
     () => loadLines(report, reporter.style),
   );
+  if (interrupted) throw new Interrupted();
   const unexpected = [...stats.statuses].filter(([status]) => !statusMatches(status, expect)).reduce((n, [, c]) => n + c, 0);
   const errors = [...stats.errors.values()].reduce((a, b) => a + b, 0);
   if (unexpected + errors > 0) throw new CheckFailed(`${unexpected + errors} of ${stats.sent} requests did not get ${expect}`);
