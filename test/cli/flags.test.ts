@@ -57,6 +57,7 @@ const SAMPLE: Record<string, string> = {
   '--body': 'body.json',
   '--headers': 'headers.txt',
   '--signature': 'sha256=00',
+  '--grace': '1',
 };
 
 const quietIo = (): Io => {
