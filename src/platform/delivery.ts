@@ -15,16 +15,23 @@ export interface DeliveryContent {
   warnings: Finding[];
 }
 
+/** What every command says of a UTF-8 byte order mark, in a body or a file: read past, and named. */
+export const BOM_WARNING =
+  'starts with a UTF-8 byte order mark (EF BB BF): it is read past here, but the platform sends none and JSON.parse and many other parsers reject it';
+
 /** Parses a delivery's body, validates it in its dialect, and checks X-Webhook-Event against message.type. */
 export function inspectDelivery(body: Buffer | string, headers: HeaderBag): DeliveryContent {
+  const text = typeof body === 'string' ? body : body.toString('utf8');
+  const bom = text.charCodeAt(0) === 0xfeff;
   let document: unknown;
   try {
-    document = JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
+    document = JSON.parse(bom ? text.slice(1) : text);
   } catch (error) {
     return { notJson: `not JSON: ${(error as Error).message}`, errors: [], warnings: [] };
   }
   const validation = validatePayload(document);
   const errors = [...validation.errors];
+  const warnings = bom ? [{ path: [], message: `the body ${BOM_WARNING}` }, ...validation.warnings] : validation.warnings;
   const stated = eventOf(document);
   const headerEvent = headerValue(headers, EVENT_HEADER);
   if (headerEvent !== stated) {
@@ -40,6 +47,6 @@ export function inspectDelivery(body: Buffer | string, headers: HeaderBag): Deli
     dialect: validation.dialect,
     callId: typeof callId === 'string' ? callId : undefined,
     errors,
-    warnings: validation.warnings,
+    warnings,
   };
 }

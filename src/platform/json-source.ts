@@ -21,6 +21,8 @@ export interface SyntaxProblem {
 export interface SplitInput {
   documents: SourceDocument[];
   syntaxErrors: SyntaxProblem[];
+  /** The input started with a UTF-8 byte order mark, which was read past. */
+  bom: boolean;
 }
 
 /**
@@ -28,14 +30,15 @@ export interface SplitInput {
  * `.jsonl`/`.ndjson` name, or when the text only parses line by line).
  */
 export async function splitDocuments(rawText: string, name: string): Promise<SplitInput> {
-  const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
+  const bom = rawText.charCodeAt(0) === 0xfeff;
+  const text = bom ? rawText.slice(1) : rawText;
   const jsonlByName = /\.(jsonl|ndjson)$/i.test(name);
   if (!jsonlByName) {
     try {
-      return { documents: [{ label: name, value: JSON.parse(text), text, firstLine: 1 }], syntaxErrors: [] };
+      return { documents: [{ label: name, value: JSON.parse(text), text, firstLine: 1 }], syntaxErrors: [], bom };
     } catch (error) {
       if (!looksLikeJsonLines(text)) {
-        return { documents: [], syntaxErrors: [await syntaxProblem(text, name, 1, error)] };
+        return { documents: [], syntaxErrors: [await syntaxProblem(text, name, 1, error)], bom };
       }
     }
   }
@@ -52,7 +55,7 @@ export async function splitDocuments(rawText: string, name: string): Promise<Spl
       syntaxErrors.push(await syntaxProblem(line, name, index + 1, error));
     }
   }
-  return { documents, syntaxErrors };
+  return { documents, syntaxErrors, bom };
 }
 
 function looksLikeJsonLines(text: string): boolean {

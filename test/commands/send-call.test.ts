@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { temporaryFolder, jsonLines, runCli } from '../helpers.js';
 import { correctReplies, startReceiver, type Received, type Responder } from '../receiver.js';
@@ -328,5 +328,15 @@ describe('demo', () => {
     assert.match(result.stdout, /^listener ✓ .*assistant-request · flireo/m);
     assert.match(result.stdout, /call: 6 passed, 0 failed · verify: 6 passed, 0 failed/);
     assert.doesNotMatch(result.stdout, /[0-9a-f]{48}/, 'the random secret is not printed');
+  });
+
+  it('removes its temporary captures unless --keep, which keeps them private', async () => {
+    const removed = await runCli(['demo']);
+    const [, file] = /saving to (\S+captures\.jsonl)/.exec(removed.stdout) ?? [];
+    assert.ok(file, removed.stdout);
+    assert.equal(existsSync(file), false, 'removed');
+    const kept = jsonLines((await runCli(['demo', '--json', '--keep'])).stdout).at(-1) as { captures: string };
+    assert.equal(statSync(kept.captures).mode & 0o777, 0o600);
+    rmSync(dirname(kept.captures), { recursive: true });
   });
 });

@@ -10,6 +10,7 @@ const declaration = () =>
     .option('--web', 'a web call (no phone numbers)')
     .option('--fail', 'the call ends with an error')
     .addOption(paceOption())
+    .option('--keep', 'keep the temporary capture file (it holds phone numbers and signatures; removed by default)')
     .addOption(jsonOption('JSONL: the steps, what the listener saw, the verify results, a summary'));
 
 export type DemoOptions = ReturnType<ReturnType<typeof declaration>['opts']>;
@@ -20,7 +21,7 @@ export function demoCommand(context: CommandContext) {
       'after',
       `
 Runs offline: the listener runs in this process on a free port with a random secret and saves to a
-temporary capture file, which is then verified.
+temporary capture file, which is then verified and removed (--keep keeps it).
 Exit: 0 the call and the verify passed, 1 something failed.`,
     )
     .action(async (options) => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkCapture } from '../../captures/capture-check.js';
@@ -25,14 +25,23 @@ import type { DemoOptions } from './command.js';
  * played against it, both sides shown, then the saved captures verified.
  */
 export async function runDemo(options: DemoOptions, context: CommandContext): Promise<void> {
+  const reporter = new Reporter(context.io, { json: options.json === true, color: context.color() });
+  const folder = mkdtempSync(join(tmpdir(), 'hms-webhook-demo-'));
+  const file = join(folder, 'captures.jsonl');
+  try {
+    await playAndVerify(options, context, reporter, file);
+  } finally {
+    if (!options.keep) rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+async function playAndVerify(options: DemoOptions, context: CommandContext, reporter: Reporter, file: string): Promise<void> {
   const { io } = context;
-  const reporter = new Reporter(io, { json: options.json === true, color: context.color() });
   const { style } = reporter;
   const section = (title: string) => reporter.json || reporter.line(`\n${style.bold.underline(title)}`);
   const { label, scenario } = await loadScenario({ file: options.scenario });
   const dialect = options.dialect ?? 'hms';
   const secret = randomBytes(24).toString('hex');
-  const file = join(mkdtempSync(join(tmpdir(), 'hms-webhook-demo-')), 'captures.jsonl');
   const heard: ListenEvent[] = [];
   const listener = await startListener({
     host: '127.0.0.1',
@@ -53,7 +62,11 @@ export async function runDemo(options: DemoOptions, context: CommandContext): Pr
   try {
     section('1. A whole call, played against the built-in listener');
     if (!reporter.json) {
-      reporter.line(style.dim(`listener ${listener.url} · random secret ${fingerprint(secret)}… · saving to ${file}`));
+      reporter.line(
+        style.dim(
+          `listener ${listener.url} · random secret ${fingerprint(secret)}… · saving to ${file}${options.keep ? '' : ' (removed at the end; --keep keeps it)'}`,
+        ),
+      );
       reporter.line(
         style.dim(
           `call ${script.callId} · scenario ${label} · ${dialect}${options.web ? ' · web call' : ''}${options.fail ? ' · ends with an error' : ''}`,
@@ -103,7 +116,13 @@ export async function runDemo(options: DemoOptions, context: CommandContext): Pr
     );
   }
   if (reporter.json) {
-    reporter.record({ type: 'summary', call_id: script.callId, call: call, verify: { passed, failed }, captures: file });
+    reporter.record({
+      type: 'summary',
+      call_id: script.callId,
+      call: call,
+      verify: { passed, failed },
+      captures: options.keep ? file : null,
+    });
   } else {
     reporter.summary(passed, failed);
     section('Summary');

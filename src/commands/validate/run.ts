@@ -2,6 +2,7 @@ import type { CommandContext } from '../../cli/command-context.js';
 import { CheckFailed, InputError, UsageError } from '../../errors.js';
 import { readInput } from '../../input.js';
 import { Reporter } from '../../output/reporter.js';
+import { BOM_WARNING } from '../../platform/delivery.js';
 import { locate, type SourceDocument, splitDocuments } from '../../platform/json-source.js';
 import { type Finding, validatePayload, validateReply } from '../../platform/schemas/index.js';
 import type { ValidateOptions } from './command.js';
@@ -34,15 +35,16 @@ export async function runValidate(files: string[], options: ValidateOptions, con
       if (reporter.json) reporter.record({ type: 'unreadable', source: name, message });
       continue;
     }
-    const { documents, syntaxErrors } = await splitDocuments(text, name);
+    const { documents, syntaxErrors, bom } = await splitDocuments(text, name);
     for (const problem of syntaxErrors) {
       const message = `${problem.label}:${problem.line}:${problem.column}: ${problem.message}`;
       unusable.push(message);
       if (reporter.json)
         reporter.record({ type: 'unreadable', source: problem.label, line: problem.line, column: problem.column, message });
     }
-    for (const document of documents) {
+    for (const [index, document] of documents.entries()) {
       const result = await check(document, options);
+      if (bom && index === 0) result.warnings.unshift({ path: [], message: `the file ${BOM_WARNING}`, line: 1, column: 1 });
       if (result.errors.length === 0) passed++;
       else failed++;
       reporter.result(

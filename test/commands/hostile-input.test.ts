@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { writeFileSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { loadFixture } from '../../src/platform/fixtures.js';
+import { startListener } from '../../src/receiving/listener.js';
+import { jsonLines, runCli, temporaryFolder } from '../helpers.js';
+
+// Bad input from users and from the wire: one clear line, the right exit code, nothing crashes.
+
+const SECRET = 'hostile-secret-8e1f';
+const dir = temporaryFolder('hms-webhook-hostile-');
+const NOW = 1_763_900_000;
+const sign = (timestamp: number, body: string | Buffer) =>
+  `sha256=${createHmac('sha256', SECRET).update(`${timestamp}.`).update(body).digest('hex')}`;
+const captureOf = (body: string, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    received_at: new Date(NOW * 1000).toISOString(),
+    method: 'POST',
+    path: '/',
+    headers: { 'x-webhook-event': 'status-update', 'x-webhook-timestamp': String(NOW), 'x-webhook-signature': sign(NOW, body) },
+    body,
+    ...extra,
+  });
+const statusUpdate = JSON.stringify(loadFixture('status-update/ended').document);
+
+describe('a UTF-8 byte order mark: one policy everywhere, and named', () => {
+  const bomBody = `\ufeff${statusUpdate}`;
+
+  it('validate reads past it with a warning that names it', async () => {
+    const file = join(dir, 'bom.json');
+    writeFileSync(file, bomBody);
+    const result = await runCli(['validate', file, '--json']);
+    assert.equal(result.code, 0, result.stdout);
+    const [document] = jsonLines(result.stdout) as { warnings: { message: string }[] }[];
+    assert.match(document!.warnings[0]!.message, /^the file starts with a UTF-8 byte order mark \(EF BB BF\)/);
+  });
+
+  it('verify reads past it with the same warning, and the signature over the bytes still checks', async () => {
+    const file = join(dir, 'bom.jsonl');
+    writeFileSync(file, `${captureOf(bomBody)}\n`);
+    const result = await runCli(['verify', file, '--secret', SECRET, '--ignore-time', '--json']);
+    assert.equal(result.code, 0, result.stdout);
+    const [request] = jsonLines(result.stdout) as { warnings: { message: string }[] }[];
+    assert.match(request!.warnings[0]!.message, /^the body starts with a UTF-8 byte order mark/);
+  });
+
+  it('listen answers it as the platform payload it is, with the warning', async () => {
+    const events: { warnings: { message: string }[]; answer: { status: number } }[] = [];
+    const listener = await startListener({
+      host: '127.0.0.1',
+      port: 0,
+      path: '/',
+      secrets: [],
+      toleranceSeconds: 300,
+      enforce: true,
+      maxBodyBytes: 1 << 20,
+      replies: {},
+      delayMs: 0,
+      onEvent: (event) => events.push(event),
+    });
+    try {
+      const response = await fetch(listener.url, { method: 'POST', body: bomBody, headers: { 'x-webhook-event': 'status-update' } });
+      assert.equal(response.status, 200);
+    } finally {
+      await listener.close();
+    }
+    assert.match(events[0]!.warnings[0]!.message, /byte order mark/);
+  });
+});
+
+describe('files that cannot be read: one line', () => {
+  it('a symlink loop', async () => {
+    const loop = join(dir, 'loop.json');
+    symlinkSync(loop, loop);
+    for (const args of [
+      ['validate', loop],
+      ['verify', loop, '--secret', SECRET],
+      ['send', '--data', loop],
+    ]) {
+      const result = await runCli(args);
+      assert.equal(result.code, 2, args.join(' '));
+      assert.match(result.stderr, /^hms-webhook: cannot read .*loop\.json: too many symbolic links\n$/, args.join(' '));
+    }
+  });
+});
