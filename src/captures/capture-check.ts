@@ -49,8 +49,21 @@ export function checkCapture(capture: Capture, options: CaptureCheckOptions): Ca
   const body = capture.body_base64 === undefined && typeof capture.body === 'string' ? capture.body : captureBody(capture);
   const headers = capture.headers;
   const receivedAt = typeof capture.received_at === 'string' ? capture.received_at : undefined;
-  const signature = checkSignature(body, capture, options);
-  const base = { receivedAt, signature, errors: [], warnings: [] };
+  // A received_at that is not a date is said, not silently replaced by the current time.
+  const badTime =
+    capture.received_at !== undefined &&
+    options.now === undefined &&
+    !options.ignoreTime &&
+    !Number.isFinite(Date.parse(String(capture.received_at)))
+      ? [
+          {
+            path: ['received_at'],
+            message: `${JSON.stringify(capture.received_at)} is not a date, so the timestamp cannot be judged: give --now or --ignore-time`,
+          },
+        ]
+      : [];
+  const signature = checkSignature(body, capture, badTime.length > 0 ? { ...options, ignoreTime: true } : options);
+  const base = { receivedAt, signature, errors: badTime, warnings: [] };
   if (typeof capture.method === 'string' && capture.method.toUpperCase() !== 'POST') {
     return {
       ...base,
@@ -72,7 +85,8 @@ export function checkCapture(capture: Capture, options: CaptureCheckOptions): Ca
       passed: false,
     };
   }
-  const requestOk = content.errors.length === 0 && (!signature.checked || signature.ok);
+  const errors = [...badTime, ...content.errors];
+  const requestOk = errors.length === 0 && (!signature.checked || signature.ok);
   // A reply to a request that should have been refused says nothing about the receiver's answers.
   const reply =
     requestOk && isEvent(content.event)
@@ -84,7 +98,7 @@ export function checkCapture(capture: Capture, options: CaptureCheckOptions): Ca
     dialect: content.dialect,
     callId: content.callId,
     signature,
-    errors: content.errors,
+    errors,
     warnings: content.warnings,
     reply,
     passed: requestOk && (reply === undefined || reply.ok),

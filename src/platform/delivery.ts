@@ -21,6 +21,14 @@ export const BOM_WARNING =
 
 /** Parses a delivery's body, validates it in its dialect, and checks X-Webhook-Event against message.type. */
 export function inspectDelivery(body: Buffer | string, headers: HeaderBag): DeliveryContent {
+  const encoding = headerValue(headers, 'content-encoding');
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+    return {
+      notJson: `encoded (Content-Encoding: ${encoding}): the platform sends plain JSON, so a proxy or another sender encoded it`,
+      errors: [],
+      warnings: [],
+    };
+  }
   const text = typeof body === 'string' ? body : body.toString('utf8');
   const bom = text.charCodeAt(0) === 0xfeff;
   let document: unknown;

@@ -109,6 +109,8 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     handling.finally(() => inFlight.delete(handling));
   });
   server.keepAliveTimeout = 65_000;
+  // Node keeps only the first 1000 headers by default and drops the rest unsaid; take them all and say so.
+  server.maxHeadersCount = 0;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE')
@@ -199,6 +201,11 @@ async function handle(
     finish({ ...base, body, badRequest: problem, answer: { status, body: JSON.stringify({ error: problem }) } });
 
   const pathname = path.split('?')[0];
+  const headerCount = req.rawHeaders.length / 2;
+  if (headerCount > MAX_HEADERS) {
+    req.resume();
+    return refuse(431, `${headerCount} headers, more than ${MAX_HEADERS}: the platform sends a handful`, Buffer.alloc(0));
+  }
   if (req.method !== 'POST') {
     req.resume();
     return finish(
@@ -269,6 +276,9 @@ async function forward(event: Judged, body: Buffer, req: IncomingMessage, target
     };
   }
 }
+
+/** More headers than any real delivery has: reported, never silently cut. */
+const MAX_HEADERS = 1000;
 
 /** The whole body; 'over' past the limit, 'aborted' when the client went away before its end. */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'over' | 'aborted'> {

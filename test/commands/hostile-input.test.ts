@@ -85,3 +85,60 @@ describe('files that cannot be read: one line', () => {
     }
   });
 });
+
+describe('requests the platform never sends', () => {
+  it('verify: a received_at that is not a date is reported, not judged against the current clock', async () => {
+    const file = join(dir, 'bad-time.jsonl');
+    writeFileSync(file, `${captureOf(statusUpdate, { received_at: 'yesterday' })}\n`);
+    const result = await runCli(['verify', file, '--secret', SECRET]);
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /received_at: "yesterday" is not a date, so the timestamp cannot be judged: give --now or --ignore-time/);
+    assert.equal((await runCli(['verify', file, '--secret', SECRET, '--ignore-time'])).code, 0);
+  });
+
+  it('a Content-Encoding body is named as such, in verify and in listen', async () => {
+    const file = join(dir, 'gzip.jsonl');
+    const capture = JSON.parse(captureOf(statusUpdate)) as { headers: Record<string, string> };
+    capture.headers['content-encoding'] = 'gzip';
+    writeFileSync(file, `${JSON.stringify(capture)}\n`);
+    const verified = await runCli(['verify', file, '--secret', SECRET]);
+    assert.equal(verified.code, 1);
+    assert.match(verified.stdout, /the body is encoded \(Content-Encoding: gzip\): the platform sends plain JSON/);
+    const listener = await startListener({ ...listenerOptions(), onEvent: () => {} });
+    try {
+      const response = await fetch(listener.url, { method: 'POST', body: statusUpdate, headers: { 'content-encoding': 'gzip' } });
+      assert.equal(response.status, 400);
+      assert.match(await response.text(), /Content-Encoding: gzip/);
+    } finally {
+      await listener.close();
+    }
+  });
+
+  it('listen: more than 1000 headers is a 431 that says so, not a silent cut', async () => {
+    const events: { badRequest?: string }[] = [];
+    const listener = await startListener({ ...listenerOptions(), onEvent: (event) => events.push(event) });
+    try {
+      const headers: Record<string, string> = {};
+      for (let i = 0; i < 1001; i++) headers[`x-h${i}`] = '1';
+      const response = await fetch(listener.url, { method: 'POST', body: statusUpdate, headers });
+      assert.equal(response.status, 431);
+    } finally {
+      await listener.close();
+    }
+    assert.match(events[0]!.badRequest ?? '', /^10\d\d headers, more than 1000: the platform sends a handful$/);
+  });
+});
+
+function listenerOptions() {
+  return {
+    host: '127.0.0.1',
+    port: 0,
+    path: '/',
+    secrets: [] as string[],
+    toleranceSeconds: 300,
+    enforce: true,
+    maxBodyBytes: 1 << 20,
+    replies: {},
+    delayMs: 0,
+  };
+}
