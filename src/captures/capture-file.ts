@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { closeSync, createReadStream, openSync, readSync, type Stats, statSync, writeSync } from 'node:fs';
+import { DEFAULT_MAX_LINE_BYTES } from '../defaults.js';
 import { InputError } from '../errors.js';
 import { whyUnreadable } from '../input.js';
 
@@ -150,7 +151,9 @@ const HAR_START = /^\uFEFF?\s*\{\s*"log"\s*:/;
 
 /** A line that is not a capture (torn by a full disk, or not JSON at all), for a reader that goes on past it. */
 export interface CaptureProblem {
-  line: number;
+  /** The line of a capture file, or the entry of a HAR file (from 1). */
+  line?: number;
+  entry?: number;
   message: string;
 }
 
@@ -165,6 +168,7 @@ export async function* readCaptures(
   path: string,
   stdin: NodeJS.ReadableStream = process.stdin,
   onProblem?: OnProblem,
+  maxLineBytes = DEFAULT_MAX_LINE_BYTES,
 ): AsyncGenerator<SourcedCapture> {
   const input = path === '-' ? stdin : createReadStream(path, { highWaterMark: 1 << 20 });
   const label = path === '-' ? 'stdin' : path;
@@ -174,22 +178,27 @@ export async function* readCaptures(
     if (head.done === true) return;
     const remaining: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => chunks };
     if (HAR_START.test(head.value.subarray(0, 256).toString('utf8'))) {
-      yield* readHar(label, head.value, remaining);
+      yield* readHar(label, head.value, remaining, onProblem);
       return;
     }
     // The start of a line that has not ended yet; joined once it ends, however many chunks it spans.
     let unfinished: Buffer[] = [];
+    let unfinishedBytes = 0;
     let line = 1;
     let chunk: Buffer | undefined = head.value;
     while (chunk !== undefined) {
       const lastNewline = chunk.lastIndexOf(0x0a);
       if (lastNewline === -1) {
         unfinished.push(chunk);
+        unfinishedBytes += chunk.length;
+        // A stream with no newline (/dev/zero, a binary file) would otherwise grow without end.
+        if (unfinishedBytes > maxLineBytes) throw lineTooLong(label, line, maxLineBytes);
       } else {
         const data = unfinished.length === 0 ? chunk : Buffer.concat([...unfinished, chunk]);
         const end = data.length - (chunk.length - lastNewline);
         line = yield* capturesIn(data.subarray(0, end), line, label, onProblem);
         unfinished = lastNewline + 1 < chunk.length ? [chunk.subarray(lastNewline + 1)] : [];
+        unfinishedBytes = chunk.length - lastNewline - 1;
       }
       const next = await chunks.next();
       chunk = next.done === true ? undefined : next.value;
@@ -203,6 +212,11 @@ export async function* readCaptures(
     // Closes the file when the reader stops early (a bad line, or a consumer that breaks off).
     await chunks.return?.();
   }
+}
+
+/** A line past --max-line: the reading stops there, naming the place. */
+export function lineTooLong(label: string, line: number, maxLineBytes: number): InputError {
+  return new InputError(`${label}:${line}: a line longer than ${maxLineBytes} bytes (--max-line): not a capture file, or raise --max-line`);
 }
 
 /**
@@ -264,7 +278,7 @@ interface HarEntry {
 }
 
 /** The POST entries of a HAR file that carry X-Webhook-* headers, as captures with their replies. */
-async function* readHar(label: string, first: Buffer, rest: AsyncIterable<Buffer>): AsyncGenerator<SourcedCapture> {
+async function* readHar(label: string, first: Buffer, rest: AsyncIterable<Buffer>, onProblem: OnProblem): AsyncGenerator<SourcedCapture> {
   const chunks = [first];
   for await (const chunk of rest) chunks.push(chunk);
   let har: { log?: { entries?: HarEntry[] } };
@@ -277,10 +291,16 @@ async function* readHar(label: string, first: Buffer, rest: AsyncIterable<Buffer
   if (!Array.isArray(entries)) throw new InputError(`${label}: not a valid HAR file: log.entries is missing`);
   for (const [index, entry] of entries.entries()) {
     const request = entry?.request;
-    if (request?.method?.toUpperCase() !== 'POST' || !Array.isArray(request.headers)) continue;
+    if (typeof request?.method !== 'string' || request.method.toUpperCase() !== 'POST' || !Array.isArray(request.headers)) continue;
+    const malformed = harEntryProblem(request);
+    if (malformed !== undefined) {
+      const problem = { entry: index + 1, message: `${label}: entry ${index + 1}: ${malformed}` };
+      if (onProblem === undefined) throw new InputError(problem.message);
+      onProblem(problem);
+      continue;
+    }
     const headers: Record<string, string> = {};
-    for (const { name, value } of request.headers) {
-      if (typeof name !== 'string' || typeof value !== 'string') continue;
+    for (const { name, value } of request.headers as { name: string; value: string }[]) {
       const key = name.toLowerCase();
       headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
     }
@@ -298,15 +318,33 @@ async function* readHar(label: string, first: Buffer, rest: AsyncIterable<Buffer
     // Status 0 is how browsers record a request that got no response.
     if (typeof response?.status === 'number' && response.status > 0) {
       const content = response.content ?? {};
+      const text = typeof content.text === 'string' ? content.text : '';
       capture.reply = {
         status: response.status,
-        body: content.encoding === 'base64' ? Buffer.from(content.text ?? '', 'base64').toString('utf8') : (content.text ?? ''),
+        body: content.encoding === 'base64' ? Buffer.from(text, 'base64').toString('utf8') : text,
         content_type: content.mimeType,
         ...(typeof entry.time === 'number' && entry.time >= 0 ? { latency_ms: entry.time } : {}),
       };
     }
     yield { entry: index + 1, capture };
   }
+}
+
+/** What is wrong with a HAR request that a reader cannot take as it is; undefined when nothing. */
+function harEntryProblem(request: NonNullable<HarEntry['request']>): string | undefined {
+  const bad = (request.headers ?? []).findIndex(
+    (header) => header === null || typeof header !== 'object' || typeof header.name !== 'string' || typeof header.value !== 'string',
+  );
+  if (bad !== -1) return `request.headers[${bad}] is not a {"name", "value"} pair of strings`;
+  const postData = request.postData;
+  if (
+    postData !== undefined &&
+    (postData === null || typeof postData !== 'object' || (postData.text !== undefined && typeof postData.text !== 'string'))
+  ) {
+    return 'request.postData.text is not a string';
+  }
+  if (request.url !== undefined && typeof request.url !== 'string') return 'request.url is not a string';
+  return undefined;
 }
 
 function safeUrl(text: string | undefined): URL | undefined {

@@ -57,6 +57,7 @@ const SAMPLE: Record<string, string> = {
   '--body': 'body.json',
   '--headers': 'headers.txt',
   '--signature': 'sha256=00',
+  '--max-line': '1000000',
   '--grace': '1',
 };
 

@@ -142,3 +142,50 @@ function listenerOptions() {
     delayMs: 0,
   };
 }
+
+describe('verify: malformed HAR entries and lines without end', () => {
+  it('a null header or a postData.text that is not a string is one line for that entry; the others are checked', async () => {
+    const entry = (headers: unknown[], text: unknown) => ({
+      startedDateTime: new Date(NOW * 1000).toISOString(),
+      request: { method: 'POST', url: 'http://localhost/hooks', headers, postData: { mimeType: 'application/json', text } },
+      response: { status: 200, content: { text: 7 } },
+    });
+    const good = [
+      { name: 'X-Webhook-Event', value: 'status-update' },
+      { name: 'X-Webhook-Timestamp', value: String(NOW) },
+      { name: 'X-Webhook-Signature', value: sign(NOW, statusUpdate) },
+    ];
+    const har = { log: { entries: [entry(good, statusUpdate), entry([...good, null], statusUpdate), entry(good, 42)] } };
+    const file = join(dir, 'odd.har');
+    writeFileSync(file, JSON.stringify(har));
+    const result = await runCli(['verify', file, '--secret', SECRET, '--ignore-time']);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stdout, /odd\.har#1 .*status-update/);
+    assert.match(
+      result.stderr,
+      /^hms-webhook: .*odd\.har: entry 2: request\.headers\[3\] is not a \{"name", "value"\} pair of strings — skipped/m,
+    );
+    assert.match(result.stderr, /^hms-webhook: .*odd\.har: entry 3: request\.postData\.text is not a string — skipped/m);
+    assert.ok(!/\n\s+at /.test(result.stderr), 'no stack trace');
+  });
+
+  it('a stream with no newline stops at --max-line with the place, exit 2', async () => {
+    const zero = await runCli(['verify', '/dev/zero', '--secret', SECRET, '--max-line', '3000000']);
+    assert.equal(zero.code, 2);
+    assert.equal(
+      zero.stderr,
+      'hms-webhook: /dev/zero:1: a line longer than 3000000 bytes (--max-line): not a capture file, or raise --max-line\n',
+    );
+    const stdin = await runCli(['verify', '-', '--secret', SECRET, '--max-line', '1000'], { stdin: Buffer.alloc(5000, 0x61) });
+    assert.equal(stdin.code, 2);
+    assert.match(stdin.stderr, /^hms-webhook: stdin:1: a line longer than 1000 bytes/);
+  });
+
+  it('the same on the worker path of a large file', async () => {
+    const file = join(dir, 'one-long-line.jsonl');
+    writeFileSync(file, `${captureOf(statusUpdate)}\n${'x'.repeat(9 * 1024 * 1024)}`);
+    const result = await runCli(['verify', file, '--secret', SECRET, '--max-line', '4000000', '--ignore-time']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /one-long-line\.jsonl:2: a line longer than 4000000 bytes \(--max-line\)/);
+  });
+});

@@ -1,6 +1,7 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import type { CommandContext } from '../../cli/command-context.js';
-import { jsonOption, secretFileOption, secretOption, toleranceOption } from '../../cli/options.js';
+import { jsonOption, number, secretFileOption, secretOption, toleranceOption } from '../../cli/options.js';
+import { DEFAULT_MAX_LINE_BYTES } from '../../defaults.js';
 
 const declaration = () =>
   new Command('verify')
@@ -21,7 +22,12 @@ const declaration = () =>
     .addOption(new Option('--event <event>', "the hand-given request's X-Webhook-Event (default: the body's message.type)"))
     .addOption(jsonOption('one JSON object per request, then a summary object'))
     .option('-q, --quiet', 'print only failed requests and the summary')
-    .option('--allow-empty', 'no requests found is a pass, not an error');
+    .option('--allow-empty', 'no requests found is a pass, not an error')
+    .addOption(
+      new Option('--max-line <bytes>', 'the longest capture line to read; past it, verify stops with the place')
+        .argParser(number('whole'))
+        .default(DEFAULT_MAX_LINE_BYTES),
+    );
 
 export type VerifyOptions = ReturnType<ReturnType<typeof declaration>['opts']>;
 

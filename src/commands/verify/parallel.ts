@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import type { CaptureCheckOptions } from '../../captures/capture-check.js';
+import { lineTooLong } from '../../captures/capture-file.js';
 import type { VerifyRendering } from './render.js';
 
 /** What each verify thread needs, all of it cloneable (the clock is the thread's own). */
@@ -56,6 +57,7 @@ export async function verifyInParallel(
   settings: VerifyWorkerSettings,
   threads: number,
   sink: OrderedSink,
+  maxLineBytes: number,
 ): Promise<VerifyCounts> {
   const workers = Array.from(
     { length: threads },
@@ -126,6 +128,7 @@ export async function verifyInParallel(
       const lastNewline = buffer.lastIndexOf(0x0a, filled - 1);
       if (lastNewline === -1) {
         carry = buffer.subarray(0, filled);
+        if (carry.length > maxLineBytes) throw lineTooLong(settings.label, line, maxLineBytes);
         continue;
       }
       carry = Buffer.from(buffer.subarray(lastNewline + 1, filled));

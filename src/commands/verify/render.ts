@@ -94,9 +94,14 @@ export function renderVerifyReport(report: VerifyReport, style: Style, how: Veri
 }
 
 /** A line that is not a capture, skipped: a record on stdout under --json, and one line on stderr. */
-export function renderUnreadable(location: string, line: number, message: string, how: VerifyRendering): { out: string; err: string } {
+export function renderUnreadable(
+  location: string,
+  place: { line?: number; entry?: number },
+  message: string,
+  how: VerifyRendering,
+): { out: string; err: string } {
   return {
-    out: how.json ? `${JSON.stringify({ type: 'unreadable', location, line, message })}\n` : '',
+    out: how.json ? `${JSON.stringify({ type: 'unreadable', location, ...place, message })}\n` : '',
     err: `hms-webhook: ${printable(message)} — skipped; the other lines are checked\n`,
   };
 }

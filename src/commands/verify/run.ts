@@ -102,24 +102,35 @@ export async function runVerify(files: string[], options: VerifyOptions, context
           label,
           file,
         };
-        const counts = await verifyInParallel(file, settings, threads, {
-          out: (text) => reporter.write(text),
-          err: (text) => io.stderr.write(text),
-        });
+        const counts = await verifyInParallel(
+          file,
+          settings,
+          threads,
+          {
+            out: (text) => reporter.write(text),
+            err: (text) => io.stderr.write(text),
+          },
+          options.maxLine,
+        );
         passed += counts.passed;
         failed += counts.failed;
         unreadable += counts.unreadable;
         lastProblem = counts.lastProblem ?? lastProblem;
         continue;
       }
-      const onProblem = ({ line, message }: CaptureProblem) => {
-        const { out, err } = renderUnreadable(`${label}:${line}`, line, message, rendering);
+      const onProblem = ({ line, entry, message }: CaptureProblem) => {
+        const { out, err } = renderUnreadable(
+          line !== undefined ? `${label}:${line}` : `${label}#${entry}`,
+          { line, entry },
+          message,
+          rendering,
+        );
         if (out !== '') reporter.write(out);
         io.stderr.write(err);
         unreadable++;
         lastProblem = message;
       };
-      for await (const sourced of readCaptures(file, io.stdin, onProblem)) {
+      for await (const sourced of readCaptures(file, io.stdin, onProblem, options.maxLine)) {
         await report({
           location: locationOf(label, sourced),
           ...(file !== '-' ? { file } : {}),

@@ -16,7 +16,7 @@ parentPort!.on('message', ({ seq, firstLine, bytes }: VerifyBatch) => {
   const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const result: VerifyBatchResult = { seq, out: '', annotations: '', passed: 0, failed: 0, unreadable: 0 };
   const onProblem = ({ line, message }: CaptureProblem) => {
-    const { out, err } = renderUnreadable(`${settings.label}:${line}`, line, message, settings.rendering);
+    const { out, err } = renderUnreadable(`${settings.label}:${line}`, { line }, message, settings.rendering);
     result.out += out;
     result.annotations += err;
     result.unreadable++;
