@@ -1,3 +1,6 @@
+import { InputError } from '../errors.js';
+import { nestsDeeperThan, TOO_DEEP } from './json-depth.js';
+
 /**
  * The two JSON dialects of the same events: `hms` (HMS Sovereign and VoiceDock,
  * snake_case) and `flireo` (camelCase for the platform's own keys only). An explicit map, never a
@@ -69,6 +72,7 @@ export function spellingIn(dialect: Dialect, foreignKey: string): string | undef
  * not changed. Keys outside the map, and everything under user-data keys, pass through as they are.
  */
 export function convertDialect(value: unknown, from: Dialect, to: Dialect): unknown {
+  if (nestsDeeperThan(value)) throw new InputError(`the document is ${TOO_DEEP}`);
   if (from === to) return structuredClone(value);
   const keys = to === 'flireo' ? FLIREO_KEYS : HMS_KEYS;
   const callTypes = to === 'flireo' ? FLIREO_CALL_TYPES : HMS_CALL_TYPES;

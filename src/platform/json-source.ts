@@ -1,4 +1,5 @@
 import type { ParseError } from 'jsonc-parser';
+import { nestsDeeperThan } from './json-depth.js';
 import type { PathSegment } from './schemas/common.js';
 
 /** One JSON document of an input, with what is needed to point at a place inside it. */
@@ -88,6 +89,8 @@ function describeParseError(code: string): string {
 
 /** Where in the input the value at `path` stands (or the nearest enclosing value that exists). */
 export async function locate(document: SourceDocument, path: readonly PathSegment[]): Promise<{ line: number; column: number }> {
+  // jsonc-parser builds its tree recursively: a document nested deeper than any payload is placed at its start.
+  if (nestsDeeperThan(document.value)) return { line: document.firstLine, column: 1 };
   const { parseTree, findNodeAtLocation } = await import('jsonc-parser');
   const root = parseTree(document.text);
   if (root === undefined) return { line: document.firstLine, column: 1 };

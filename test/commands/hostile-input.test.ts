@@ -189,3 +189,49 @@ describe('verify: malformed HAR entries and lines without end', () => {
     assert.match(result.stderr, /one-long-line\.jsonl:2: a line longer than 4000000 bytes \(--max-line\)/);
   });
 });
+
+describe('JSON nested thousands of levels deep', () => {
+  const deep = (levels: number) => `{"message":{"type":"status-update","x":${'['.repeat(levels)}${']'.repeat(levels)}}}`;
+
+  it('validate, verify and send give a clear result, not a stack overflow', async () => {
+    const file = join(dir, 'deep.json');
+    writeFileSync(file, deep(20_000));
+    const validated = await runCli(['validate', file]);
+    assert.equal(validated.code, 1, validated.stderr);
+    assert.match(validated.stdout, /deep\.json:1:1 {2}\(document\): nested more than 128 levels deep/);
+    const captures = join(dir, 'deep.jsonl');
+    writeFileSync(
+      captures,
+      `${captureOf(deep(20_000)).replace(/"x-webhook-signature":"sha256=[0-9a-f]+"/, '"x-webhook-signature":"sha256=00"')}\n`,
+    );
+    const verified = await runCli(['verify', captures, '--secret', SECRET, '--ignore-time']);
+    assert.equal(verified.code, 1, verified.stderr);
+    assert.match(verified.stdout, /nested more than 128 levels deep/);
+    const sent = await runCli(['send', '--data', file, '--dialect', 'flireo', '--to', '1']);
+    assert.equal(sent.code, 2);
+    assert.equal(
+      sent.stderr,
+      'hms-webhook: the document is nested more than 128 levels deep: no payload of the platform is, and it is not checked further\n',
+    );
+    for (const result of [validated, verified, sent]) assert.ok(!result.stderr.includes('internal error'), result.stderr);
+  });
+
+  it('listen answers a deep bomb with its verdict and can print it verbosely', async () => {
+    const events: Parameters<Parameters<typeof startListener>[0]['onEvent']>[0][] = [];
+    const listener = await startListener({ ...listenerOptions(), maxBodyBytes: 4 << 20, onEvent: (event) => events.push(event) });
+    try {
+      const response = await fetch(listener.url, {
+        method: 'POST',
+        body: deep(1_000_000),
+        headers: { 'x-webhook-event': 'status-update' },
+      });
+      await response.arrayBuffer();
+    } finally {
+      await listener.close();
+    }
+    assert.match(events[0]!.errors[0]!.message, /nested more than 128 levels deep/);
+    const { listenLines } = await import('../../src/commands/listen/render.js');
+    const { createStyle } = await import('../../src/output/style.js');
+    assert.ok(listenLines(events[0]!, createStyle(false), 'verbose').length > 3);
+  });
+});

@@ -1,4 +1,5 @@
 import type { ListenEvent } from '../../receiving/listener.js';
+import { nestsDeeperThan } from '../../platform/json-depth.js';
 import { formatPath } from '../../platform/schemas/common.js';
 import { MARK, ms, printable, type Style } from '../../output/style.js';
 
@@ -83,7 +84,11 @@ export function listenLines(event: ListenEvent, style: Style, detail: 'quiet' | 
   if (event.answer.body !== '{}' || detail === 'verbose') lines.push(`    ${style.dim(`reply ${p(reply)}`)}`);
   if (detail === 'verbose') {
     for (const [name, value] of Object.entries(event.headers)) lines.push(style.dim(`    ${p(name)}: ${p(String(value))}`));
-    const body = event.document !== undefined ? JSON.stringify(event.document, null, 2) : event.body.toString('utf8');
+    // Pretty-printing recurses: a document nested deeper than any payload is shown as it came.
+    const body =
+      event.document !== undefined && !nestsDeeperThan(event.document)
+        ? JSON.stringify(event.document, null, 2)
+        : event.body.toString('utf8');
     lines.push(...body.split('\n').map((line) => style.dim(`    ${p(line)}`)));
   }
   return lines;

@@ -6,6 +6,7 @@ import * as statusUpdate from './status-update.js';
 import * as toolCalls from './tool-calls.js';
 import { asObject, described, envelopeLint, findingsOf, type Finding } from './common.js';
 import { EVENTS, isEvent, type EventType } from '../events.js';
+import { nestsDeeperThan, TOO_DEEP } from '../json-depth.js';
 
 export { formatPath, type Finding, type PathSegment } from './common.js';
 export { replyForm, toolCallIds, toolOutcomes, type ReplyForm, type ToolOutcome } from './tool-calls.js';
@@ -65,6 +66,8 @@ export function eventOf(document: unknown): string | undefined {
 }
 
 export function validatePayload(document: unknown, options: PayloadOptions = {}): Validation {
+  if (nestsDeeperThan(document))
+    return { event: options.event, dialect: options.dialect ?? 'hms', errors: [{ path: [], message: TOO_DEEP }], warnings: [] };
   const dialect = options.dialect ?? detectDialect(document);
   const stated = eventOf(document);
   const event = options.event ?? (isEvent(stated) ? stated : undefined);
@@ -99,6 +102,7 @@ export interface ReplyOptions {
 }
 
 export function validateReply(event: EventType, reply: unknown, options: ReplyOptions = {}): Validation {
+  if (nestsDeeperThan(reply)) return { event, dialect: options.dialect ?? 'hms', errors: [{ path: [], message: TOO_DEEP }], warnings: [] };
   const dialect = options.dialect ?? (options.request !== undefined ? detectDialect(options.request) : detectDialect(reply));
   const ids = event === 'tool-calls' && options.request !== undefined ? toolCalls.toolCallIds(options.request, dialect) : undefined;
   const lint = event === 'tool-calls' ? toolCalls.checkReply(reply, dialect, ids) : definitions[event].checkReply(reply, dialect);
