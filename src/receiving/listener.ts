@@ -7,6 +7,7 @@ import { CannotRun } from '../errors.js';
 import { whyUnreadable } from '../input.js';
 import { isEvent } from '../platform/events.js';
 import type { ReplyVerdict } from '../platform/reply-check.js';
+import { replyDeadlineMs } from '../platform/schemas/index.js';
 import { inspectDelivery } from '../platform/delivery.js';
 import type { Finding } from '../platform/schemas/index.js';
 import { verify, type VerifyResult } from '../signing/signature.js';
@@ -24,6 +25,8 @@ export interface ListenerOptions {
   replies: ReplyPlan;
   delayMs: number;
   forwardTo?: URL;
+  /** How long to wait for the forward target; by default the event's deadline plus a margin. */
+  forwardTimeoutMs?: number;
   /** Capture file: each request is saved before it is answered. */
   save?: string;
   onEvent: (event: ListenEvent) => void;
@@ -47,7 +50,7 @@ export interface ListenEvent {
   signature: SignatureVerdict;
   errors: Finding[];
   warnings: Finding[];
-  answer: { status: number; body: string };
+  answer: Answer;
   forward?: { url: string; status?: number; latencyMs?: number; verdict?: ReplyVerdict; failure?: string };
   /** Why the capture line could not be saved (the request was then answered 507). */
   saveFailure?: string;
@@ -55,6 +58,18 @@ export interface ListenEvent {
   internalError?: unknown;
   latencyMs: number;
   passed: boolean;
+}
+
+/** What the listener answers. `body` is the text shown and saved; a forwarded reply is relayed as its own bytes. */
+export interface Answer {
+  status: number;
+  body: string;
+  /** The forwarded reply's Content-Type as it came (null: it had none); otherwise JSON. */
+  contentType?: string | null;
+  /** A forwarded reply's bytes, exactly (about KEPT_REPLY_BYTES of them at most). */
+  bytes?: Buffer;
+  /** The rest of a forwarded reply past KEPT_REPLY_BYTES, streamed through and not kept. */
+  rest?: AsyncIterator<Buffer>;
 }
 
 /** An event once answered, before its latency and verdict are known. */
@@ -188,13 +203,18 @@ async function handle(
       saveFailure = `cannot save ${writer?.path}: ${whyUnreadable(error) ?? (error as Error).message}`;
     }
     // No 2xx without its capture: a request whose line is not wholly on disk is answered 507.
-    const answer =
+    const answer: Answer =
       saveFailure === undefined ? event.answer : { status: 507, body: JSON.stringify({ error: 'the capture could not be saved' }) };
+    if (answer !== event.answer) await event.answer.rest?.return?.();
     if (options.delayMs > 0 && event.badRequest === undefined) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
     // Once stopping, each answer closes its connection, so a keep-alive client cannot hold the listener open.
     if (state.closing) res.setHeader('connection', 'close');
-    res.writeHead(answer.status, { 'content-type': 'application/json', ...extraHeaders });
-    res.end(answer.body);
+    const type = answer.contentType;
+    res.writeHead(answer.status, {
+      ...(type === undefined ? { 'content-type': 'application/json' } : type === null ? {} : { 'content-type': type }),
+      ...extraHeaders,
+    });
+    await sendAnswer(res, answer);
     options.onEvent({ ...event, answer, saveFailure, passed: judged && saveFailure === undefined, latencyMs: performance.now() - started });
   };
   const refuse = (status: number, problem: string, body: Buffer) =>
@@ -241,40 +261,107 @@ async function handle(
   if (signature.checked && !signature.ok && options.enforce) {
     return finish({ ...event, answer: { status: 401, body: JSON.stringify({ error: `invalid signature: ${signature.reason}` }) } });
   }
-  if (options.forwardTo !== undefined) return finish(await forward(event, body, req, options.forwardTo));
+  if (options.forwardTo !== undefined) {
+    // A request that a listener already forwarded: forwarding it again would go round for ever.
+    if (req.headers[FORWARDED_HEADER] !== undefined) {
+      return refuse(508, `a forwarding loop: this request was already forwarded by hms-webhook listen (${FORWARDED_HEADER})`, body);
+    }
+    const deadline = isEvent(event.event) ? replyDeadlineMs(event.event) : undefined;
+    const timeoutMs = options.forwardTimeoutMs ?? (deadline ?? DEFAULT_DEADLINE_MS) + FORWARD_MARGIN_MS;
+    return finish(await forward(event, body, req, options.forwardTo, timeoutMs));
+  }
   return finish({
     ...event,
     answer: { status: 200, body: JSON.stringify(answerFor(event.event, content.document, event.dialect ?? 'hms', options.replies)) },
   });
 }
 
-/** Relays the exact bytes and headers to the user's server and answers with its reply. */
-async function forward(event: Judged, body: Buffer, req: IncomingMessage, target: URL): Promise<Answered> {
-  const { postOnce, NetworkFailure } = await import('../sending/http.js');
+/** Marks a request this listener forwarded, so that a loop back to a listener is cut. */
+export const FORWARDED_HEADER = 'x-hms-webhook-forwarded';
+/** What is kept of a forwarded reply, for display and the capture; the rest is streamed through. */
+const KEPT_REPLY_BYTES = 1024 * 1024;
+/** Waiting for the forward target: the event's deadline (or this, for events without one), plus a margin. */
+const DEFAULT_DEADLINE_MS = 10_000;
+const FORWARD_MARGIN_MS = 5_000;
+
+/** Relays the exact bytes and headers to the user's server, and its reply — status, Content-Type and bytes — back. */
+async function forward(event: Judged, body: Buffer, req: IncomingMessage, target: URL, timeoutMs: number): Promise<Answered> {
+  const { request } = await import('undici');
+  const { classifyNetworkError } = await import('../sending/http.js');
   const { checkReceivedReply } = await import('../platform/reply-check.js');
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { [FORWARDED_HEADER]: '1' };
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined || ['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive'].includes(name)) continue;
     headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
+  const started = performance.now();
   try {
-    const reply = await postOnce({ url: target, headers, body }, 30_000);
-    const verdict = isEvent(event.event)
-      ? checkReceivedReply({ event: event.event, dialect: event.dialect ?? 'hms', request: event.document, reply })
-      : undefined;
+    const response = await request(target, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
+    const chunks = response.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    const kept: Buffer[] = [];
+    let size = 0;
+    let rest: AsyncIterator<Buffer> | undefined;
+    for (let next = await chunks.next(); next.done !== true; next = await chunks.next()) {
+      kept.push(next.value);
+      size += next.value.length;
+      if (size > KEPT_REPLY_BYTES) {
+        rest = chunks;
+        break;
+      }
+    }
+    const bytes = Buffer.concat(kept);
+    const header = response.headers['content-type'];
+    const contentType = Array.isArray(header) ? header[0] : header;
+    const reply = { status: response.statusCode, contentType, body: bytes, latencyMs: performance.now() - started };
+    const verdict: ReplyVerdict | undefined =
+      rest !== undefined
+        ? {
+            ok: response.statusCode >= 200 && response.statusCode < 300,
+            checks: [
+              { name: 'json', severity: 'warning', message: `the reply is over ${KEPT_REPLY_BYTES} bytes: relayed whole, not checked` },
+            ],
+            parsed: undefined,
+            outcome: [],
+          }
+        : isEvent(event.event)
+          ? checkReceivedReply({ event: event.event, dialect: event.dialect ?? 'hms', request: event.document, reply })
+          : undefined;
     return {
       ...event,
       forward: { url: target.href, status: reply.status, latencyMs: reply.latencyMs, verdict },
-      answer: { status: reply.status, body: reply.body.toString('utf8') },
+      answer: {
+        status: reply.status,
+        body: bytes.toString('utf8', 0, Math.min(bytes.length, KEPT_REPLY_BYTES)),
+        contentType: contentType ?? null,
+        bytes,
+        rest,
+      },
     };
   } catch (error) {
-    if (!(error instanceof NetworkFailure)) throw error;
+    const failure = classifyNetworkError(error, target, timeoutMs);
+    const message =
+      failure.kind === 'refused'
+        ? `cannot connect to ${target.origin}: connection refused — is your server running?`
+        : failure.message.replace(' (raise --timeout to wait longer)', ' (--forward-timeout to wait longer)');
     return {
       ...event,
-      forward: { url: target.href, failure: error.message },
-      answer: { status: 502, body: JSON.stringify({ error: `forward failed: ${error.message}` }) },
+      forward: { url: target.href, failure: message },
+      answer: { status: 502, body: JSON.stringify({ error: `forward failed: ${message}` }) },
     };
   }
+}
+
+/** Writes the answer: a forwarded reply as its own bytes, the part past what was kept streamed through. */
+async function sendAnswer(res: ServerResponse, answer: Answer): Promise<void> {
+  if (answer.rest === undefined) {
+    res.end(answer.bytes ?? answer.body);
+    return;
+  }
+  res.write(answer.bytes);
+  for (let next = await answer.rest.next(); next.done !== true; next = await answer.rest.next()) {
+    if (!res.write(next.value)) await new Promise((resolve) => res.once('drain', resolve));
+  }
+  res.end();
 }
 
 /** More headers than any real delivery has: reported, never silently cut. */
@@ -317,7 +404,13 @@ function verdictOf(event: Answered, passed: boolean): Record<string, unknown> {
 
 /** The answer as saved in the capture; a forwarded reply keeps its latency so `verify` can judge the deadline. */
 function recordedReply(event: Answered): Record<string, unknown> {
-  return event.forward?.latencyMs !== undefined
-    ? { ...event.answer, latency_ms: Math.round(event.forward.latencyMs * 10) / 10 }
-    : event.answer;
+  const { status, body, contentType, rest } = event.answer;
+  return {
+    status,
+    body,
+    ...(typeof contentType === 'string' ? { content_type: contentType } : {}),
+    // Past what is kept, the capture holds the start of the reply only.
+    ...(rest !== undefined ? { truncated: true } : {}),
+    ...(event.forward?.latencyMs !== undefined ? { latency_ms: Math.round(event.forward.latencyMs * 10) / 10 } : {}),
+  };
 }

@@ -58,6 +58,7 @@ const SAMPLE: Record<string, string> = {
   '--headers': 'headers.txt',
   '--signature': 'sha256=00',
   '--max-line': '1000000',
+  '--forward-timeout': '2',
   '--grace': '1',
 };
 

@@ -19,6 +19,11 @@ const declaration = () =>
       new Option('--delay <ms>', 'wait this long before answering (test the 5 s / 10 s deadlines)').argParser(number('any')).default(0),
     )
     .option('--forward-to <url>', 'relay each request, bytes and headers, to your server and answer with its reply')
+    .addOption(
+      new Option('--forward-timeout <seconds>', "how long to wait for --forward-to (default: the event's deadline + 5 s)").argParser(
+        number('positive'),
+      ),
+    )
     .option('--save <file>', 'append each request to a capture file (JSONL), before answering')
     .addOption(new Option('--count <n>', 'exit after n events').argParser(number('whole')))
     .addOption(new Option('--timeout <seconds>', 'exit when no event came for this long').argParser(number('positive')))

@@ -80,9 +80,14 @@ export async function runListen(options: ListenOptions, context: CommandContext)
     replies,
     delayMs: options.delay,
     forwardTo,
+    forwardTimeoutMs: options.forwardTimeout === undefined ? undefined : options.forwardTimeout * 1000,
     save: options.save,
     onEvent,
   });
+  if (forwardTo !== undefined && isSelf(forwardTo, new URL(listener.url))) {
+    await listener.close(0);
+    throw new UsageError(`--forward-to ${forwardTo.href} is this listener itself: every request would be forwarded to itself for ever`);
+  }
   reporter.stderr(`Listening on ${listener.url}`);
   if (!isLoopback(options.host)) {
     reporter.note(`listening on ${options.host}, not loopback: anyone who can reach this address can post to it`);
@@ -152,4 +157,12 @@ function readReplyPlan(file: string): ReplyPlan {
 /** 127.0.0.0/8, ::1 and localhost: only this machine can connect. */
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** Whether a forward target is the listener's own address (same port, on this machine). */
+function isSelf(target: URL, own: URL): boolean {
+  const port = (url: URL) => url.port || (url.protocol === 'https:' ? '443' : '80');
+  const host = target.hostname.replace(/^\[|\]$/g, '');
+  const ownHost = own.hostname.replace(/^\[|\]$/g, '');
+  return port(target) === port(own) && (host === ownHost || isLoopback(host) || (ownHost === '0.0.0.0' && host !== ''));
 }
