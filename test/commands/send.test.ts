@@ -1,10 +1,11 @@
+import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { listFixtures } from '../../src/platform/fixtures.js';
 import { correctReplies, startReceiver, type Received } from '../receiver.js';
-import { type CliOptions, jsonLines, runCli, startCli, steppingClock, temporaryFolder } from '../helpers.js';
+import { BIN, type CliOptions, jsonLines, runCli, startCli, steppingClock, temporaryFolder } from '../helpers.js';
 
 const SECRET = 'whsec_send_test_7f3a';
 const message = (request: Received) => (JSON.parse(request.body.toString('utf8')) as { message: Record<string, any> }).message;
@@ -345,6 +346,30 @@ describe('send load: interrupted', () => {
       const sent = Number(/load \S+ {2}(\d+) requests \(stopped by Ctrl-C, of 100000\)/.exec(result.stdout)?.[1]);
       assert.ok(sent >= 20 && sent < 100000, result.stdout);
       assert.equal(receiver.received.length, sent, 'every request sent was answered and counted');
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
+describe('send on a terminal that reports 0 columns', () => {
+  it('draws no spinner and exits (a real pseudo-terminal, made by script)', { timeout: 60_000 }, async () => {
+    const receiver = await startReceiver(undefined, () => ({ body: '{}', delayMs: 300 }));
+    try {
+      const command = `${process.execPath} ${BIN} send status-update --to ${receiver.url}`;
+      const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', TERM: 'xterm' };
+      // Not even an empty CI variable: its mere presence turns spinners off.
+      delete env.CI;
+      const child = spawn('script', ['-qec', command, '/dev/null'], { env });
+      let output = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        output += chunk;
+      });
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      assert.equal(code, 0, output.slice(0, 500));
+      assert.match(output, /reply ok/);
+      assert.ok(output.length < 4000, `bounded output: ${output.length} bytes`);
+      assert.doesNotMatch(output, /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/, 'no spinner frame');
     } finally {
       await receiver.close();
     }

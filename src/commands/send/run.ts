@@ -62,9 +62,12 @@ export async function runSend(name: string | undefined, options: SendOptions, co
   if (failed > 0) throw new CheckFailed();
 }
 
-/** A spinner only on a terminal, outside CI: it would be noise in a log. */
+/**
+ * A spinner only on a terminal whose width is known, outside CI: in a log it is noise, and on a
+ * terminal that reports 0 columns (some CI and `docker -t` setups) it would redraw for ever.
+ */
 async function startSpinner(text: string, io: CommandContext['io']): Promise<{ stop(): void } | undefined> {
-  if (!io.stderr.isTTY || io.env.CI) return undefined;
+  if (!io.stderr.isTTY || !((io.stderr.columns ?? 0) > 0) || io.env.CI) return undefined;
   const { default: ora } = await import('ora');
   return ora({ text, stream: io.stderr as NodeJS.WritableStream }).start();
 }
