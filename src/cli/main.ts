@@ -38,6 +38,7 @@ Examples:
   $ hms-webhook fixtures                       list the built-in payloads and replies
   $ hms-webhook schema tool-calls --reply      JSON Schema of a tool-calls reply
 
+Secrets: set HMS_WEBHOOK_SECRET or give --secret-file FILE; a --secret value is visible to other local users in ps.
 Exit codes: 0 all good, 1 a check failed, 2 could not run, 130 interrupted.`,
     );
   program.on('option:version', () => {

@@ -22,7 +22,12 @@ export const eventOption = () =>
 export const dialectOption = () =>
   new Option('--dialect <dialect>', 'hms (HMS Sovereign, VoiceDock: snake_case) or flireo (camelCase)').choices(['hms', 'flireo'] as const);
 
-export const secretOption = (description: string) => new Option('--secret <secret>', description).argParser(collect);
+/** A value on the command line shows in `ps` to every local user: the help says so where the flag is. */
+export const secretOption = (description: string) =>
+  new Option(
+    '--secret <secret>',
+    `${description}; prefer HMS_WEBHOOK_SECRET or --secret-file, since other local users see a --secret value in ps`,
+  ).argParser(collect);
 
 export const secretFileOption = () => new Option('--secret-file <file>', 'read secrets from a file, one per line');
 

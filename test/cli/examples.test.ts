@@ -104,7 +104,13 @@ describe('examples: every one parses and reaches a command', () => {
   it('README.md', async () => {
     const examples = readmeExamples();
     assert.ok(examples.length >= 30, `found ${examples.length} examples`);
-    for (const words of examples) assert.notEqual(await parse(words), '', `hms-webhook ${words.join(' ')}`);
+    for (const words of examples) {
+      assert.notEqual(await parse(words), '', `hms-webhook ${words.join(' ')}`);
+      assert.ok(
+        !words.includes('--secret'),
+        `hms-webhook ${words.join(' ')}: examples take the secret from HMS_WEBHOOK_SECRET or --secret-file`,
+      );
+    }
   });
 
   it('every --help', async () => {
@@ -124,6 +130,10 @@ describe('examples: every one parses and reaches a command', () => {
       for (const words of examplesIn(help.stdout.split('\n').filter((line) => line.trimStart().startsWith('$ hms-webhook ')))) {
         count++;
         assert.notEqual(await parse(words), '', `${path.join(' ')} --help: hms-webhook ${words.join(' ')}`);
+        assert.ok(
+          !words.includes('--secret'),
+          `${path.join(' ')} --help: hms-webhook ${words.join(' ')} shows a secret on the command line`,
+        );
       }
     }
     assert.ok(count >= 25, `found ${count} examples in the help`);

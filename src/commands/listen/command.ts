@@ -9,7 +9,7 @@ const declaration = () =>
     .addOption(new Option('--port <port>', 'port to listen on (0 picks a free one)').argParser(number('any')).default(DEFAULT_PORT))
     .option('--host <host>', 'address to bind (another than loopback only when you mean it)', DEFAULT_HOST)
     .option('--path <path>', 'the path that receives webhooks', '/')
-    .addOption(secretOption('verify with this secret; repeat for rotation (or HMS_WEBHOOK_SECRET)'))
+    .addOption(secretOption('verify with this secret; repeat for rotation'))
     .addOption(secretFileOption())
     .addOption(toleranceOption())
     .option('--no-enforce', 'answer failed signatures as if valid, but still report them')

@@ -7,7 +7,7 @@ const declaration = () =>
   new Command('probe')
     .description('check that your receiver is safe: one valid request, then forgeries it must refuse')
     .addOption(targetOption(`your receiver: URL, host, host:port, :port or port (default http://localhost:${DEFAULT_PORT}/)`))
-    .addOption(secretOption('the webhook_secret your receiver verifies with (or HMS_WEBHOOK_SECRET)'))
+    .addOption(secretOption('the webhook_secret your receiver verifies with'))
     .addOption(secretFileOption())
     .option('--event <event>', 'the payload to probe with: event or event/variant', 'status-update/in-progress')
     .addOption(timeoutOption(10, 'how long to wait for each reply'))

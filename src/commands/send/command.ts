@@ -15,7 +15,7 @@ import {
 import { DEFAULT_PORT } from '../../defaults.js';
 
 const TARGET = `URL, host, host:port, :port or port (default http://localhost:${DEFAULT_PORT}/)`;
-const SECRET = 'the webhook_secret to sign with (or HMS_WEBHOOK_SECRET)';
+const SECRET = 'the webhook_secret to sign with';
 
 /** What a single send and a load run share: the target, the payload and how it is signed or forged. */
 function withRequest<Args extends unknown[], Opts extends OptionValues>(command: Command<Args, Opts>) {

@@ -9,7 +9,7 @@ const declaration = () =>
       'check captured requests (listen --save, HAR, or one given by hand): signature, timestamp, schema, reply; says why a signature fails',
     )
     .argument('[files...]', 'capture files (JSONL) or HAR files; - reads stdin')
-    .addOption(secretOption('a webhook_secret to verify with; repeat for rotation (or HMS_WEBHOOK_SECRET)'))
+    .addOption(secretOption('a webhook_secret to verify with; repeat for rotation'))
     .addOption(secretFileOption())
     .option('--unsigned', 'the requests are unsigned: check schemas, event header and replies only')
     .addOption(toleranceOption())
