@@ -1,14 +1,23 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { NetworkFailure, postOnce, type OutgoingRequest } from './http.js';
 import { type Clock, systemClock, unixSecondsOf } from '../clock.js';
+import { serialiseJson } from '../platform/json-forms.js';
 import { sign, TIMESTAMP_HEADER, unsignedHeaders } from '../signing/signature.js';
 
 export type ProbeExpectation = 'accept' | 'refuse';
-export type ProbeVerdict = 'pass' | 'fail' | 'warn';
+/** `inconclusive`: the valid request was not accepted, so a refusal proves nothing. */
+export type ProbeVerdict = 'pass' | 'fail' | 'warn' | 'inconclusive';
+
+/**
+ * valid: the platform's request, compact. reserialised: the same payload written another way, correctly
+ * signed, which a receiver verifying the raw bytes accepts. The rest are what a safe receiver refuses.
+ */
+export type ProbeKind = 'valid' | 'reserialised' | 'forgery' | 'malformed-signature' | 'lenient-timestamp' | 'replay';
 
 /** One request of the probe: what it is, what a safe receiver does with it, and why that matters. */
 export interface ProbeCase {
   name: string;
+  kind: ProbeKind;
   expect: ProbeExpectation;
   /** Accepting this one is a warning, not a failure. */
   acceptIsWarning?: boolean;
@@ -27,59 +36,113 @@ export interface ProbeResult {
 
 const TOLERANCE_EDGE = 301;
 
-/** The valid request and the forgeries a receiver must refuse, all built from one signed payload. */
-export function probeCases(url: URL, body: Buffer, event: string, secret: string): ProbeCase[] {
-  const signed = (timestamp: number, bytes: Buffer = body, key = secret): Record<string, string> => ({
-    ...sign({ body: bytes, secret: key, timestamp, event }),
+/**
+ * The valid request, the same payload written the other ways JSON gets written (each correctly
+ * signed), and the forgeries a receiver must refuse — all built from one payload.
+ */
+export function probeCases(url: URL, body: Buffer, document: unknown, event: string, secret: string): ProbeCase[] {
+  const signed = (timestamp: number | string, bytes: Buffer = body, key = secret): Record<string, string> => ({
+    ...sign({ body: bytes, secret: key, timestamp: Number(timestamp), event }),
+    ...(typeof timestamp === 'string' ? { 'X-Webhook-Timestamp': timestamp, 'X-Webhook-Signature': signature(key, timestamp, bytes) } : {}),
   });
   const notJson = Buffer.from('this is not JSON');
   const tampered = Buffer.from(body.toString('utf8').replace(/^\{/, '{"tampered":true,'));
+  const withSignature = (now: number, value: string) => ({ url, headers: { ...signed(now), 'X-Webhook-Signature': value }, body });
   let valid: OutgoingRequest | undefined;
   return [
     {
       name: 'valid request',
+      kind: 'valid',
       expect: 'accept',
-      why: 'a receiver that refuses a correctly signed delivery loses every event (check the secret)',
+      why: 'a receiver that refuses a correctly signed delivery loses every event',
       request: (now) => (valid = { url, headers: signed(now), body }),
     },
+    ...reserialisedForms(body, document).map(
+      ([how, bytes]): ProbeCase => ({
+        name: `valid, ${how}`,
+        kind: 'reserialised',
+        expect: 'accept',
+        why: 'the signature covers the bytes as sent: a receiver that re-serialises before verifying refuses real deliveries',
+        request: (now) => ({ url, headers: signed(now, bytes), body: bytes }),
+      }),
+    ),
     {
       name: 'tampered body',
+      kind: 'forgery',
       expect: 'refuse',
       why: 'whoever sits on the path could change a payload: a tool’s arguments, a caller’s number',
       request: (now) => ({ url, headers: signed(now), body: tampered }),
     },
     {
       name: 'wrong secret',
+      kind: 'forgery',
       expect: 'refuse',
       why: 'anyone could send you events that look like the platform’s',
       request: (now) => ({ url, headers: signed(now, body, randomBytes(24).toString('hex')), body }),
     },
     {
       name: 'missing signature',
+      kind: 'forgery',
       expect: 'refuse',
       why: 'a forger simply leaves the header out; only an assistant without webhook_secret sends unsigned',
       request: (now) => ({ url, headers: { ...unsignedHeaders({ body, timestamp: now, event }) }, body }),
     },
+    ...(
+      [
+        ['short signature (sha256=abc)', 'sha256=abc'],
+        ['empty signature', ''],
+        ['signature that is not hex', `sha256=${'z'.repeat(64)}`],
+        ['double-prefixed signature', (now: number) => `sha256=${signed(now)['X-Webhook-Signature']}`],
+      ] as const
+    ).map(
+      ([name, value]): ProbeCase => ({
+        name,
+        kind: 'malformed-signature',
+        expect: 'refuse',
+        why: 'a length mismatch makes timingSafeEqual throw: the receiver must answer 401, not crash',
+        request: (now) => withSignature(now, typeof value === 'function' ? value(now) : value),
+      }),
+    ),
     {
       name: `timestamp ${TOLERANCE_EDGE} s old`,
+      kind: 'forgery',
       expect: 'refuse',
       why: 'a recorded request could be replayed later: check the age (300 s)',
       request: (now) => ({ url, headers: signed(now - TOLERANCE_EDGE), body }),
     },
     {
       name: `timestamp ${TOLERANCE_EDGE} s in the future`,
+      kind: 'forgery',
       expect: 'refuse',
       why: 'a request signed ahead of time could be replayed for minutes: check both directions',
       request: (now) => ({ url, headers: signed(now + TOLERANCE_EDGE), body }),
     },
     {
       name: 'timestamp in milliseconds',
+      kind: 'forgery',
       expect: 'refuse',
       why: 'the platform sends unix seconds; accepting milliseconds means the age check is not working',
       request: (now) => ({ url, headers: signed(now * 1000), body }),
     },
+    ...(
+      [
+        ['timestamp with a fraction (N.0)', (now: number) => `${now}.0`],
+        ['timestamp with a leading space', (now: number) => ` ${now}`],
+        ['timestamp with a plus sign', (now: number) => `+${now}`],
+      ] as const
+    ).map(
+      ([name, text]): ProbeCase => ({
+        name,
+        kind: 'lenient-timestamp',
+        expect: 'refuse',
+        acceptIsWarning: true,
+        why: 'the platform sends digits only; parseInt-style parsing lets other forms through (signed over that exact text here)',
+        request: (now) => ({ url, headers: signed(text(now)), body }),
+      }),
+    ),
     {
       name: 'signature without its timestamp',
+      kind: 'forgery',
       expect: 'refuse',
       why: 'the signature covers "<timestamp>.<body>": without the timestamp it cannot be checked',
       request: (now) => ({
@@ -90,13 +153,17 @@ export function probeCases(url: URL, body: Buffer, event: string, secret: string
     },
     {
       name: 'non-JSON body (signed)',
+      kind: 'forgery',
       expect: 'refuse',
-      why: 'a receiver should answer 400 to a body it cannot read, not accept it or crash',
+      // Correctly signed, so no forgery: a receiver that verifies, queues the raw body and answers 202 is safe.
+      acceptIsWarning: true,
+      why: 'the platform always sends JSON: answer 400 to a body you cannot read (accepting it to parse later is safe too)',
       request: (now) => ({ url, headers: signed(now, notJson), body: notJson }),
     },
     // The identical bytes and headers of the valid request, as a duplicate delivery would bring them.
     {
       name: 'replay of the valid request',
+      kind: 'replay',
       expect: 'refuse',
       acceptIsWarning: true,
       why: 'the platform documents no delivery id: de-duplicate (call id + event + timestamp) where a second delivery would do harm',
@@ -105,7 +172,34 @@ export function probeCases(url: URL, body: Buffer, event: string, secret: string
   ];
 }
 
-/** Sends each case in order; a receiver that cannot be reached throws NetworkFailure. */
+/** HMAC over "<timestamp>.<body>" with the timestamp as the exact text given. */
+function signature(secret: string, timestamp: string, body: Buffer): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex')}`;
+}
+
+/** The payload written the ways frameworks and languages write JSON; each differs from the compact bytes. */
+function reserialisedForms(body: Buffer, document: unknown): [string, Buffer][] {
+  const compact = body.toString('utf8');
+  const ascii = serialiseJson(document, { indent: '', sortKeys: false, python: false }).replace(
+    /[^\x20-\x7e]/gu,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  const forms: [string, string][] = [
+    ['pretty-printed', JSON.stringify(document, null, 2)],
+    ['with Python json.dumps spacing', serialiseJson(document, { indent: '', sortKeys: false, python: true })],
+    // A receiver that parses and stringifies again writes these characters plainly.
+    [
+      'with \\u escapes',
+      ascii === compact ? compact.replace(/"([a-z])/, (_, c: string) => `"\\u00${c.charCodeAt(0).toString(16)}`) : ascii,
+    ],
+    ['with escaped slashes (\\/)', compact.replaceAll('/', '\\/')],
+    ['with its keys in another order', serialiseJson(document, { indent: '', sortKeys: true, python: false })],
+    ['with whole numbers as floats (1.0)', serialiseJson(document, { indent: '', sortKeys: false, python: false, floats: true })],
+  ];
+  return forms.filter(([, text]) => text !== compact).map(([how, text]) => [how, Buffer.from(text)]);
+}
+
+/** Sends each case in order, then judges the forgeries against what the valid request got. */
 export async function runProbe(cases: readonly ProbeCase[], timeoutMs: number, clock: Clock = systemClock): Promise<ProbeResult[]> {
   const results: ProbeResult[] = [];
   for (const probe of cases) {
@@ -113,6 +207,7 @@ export async function runProbe(cases: readonly ProbeCase[], timeoutMs: number, c
       const reply = await postOnce(probe.request(unixSecondsOf(clock)), timeoutMs, clock);
       results.push(judge(probe, reply.status));
     } catch (error) {
+      // A refused connection means nothing can be probed: could not run. A timeout is the receiver's answer.
       if (!(error instanceof NetworkFailure) || error.kind !== 'timeout') throw error;
       results.push({
         probe,
@@ -122,13 +217,37 @@ export async function runProbe(cases: readonly ProbeCase[], timeoutMs: number, c
       });
     }
   }
-  return results;
+  const valid = results.find((result) => result.probe.kind === 'valid');
+  if (valid === undefined || valid.verdict === 'pass') return results;
+  // Without an accepted valid request, a refused forgery proves nothing: the receiver refuses everything.
+  valid.note = whyValidFailed(valid);
+  return results.map((result) =>
+    result === valid ? result : { ...result, verdict: 'inconclusive', note: 'the valid request was not accepted, so this says nothing' },
+  );
+}
+
+/** The real cause when the valid request is not accepted, in words. */
+function whyValidFailed(valid: ProbeResult): string {
+  const { status } = valid;
+  if (status === undefined) return 'no reply in time: is the receiver busy, or is --timeout too short?';
+  if (status === 404) return '404: nothing answers at this path — is --to the webhook path?';
+  if (status === 405) return '405: this path does not take POST — is --to the webhook path?';
+  if (status === 401 || status === 403) return `${status}: it refused a correct signature — is the secret the same as the receiver's?`;
+  if (status >= 500) return `${status}: it failed on a correct request — see its logs`;
+  return `${status}: a correct delivery must get a 2xx`;
 }
 
 function judge(probe: ProbeCase, status: number): ProbeResult {
   const accepted = status >= 200 && status < 300;
-  if (probe.expect === 'accept') return { probe, status, verdict: accepted ? 'pass' : 'fail' };
+  if (probe.expect === 'accept') {
+    if (accepted) return { probe, status, verdict: 'pass' };
+    return { probe, status, verdict: 'fail', ...(probe.kind === 'reserialised' ? { note: RESERIALISED } : {}) };
+  }
   if (accepted) return { probe, status, verdict: probe.acceptIsWarning ? 'warn' : 'fail' };
+  if (status >= 500 && probe.kind === 'malformed-signature') return { probe, status, verdict: 'fail', note: CRASHED };
   const note = status >= 500 ? 'refused, but with a server error: answer 401 (signature) or 400 (body) instead' : undefined;
   return { probe, status, verdict: 'pass', ...(note ? { note } : {}) };
 }
+
+const RESERIALISED = 'it verifies a re-serialised copy, not the raw bytes: verify the raw body (express.raw / request.body bytes)';
+const CRASHED = 'it crashed (5xx) on a malformed signature: compare lengths before timingSafeEqual, and answer 401';

@@ -1,6 +1,7 @@
 import { isAscii } from 'node:buffer';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { nestsDeeperThan } from '../platform/json-depth.js';
+import { serialiseJson } from '../platform/json-forms.js';
 import { SIGNATURE_HEADER, SIGNATURE_PREFIX, TIMESTAMP_HEADER, headerValue, type HeaderBag } from './signature.js';
 
 /** A secret the user gave, with how to name it without showing it. */
@@ -277,41 +278,6 @@ function bodyVariants(body: Buffer): { body: Buffer; mistake: Mistake }[] {
     });
   }
   return variants;
-}
-
-interface JsonForm {
-  indent: string;
-  sortKeys: boolean;
-  /** json.dumps defaults: ", " and ": " separators, non-ASCII escaped. */
-  python: boolean;
-}
-
-function serialiseJson(value: unknown, form: JsonForm, depth = 0): string {
-  if (value === null || typeof value !== 'object') {
-    const text = JSON.stringify(value);
-    return form.python && typeof value === 'string'
-      ? text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
-      : text;
-  }
-  const itemSeparator = form.python && form.indent === '' ? ', ' : ',';
-  const keySeparator = form.python || form.indent !== '' ? ': ' : ':';
-  const open = form.indent === '' ? '' : `\n${form.indent.repeat(depth + 1)}`;
-  const close = form.indent === '' ? '' : `\n${form.indent.repeat(depth)}`;
-  const join = (items: string[], brackets: string) =>
-    items.length === 0 ? brackets : `${brackets[0]}${open}${items.join(`${itemSeparator}${open}`)}${close}${brackets[1]}`;
-  if (Array.isArray(value))
-    return join(
-      value.map((item) => serialiseJson(item, form, depth + 1)),
-      '[]',
-    );
-  const keys = Object.keys(value as Record<string, unknown>);
-  if (form.sortKeys) keys.sort();
-  return join(
-    keys.map(
-      (key) => `${serialiseJson(key, form)}${keySeparator}${serialiseJson((value as Record<string, unknown>)[key], form, depth + 1)}`,
-    ),
-    '{}',
-  );
 }
 
 /** Which digest encoding of HMAC(key, message) the given signature is, with the mistake it implies. */

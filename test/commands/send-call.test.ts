@@ -254,13 +254,19 @@ describe('probe: is the receiver safe?', () => {
     assert.equal(result.code, 0, result.stdout + result.stderr);
     const lines = jsonLines(result.stdout) as { type: string; case: string; verdict: string; status: number }[];
     const cases = lines.filter((l) => l.type === 'probe');
-    assert.equal(cases.length, 10);
+    assert.ok(cases.length >= 20, `${cases.length} cases`);
     assert.ok(
       cases.every((c) => c.verdict === 'pass'),
-      JSON.stringify(cases),
+      JSON.stringify(cases.filter((c) => c.verdict !== 'pass')),
     );
+    for (const form of ['valid, pretty-printed', 'valid, with Python json.dumps spacing', 'valid, with its keys in another order']) {
+      assert.ok(
+        cases.some((c) => c.case === form && c.status === 200),
+        form,
+      );
+    }
     assert.equal(cases.find((c) => c.case === 'non-JSON body (signed)')!.status, 400);
-    assert.deepEqual(lines.at(-1), { type: 'summary', url: receiver.url, passed: 10, failed: 0, warnings: 0 });
+    assert.deepEqual(lines.at(-1), { type: 'summary', url: receiver.url, warnings: 0, inconclusive: 0, passed: cases.length, failed: 0 });
   });
 
   it('a naive receiver that never checks has every forgery flagged, exit 1', async () => {
@@ -268,22 +274,23 @@ describe('probe: is the receiver safe?', () => {
     closers.push(receiver.close);
     const result = await runCli(['probe', '--to', receiver.url, '--secret', SECRET]);
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /your receiver accepted 8 forged requests/);
+    assert.match(result.stderr, /your receiver accepted a malformed signature and accepted 7 forged requests/);
     const table = result.stdout.split('\n');
     for (const name of [
       'tampered body',
       'wrong secret',
       'missing signature',
+      'short signature',
       'timestamp 301 s old',
       'timestamp 301 s in the future',
       'timestamp in milliseconds',
       'signature without its timestamp',
-      'non-JSON body (signed)',
     ]) {
       assert.match(table.find((line) => line.startsWith(name)) ?? '', /refused \(non-2xx\) +200 +FAIL/, name);
     }
-    assert.match(table.find((line) => line.startsWith('replay')) ?? '', /200 +warn/);
-    assert.match(result.stdout, /1 passed, 8 failed, 1 warning/);
+    for (const name of ['replay', 'non-JSON body (signed)', 'timestamp with a plus sign']) {
+      assert.match(table.find((line) => line.startsWith(name)) ?? '', /200 +warn/, name);
+    }
   });
 
   it('a receiver that refuses the valid request fails, and an unreachable one is exit 2', async () => {

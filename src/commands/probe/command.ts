@@ -10,6 +10,7 @@ const declaration = () =>
     .addOption(secretOption('the webhook_secret your receiver verifies with'))
     .addOption(secretFileOption())
     .option('--event <event>', 'the payload to probe with: event or event/variant', 'status-update/in-progress')
+    .option('--data <file>', 'probe with your own payload (JSON; - for stdin) instead of a fixture')
     .addOption(timeoutOption(10, 'how long to wait for each reply'))
     .addOption(jsonOption('one JSON object per case, then a summary object'));
 
@@ -20,14 +21,18 @@ export function probeCommand(context: CommandContext) {
     .addHelpText(
       'after',
       `
-Cases: the valid request (must get 2xx); tampered body, wrong secret, missing signature, timestamp 301 s
-old and 301 s in the future, timestamp in milliseconds, signature without its timestamp, non-JSON body
-(each must be refused: non-2xx); a replay of the valid request (a warning when accepted).
+Cases: the valid request, and the same payload pretty-printed, with Python spacing, \\u escapes, \\/ escapes,
+keys in another order and 1.0 floats, each correctly signed (each must get 2xx: refusing them means the
+receiver verifies a re-serialised copy); tampered body, wrong secret, missing signature, short, empty,
+non-hex and double-prefixed signatures (refused, never a 5xx), timestamps 301 s old and in the future,
+in milliseconds, missing (each must be refused: non-2xx); timestamps as N.0, " N" and +N, a signed
+non-JSON body and a replay (a warning when accepted). When the valid request is not accepted, the
+refusals prove nothing and are shown as n/a.
 
 Examples:
   $ hms-webhook probe --to localhost:3000/webhooks     (the secret from HMS_WEBHOOK_SECRET)
   $ hms-webhook probe --to https://staging.example.com/hooks --secret-file .webhook-secret --json
-Exit: 0 every forgery refused, 1 a forgery accepted or the valid request refused, 2 could not connect.`,
+Exit: 0 every forgery refused, 1 a forgery accepted, a valid form refused or a crash, 2 could not connect.`,
     )
     .action(async (options) => {
       const { runProbeCommand } = await import('./run.js');

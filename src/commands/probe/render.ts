@@ -3,7 +3,7 @@ import type { Style } from '../../output/style.js';
 
 /** The probe's table: case, expected, got, verdict, why it matters. */
 export function probeLines(results: readonly ProbeResult[], style: Style): string[] {
-  const verdictText = { pass: 'pass', fail: 'FAIL', warn: 'warn' } as const;
+  const verdictText = { pass: 'pass', fail: 'FAIL', warn: 'warn', inconclusive: 'n/a' } as const;
   const rows = results.map((r) => [
     r.probe.name,
     r.probe.expect === 'accept' ? '2xx' : 'refused (non-2xx)',
@@ -14,7 +14,13 @@ export function probeLines(results: readonly ProbeResult[], style: Style): strin
   const header = ['case', 'expected', 'got', 'verdict', 'why it matters'];
   const widths = header.slice(0, 4).map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const paint = (verdict: ProbeVerdict, text: string) =>
-    verdict === 'pass' ? style.green(text) : verdict === 'fail' ? style.red(text) : style.yellow(text);
+    verdict === 'pass'
+      ? style.green(text)
+      : verdict === 'fail'
+        ? style.red(text)
+        : verdict === 'warn'
+          ? style.yellow(text)
+          : style.dim(text);
   const line = (cells: string[]) => cells.map((cell, i) => (i < 4 ? cell.padEnd(widths[i]!) : cell)).join('  ');
   return [
     style.bold(line(header)),

@@ -1,8 +1,11 @@
 import type { CommandContext } from '../../cli/command-context.js';
-import { CheckFailed, UsageError } from '../../errors.js';
+import { CheckFailed, InputError, UsageError } from '../../errors.js';
+import { readInput } from '../../input.js';
+import { nestsDeeperThan, TOO_DEEP } from '../../platform/json-depth.js';
+import { eventOf } from '../../platform/schemas/index.js';
 import { Reporter } from '../../output/reporter.js';
 import { payloadToSend } from '../../platform/fixtures.js';
-import { probeCases, runProbe } from '../../sending/probe.js';
+import { type ProbeResult, type ProbeVerdict, probeCases, runProbe } from '../../sending/probe.js';
 import { parseTarget } from '../../sending/target.js';
 import { resolveSecrets } from '../../signing/secrets.js';
 import type { ProbeOptions } from './command.js';
@@ -14,12 +17,10 @@ export async function runProbeCommand(options: ProbeOptions, context: CommandCon
   const secret = resolveSecrets(options, io.env)[0];
   if (secret === undefined)
     throw new UsageError('probe needs the webhook secret your receiver checks: --secret, HMS_WEBHOOK_SECRET or --secret-file');
-  const { entry, document } = payloadToSend(options.event, 'hms', new Date(io.clock.now()));
-  const { event } = entry;
-  const body = Buffer.from(JSON.stringify(document));
-  const results = await runProbe(probeCases(url, body, event, secret), options.timeout * 1000, io.clock);
-  const count = (verdict: string) => results.filter((r) => r.verdict === verdict).length;
-  const summary = { passed: count('pass'), failed: count('fail'), warnings: count('warn') };
+  const { body, document, event } = await payload(options, io);
+  const results = await runProbe(probeCases(url, body, document, event, secret), options.timeout * 1000, io.clock);
+  const count = (verdict: ProbeVerdict) => results.filter((r) => r.verdict === verdict).length;
+  const summary = { passed: count('pass'), failed: count('fail'), warnings: count('warn'), inconclusive: count('inconclusive') };
   const reporter = new Reporter(io, { json: options.json === true, color: context.color() });
   const { style } = reporter;
   if (reporter.json) for (const result of results) reporter.record(probeJson(result));
@@ -27,16 +28,47 @@ export async function runProbeCommand(options: ProbeOptions, context: CommandCon
     reporter.line(`${style.bold('probe')} ${url.href}  (${event})`);
     reporter.lines(probeLines(results, style));
   }
-  const warnings = summary.warnings > 0 ? `, ${summary.warnings} warning${summary.warnings > 1 ? 's' : ''}` : '';
-  reporter.summary(summary.passed, summary.failed, { fields: { url: url.href, warnings: summary.warnings }, suffix: warnings });
-  if (summary.failed > 0) {
-    const accepted = results.filter((r) => r.verdict === 'fail' && r.probe.expect === 'refuse').length;
-    const problems = [
-      ...(results.some((r) => r.verdict === 'fail' && r.probe.expect === 'accept')
-        ? ['refused the valid request (is the secret the same?)']
-        : []),
-      ...(accepted > 0 ? [`accepted ${accepted} forged request${accepted > 1 ? 's' : ''}`] : []),
-    ];
-    throw new CheckFailed(`your receiver ${problems.join(' and ')}`);
+  const extra = [
+    ...(summary.warnings > 0 ? [`${summary.warnings} warning${summary.warnings > 1 ? 's' : ''}`] : []),
+    ...(summary.inconclusive > 0 ? [`${summary.inconclusive} inconclusive`] : []),
+  ];
+  reporter.summary(summary.passed, summary.failed, {
+    fields: { url: url.href, warnings: summary.warnings, inconclusive: summary.inconclusive },
+    suffix: extra.map((text) => `, ${text}`).join(''),
+  });
+  if (summary.failed > 0) throw new CheckFailed(`your receiver ${problems(results).join(' and ')}`);
+}
+
+/** What went wrong, in the order a developer fixes it. */
+function problems(results: readonly ProbeResult[]): string[] {
+  const valid = results.find((r) => r.probe.kind === 'valid');
+  if (valid?.verdict === 'fail') return [`refused the valid request (${valid.note})`];
+  const failed = (kind: ProbeResult['probe']['kind']) => results.filter((r) => r.verdict === 'fail' && r.probe.kind === kind).length;
+  const forged = failed('forgery') + failed('lenient-timestamp') + failed('replay');
+  const malformed = results.filter((r) => r.verdict === 'fail' && r.probe.kind === 'malformed-signature');
+  return [
+    ...(failed('reserialised') > 0 ? ['verifies a re-serialised copy of the body, not the raw bytes'] : []),
+    ...(malformed.some((r) => (r.status ?? 0) >= 500) ? ['crashed on a malformed signature'] : []),
+    ...(malformed.some((r) => (r.status ?? 0) < 500) ? ['accepted a malformed signature'] : []),
+    ...(forged > 0 ? [`accepted ${forged} forged request${forged > 1 ? 's' : ''}`] : []),
+  ];
+}
+
+/** The payload to probe with: a fixture stamped now, or the user's own file as its exact bytes. */
+async function payload(options: ProbeOptions, io: CommandContext['io']): Promise<{ body: Buffer; document: unknown; event: string }> {
+  if (options.data === undefined) {
+    const { entry, document } = payloadToSend(options.event, 'hms', new Date(io.clock.now()));
+    return { body: Buffer.from(JSON.stringify(document)), document, event: entry.event };
   }
+  const body = await readInput(options.data, io.stdin);
+  let document: unknown;
+  try {
+    document = JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw new InputError(`--data ${options.data} is not JSON: ${(error as Error).message}`);
+  }
+  if (nestsDeeperThan(document)) throw new InputError(`--data ${options.data} is ${TOO_DEEP}`);
+  const event = eventOf(document);
+  if (event === undefined) throw new InputError(`--data ${options.data} has no message.type: the event header cannot be set`);
+  return { body, document, event };
 }
