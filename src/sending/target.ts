@@ -13,8 +13,14 @@ export function parseTarget(text: string | undefined): URL {
   if (value === '') return new URL(DEFAULT_TARGET);
   let candidate: string;
   if (/^\d+$/.test(value)) candidate = `http://localhost:${value}/`;
+  // A bare port with a path is this machine too: never a numeric host the user did not type.
+  else if (/^\d+\/.*$/.test(value)) candidate = `http://localhost:${value}`;
   else if (/^:\d+(\/.*)?$/.test(value)) candidate = `http://localhost${value}`;
-  else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) candidate = value;
+  else if (/^\d+(\.\d+){1,2}(:\d+)?(\/.*)?$/.test(value)) {
+    throw new InputError(
+      `--to ${JSON.stringify(value)} is ambiguous: write the full address (127.0.0.1:3000) or a port (3000, :3000/path)`,
+    );
+  } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) candidate = value;
   else candidate = `http://${value}`;
   let url: URL;
   try {

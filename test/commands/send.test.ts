@@ -375,3 +375,17 @@ describe('send on a terminal that reports 0 columns', () => {
     }
   });
 });
+
+describe('send: an empty results list', () => {
+  it('is a failed reply, not "reply ok"', async () => {
+    const receiver = await startReceiver(undefined, () => ({ body: '{"results":[]}' }));
+    try {
+      const result = await runCli(['send', 'tool-calls', '--to', receiver.url]);
+      assert.equal(result.code, 1);
+      assert.match(result.stdout, /results is empty: the assistant gets no result for any tool call/);
+      assert.match(result.stdout, /✗ reply failed/);
+    } finally {
+      await receiver.close();
+    }
+  });
+});

@@ -73,6 +73,14 @@ describe('reply check: a receiver reply as the platform uses it', () => {
     assert.equal(expected.ok, true);
   });
 
+  it('results that answer no tool call of the request fail: the assistant gets nothing', () => {
+    for (const body of [{ results: [] }, { results: [{ tool_call_id: 'tool_other', result: 1 }] }]) {
+      const verdict = checkReceivedReply({ event: 'tool-calls', dialect: 'hms', request, reply: reply(body) });
+      assert.equal(verdict.ok, false, JSON.stringify(body));
+      assert.ok(verdict.checks.some((c) => c.severity === 'failure' && /results is empty|no result answers a tool call/.test(c.message)));
+    }
+  });
+
   it('a wrong Content-Type warns; a schema error fails', () => {
     const text = checkReceivedReply({
       event: 'assistant-request',

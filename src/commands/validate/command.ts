@@ -22,7 +22,7 @@ export function validateCommand(context: CommandContext) {
 Examples:
   $ hms-webhook validate fixtures/status-update/ended.json
   $ hms-webhook validate payloads.jsonl --json
-  $ echo '{"results":[]}' | hms-webhook validate --reply tool-calls -
+  $ echo '{"results":[{"tool_call_id":"tool_1","result":"ok"}]}' | hms-webhook validate --reply tool-calls -
 Exit: 0 all valid, 1 any invalid, 2 a file unreadable or not JSON.`,
     )
     .action(async (files, options) => {

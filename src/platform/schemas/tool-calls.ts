@@ -166,8 +166,20 @@ export function checkReply(value: unknown, d: Dialect, ids?: readonly string[]):
     }
     answered.add(id);
   });
-  for (const id of ids ?? []) {
-    if (!answered.has(id)) warnings.push({ path: ['results'], message: `no result for tool call ${id}` });
+  // A request always has a tool call: a reply that answers none of them gives the assistant nothing.
+  const answeredAny = ids === undefined ? parsed.data.results.length > 0 : ids.some((id) => answered.has(id));
+  if (!answeredAny) {
+    errors.push({
+      path: ['results'],
+      message:
+        parsed.data.results.length === 0
+          ? 'results is empty: the assistant gets no result for any tool call'
+          : `no result answers a tool call of the request (${ids?.join(', ')}): the assistant gets nothing`,
+    });
+  } else {
+    for (const id of ids ?? []) {
+      if (!answered.has(id)) warnings.push({ path: ['results'], message: `no result for tool call ${id}` });
+    }
   }
   return { errors, warnings };
 }
