@@ -1,6 +1,6 @@
 import { captureBody, type Capture } from './capture-file.js';
 import { inspectDelivery } from '../platform/delivery.js';
-import { diagnoseSignature, diagnoseTimestamp, foreignSignature, type Diagnosis, type KnownSecret } from '../signing/diagnosis.js';
+import { type Diagnosis, diagnoseFailure, type KnownSecret } from '../signing/diagnosis.js';
 import { isEvent } from '../platform/events.js';
 import { checkReceivedReply, type ReplyVerdict } from '../platform/reply-check.js';
 import type { Finding } from '../platform/schemas/index.js';
@@ -116,28 +116,8 @@ function checkSignature(body: Body, capture: Capture, options: CaptureCheckOptio
     toleranceSeconds: options.ignoreTime ? Infinity : options.toleranceSeconds,
   });
   if (result.ok) return { checked: true, ok: true, secretLabel: accepted[result.secretIndex]!.label, secretIndex: result.secretIndex };
-  const diagnosis = diagnose(result.reason, Buffer.from(body), capture, options.secrets);
+  const diagnosis = diagnoseFailure(result.reason, Buffer.from(body), capture.headers, options.secrets);
   return { checked: true, ok: false, reason: result.reason, message: result.message, ...(diagnosis ? { diagnosis } : {}) };
-}
-
-function diagnose(reason: FailureReason, body: Buffer, capture: Capture, secrets: readonly KnownSecret[]): Diagnosis | undefined {
-  switch (reason) {
-    case 'missing-signature':
-    case 'malformed-signature':
-    case 'signature-mismatch':
-    case 'missing-timestamp':
-      return diagnoseSignature({ body, headers: capture.headers, secrets });
-    case 'malformed-timestamp':
-    case 'timestamp-in-future':
-      return diagnoseTimestamp(capture.headers) ?? foreignDiagnosis(capture);
-    case 'timestamp-too-old':
-      return undefined;
-  }
-}
-
-function foreignDiagnosis(capture: Capture): Diagnosis | undefined {
-  const foreign = foreignSignature(capture.headers);
-  return foreign && { causes: [foreign.cause], message: foreign.message };
 }
 
 /** --now, else the moment the capture was received (old captures still verify), else the current time. */

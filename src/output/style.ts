@@ -22,6 +22,13 @@ export const MARK = { pass: '✓', fail: '✗', warn: '⚠' } as const;
 /** A latency as people read it: one decimal below 10 ms. */
 export const ms = (value: number) => `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A call id as shown: a UUID cut to its first 8 characters where a person reads a terminal, anything else whole. */
+export function callLabel(id: string, short: boolean): string {
+  return short && UUID.test(id) ? id.slice(0, 8) : id;
+}
+
 /** The summary line every checking command ends with. */
 export function summaryLine(passed: number, failed: number, style: Style): string {
   const text = `${passed} passed, ${failed} failed`;

@@ -39,13 +39,15 @@ export function inspectDelivery(body: Buffer | string, headers: HeaderBag): Deli
   }
   const validation = validatePayload(document);
   const errors = [...validation.errors];
-  const warnings = bom ? [{ path: [], message: `the body ${BOM_WARNING}` }, ...validation.warnings] : validation.warnings;
   const stated = eventOf(document);
   const headerEvent = headerValue(headers, EVENT_HEADER);
-  if (headerEvent !== stated) {
+  const warnings: Finding[] = [...(bom ? [{ path: [], message: `the body ${BOM_WARNING}` }] : []), ...validation.warnings];
+  if (headerEvent === undefined) {
+    warnings.push({ path: [], message: 'the X-Webhook-Event header is missing (the platform always sends it)' });
+  } else if (headerEvent !== stated) {
     errors.push({
       path: ['message', 'type'],
-      message: `X-Webhook-Event is ${JSON.stringify(headerEvent ?? null)} but message.type is ${JSON.stringify(stated ?? null)}: the platform sends the same event in both`,
+      message: `X-Webhook-Event is ${JSON.stringify(headerEvent)} but message.type is ${JSON.stringify(stated ?? null)}: the platform sends the same event in both`,
     });
   }
   const callId = asObject(asObject(asObject(document)?.message)?.call)?.id;

@@ -10,6 +10,7 @@ import type { ReplyVerdict } from '../platform/reply-check.js';
 import { replyDeadlineMs } from '../platform/schemas/index.js';
 import { inspectDelivery } from '../platform/delivery.js';
 import type { Finding } from '../platform/schemas/index.js';
+import { type Diagnosis, diagnoseFailure } from '../signing/diagnosis.js';
 import { verify, type VerifyResult } from '../signing/signature.js';
 
 export interface ListenerOptions {
@@ -51,7 +52,9 @@ export interface ListenEvent {
   errors: Finding[];
   warnings: Finding[];
   answer: Answer;
-  forward?: { url: string; status?: number; latencyMs?: number; verdict?: ReplyVerdict; failure?: string };
+  forward?: { url: string; status?: number; latencyMs?: number; verdict?: ReplyVerdict; failure?: string; hint?: string };
+  /** Why a signature failed, as verify would say it: a wrong secret, a re-serialised body, a timestamp in ms… */
+  diagnosis?: Diagnosis;
   /** Why the capture line could not be saved (the request was then answered 507). */
   saveFailure?: string;
   /** A fault of ours while answering; the event says so in badRequest. */
@@ -257,7 +260,16 @@ async function handle(
     options.secrets.length > 0
       ? { checked: true, ...verify({ body, headers: req.headers, secrets: options.secrets, toleranceSeconds: options.toleranceSeconds }) }
       : { checked: false };
-  const event: Judged = { ...base, body, ...content, signature };
+  const diagnosis =
+    signature.checked && !signature.ok
+      ? diagnoseFailure(
+          signature.reason,
+          body,
+          req.headers,
+          options.secrets.map((secret, index) => ({ secret, label: `secret #${index + 1}`, accepted: true })),
+        )
+      : undefined;
+  const event: Judged = { ...base, body, ...content, signature, ...(diagnosis ? { diagnosis } : {}) };
   if (signature.checked && !signature.ok && options.enforce) {
     return finish({ ...event, answer: { status: 401, body: JSON.stringify({ error: `invalid signature: ${signature.reason}` }) } });
   }
@@ -326,9 +338,14 @@ async function forward(event: Judged, body: Buffer, req: IncomingMessage, target
         : isEvent(event.event)
           ? checkReceivedReply({ event: event.event, dialect: event.dialect ?? 'hms', request: event.document, reply })
           : undefined;
+    // A request whose signature we checked and found valid, refused by the receiver: its check is what is wrong.
+    const hint =
+      event.signature.checked && event.signature.ok && (reply.status === 401 || reply.status === 403)
+        ? 'the signature is valid: your receiver probably verifies a re-serialised body or another secret'
+        : undefined;
     return {
       ...event,
-      forward: { url: target.href, status: reply.status, latencyMs: reply.latencyMs, verdict },
+      forward: { url: target.href, status: reply.status, latencyMs: reply.latencyMs, verdict, ...(hint ? { hint } : {}) },
       answer: {
         status: reply.status,
         body: bytes.toString('utf8', 0, Math.min(bytes.length, KEPT_REPLY_BYTES)),

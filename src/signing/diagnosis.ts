@@ -2,7 +2,7 @@ import { isAscii } from 'node:buffer';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { nestsDeeperThan } from '../platform/json-depth.js';
 import { serialiseJson } from '../platform/json-forms.js';
-import { SIGNATURE_HEADER, SIGNATURE_PREFIX, TIMESTAMP_HEADER, headerValue, type HeaderBag } from './signature.js';
+import { type FailureReason, type HeaderBag, headerValue, SIGNATURE_HEADER, SIGNATURE_PREFIX, TIMESTAMP_HEADER } from './signature.js';
 
 /** A secret the user gave, with how to name it without showing it. */
 export interface KnownSecret {
@@ -317,4 +317,27 @@ function same(a: string, b: string): boolean {
   const left = Buffer.from(a, 'latin1');
   const right = Buffer.from(b, 'latin1');
   return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** The diagnosis that fits a failed verification: why the signature or the timestamp is wrong; none for a request that is only old. */
+export function diagnoseFailure(
+  reason: FailureReason,
+  body: Buffer,
+  headers: HeaderBag,
+  secrets: readonly KnownSecret[],
+): Diagnosis | undefined {
+  switch (reason) {
+    case 'missing-signature':
+    case 'malformed-signature':
+    case 'signature-mismatch':
+    case 'missing-timestamp':
+      return diagnoseSignature({ body, headers, secrets });
+    case 'malformed-timestamp':
+    case 'timestamp-in-future': {
+      const foreign = foreignSignature(headers);
+      return diagnoseTimestamp(headers) ?? (foreign && { causes: [foreign.cause], message: foreign.message });
+    }
+    case 'timestamp-too-old':
+      return undefined;
+  }
 }

@@ -85,6 +85,14 @@ describe('listen --forward-to', () => {
     await cli.done;
   });
 
+  it('a correctly signed request that your receiver refuses gets the hint that its check is wrong', async () => {
+    handler = (_req, res) => res.writeHead(401).end('{"error":"bad signature"}');
+    const cli = await forwarding(['--count', '1']);
+    await (await post(cli.url)).arrayBuffer();
+    const [event] = jsonLines((await cli.done).stdout).filter((o) => o.type === 'event') as { forward: { hint?: string } }[];
+    assert.equal(event!.forward.hint, 'the signature is valid: your receiver probably verifies a re-serialised body or another secret');
+  });
+
   it('refuses to forward to itself, and cuts a loop through another listener with 508', async () => {
     const cli = startCli(['listen', '--port', '38495', '--forward-to', 'localhost:38495']);
     const result = await cli.done;
@@ -97,5 +105,26 @@ describe('listen --forward-to', () => {
     const response = await post(looping.url, { [FORWARDED_HEADER]: '1' });
     assert.equal(response.status, 508);
     await looping.done;
+  });
+});
+
+describe('listen: verdicts that say why', () => {
+  it('a 401 carries the diagnosis verify would give; a missing X-Webhook-Event is a warning', async () => {
+    const cli = startCli(['listen', '--port', '0', '--secret', SECRET, '--json', '--count', '2']);
+    const [, url] = await cli.stderr.until(/Listening on (\S+)/);
+    const pretty = JSON.stringify(JSON.parse(body), null, 2);
+    // Signed over the compact body, sent pretty-printed: a re-serialised body.
+    const headers = sign({ body, secret: SECRET });
+    assert.equal((await fetch(url!, { method: 'POST', body: pretty, headers })).status, 401);
+    const { 'X-Webhook-Event': _event, ...withoutEvent } = sign({ body, secret: SECRET });
+    assert.equal((await fetch(url!, { method: 'POST', body, headers: withoutEvent })).status, 200);
+    const events = jsonLines((await cli.done).stdout).filter((o) => o.type === 'event') as {
+      signature: { diagnosis?: { causes: string[] } };
+      warnings: { message: string }[];
+      errors: unknown[];
+    }[];
+    assert.deepEqual(events[0]!.signature.diagnosis?.causes, ['reserialised-body']);
+    assert.deepEqual(events[1]!.errors, []);
+    assert.ok(events[1]!.warnings.some((w) => w.message === 'the X-Webhook-Event header is missing (the platform always sends it)'));
   });
 });

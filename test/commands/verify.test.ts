@@ -697,3 +697,29 @@ describe('verify: text from a capture file never reaches the terminal raw', () =
 function controlCharacters(text: string): number {
   return [...text].filter((ch) => ch !== '\n' && ch !== '\t' && /\p{Cc}/u.test(ch)).length;
 }
+
+describe('verify: lines a person can act on', () => {
+  it('names the full call id (a UUID is shortened only on a terminal) and every schema error with its path', async () => {
+    const payload = JSON.parse(fixture('status-update/ended')) as { message: Record<string, any> };
+    payload.message.call.id = 'c-valid-1';
+    payload.message.call.status = 42;
+    payload.message.timestamp = 7;
+    const body = JSON.stringify(payload);
+    const file = writeCaptures('ids.jsonl', [captureLine({ body, headers: headersFor(NOW, signed(NOW, body)) })]);
+    const result = await runCli(['verify', file, '--secret', SECRET]);
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /call c-valid-1 /);
+    assert.match(result.stdout, /schema: message\.timestamp: [^;]+; schema: message\.call\.status: /);
+    const uuid = JSON.parse(fixture('status-update/ended')).message.call.id as string;
+    const plain = writeCaptures('uuid.jsonl', [
+      captureLine({
+        body: fixture('status-update/ended').trim(),
+        headers: headersFor(NOW, signed(NOW, fixture('status-update/ended').trim())),
+      }),
+    ]);
+    const whole = await runCli(['verify', plain, '--secret', SECRET]);
+    assert.ok(whole.stdout.includes(`call ${uuid}\n`), whole.stdout);
+    const short = await runCli(['verify', plain, '--secret', SECRET], { tty: true });
+    assert.ok(short.stdout.includes(`call ${uuid.slice(0, 8)}\n`), short.stdout);
+  });
+});

@@ -112,7 +112,7 @@ async function playAndVerify(options: DemoOptions, context: CommandContext, repo
     else failed++;
     reporter.result(
       () => verifyJson(report),
-      () => [verifyLine(report, style)],
+      () => [verifyLine(report, style, true)],
     );
   }
   if (reporter.json) {

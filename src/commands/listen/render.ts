@@ -1,12 +1,13 @@
 import type { ListenEvent } from '../../receiving/listener.js';
 import { nestsDeeperThan } from '../../platform/json-depth.js';
 import { formatPath } from '../../platform/schemas/common.js';
-import { MARK, ms, printable, type Style } from '../../output/style.js';
+import { callLabel, MARK, ms, printable, type Style } from '../../output/style.js';
 
 function signatureText(event: ListenEvent): string {
   const s = event.signature;
   if (!s.checked) return 'signature unchecked (no secret)';
-  return s.ok ? `signature valid${s.secretIndex > 0 ? ` (secret #${s.secretIndex + 1})` : ''}` : `signature ${s.reason}: ${s.message}`;
+  if (s.ok) return `signature valid${s.secretIndex > 0 ? ` (secret #${s.secretIndex + 1})` : ''}`;
+  return `signature ${s.reason}: ${s.message}${event.diagnosis ? ` — ${event.diagnosis.message}` : ''}`;
 }
 
 type Json = Record<string, unknown>;
@@ -59,7 +60,7 @@ export function listenLines(event: ListenEvent, style: Style, detail: 'quiet' | 
   if (event.badRequest !== undefined) {
     return [`${mark} ${style.dim(time)}  ${p(event.method)} ${p(event.path)}  ${style.red(p(event.badRequest))}  → ${status}`];
   }
-  const call = event.callId ? `call ${p(event.callId.slice(0, 8))}` : 'no call id';
+  const call = event.callId ? `call ${p(callLabel(event.callId, true))}` : 'no call id';
   const head = `${mark} ${style.dim(time)}  ${style.bold(p(event.event ?? '?'))} · ${event.dialect}  ${call}  → ${status}  ${latency}`;
   if (detail === 'quiet') return [head];
   const lines = [head, ...essentials(event).map((line) => `    ${p(line)}`)];
@@ -78,6 +79,7 @@ export function listenLines(event: ListenEvent, style: Style, detail: 'quiet' | 
             `    ${check.severity === 'warning' ? style.yellow(MARK.warn) : style.red(MARK.fail)} ${check.name}: ${p(check.message)}`,
           );
       for (const outcome of f.verdict?.outcome ?? []) lines.push(`    ${style.cyan('platform:')} ${p(outcome)}`);
+      if (f.hint) lines.push(`    ${style.yellow(`hint: ${f.hint}`)}`);
     }
   }
   const reply = event.answer.body.length > 300 && detail !== 'verbose' ? `${event.answer.body.slice(0, 299)}…` : event.answer.body;
@@ -110,7 +112,7 @@ export function listenJson(event: ListenEvent, verbose: boolean): Record<string,
       ? { checked: false }
       : s.ok
         ? { checked: true, ok: true, secret_index: s.secretIndex }
-        : { checked: true, ok: false, reason: s.reason, message: s.message },
+        : { checked: true, ok: false, reason: s.reason, message: s.message, diagnosis: event.diagnosis ?? null },
     errors: event.errors.map((f) => ({ path: formatPath(f.path), message: f.message })),
     warnings: event.warnings.map((f) => ({ path: formatPath(f.path), message: f.message })),
     reply: { status: event.answer.status, body: event.answer.body },
@@ -123,6 +125,7 @@ export function listenJson(event: ListenEvent, verbose: boolean): Record<string,
             failure: event.forward.failure,
             checks: event.forward.verdict?.checks ?? [],
             outcome: event.forward.verdict?.outcome ?? [],
+            ...(event.forward.hint ? { hint: event.forward.hint } : {}),
           },
         }
       : {}),

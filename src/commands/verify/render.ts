@@ -1,6 +1,6 @@
 import type { CaptureCheck } from '../../captures/capture-check.js';
 import { formatPath } from '../../platform/schemas/common.js';
-import { MARK, printable, type Style } from '../../output/style.js';
+import { callLabel, MARK, printable, type Style } from '../../output/style.js';
 
 /** One request `verify` checked, and where it came from. */
 export interface VerifyReport {
@@ -17,21 +17,17 @@ export function verifyFailures(check: CaptureCheck): string[] {
   if (check.notWebhook !== undefined) problems.push(check.notWebhook);
   const s = check.signature;
   if (s.checked && !s.ok) problems.push(`${s.reason}: ${s.message}${s.diagnosis ? ` — ${s.diagnosis.message}` : ''}`);
-  if (check.errors.length > 0) {
-    const [first] = check.errors;
-    problems.push(
-      `schema: ${formatPath(first!.path)}: ${first!.message}${check.errors.length > 1 ? ` (+${check.errors.length - 1} more)` : ''}`,
-    );
-  }
+  for (const error of check.errors) problems.push(`schema: ${formatPath(error.path)}: ${error.message}`);
   for (const c of check.reply?.checks ?? []) if (c.severity === 'failure') problems.push(`reply ${c.name}: ${c.message}`);
   return problems;
 }
 
-export function verifyLine(report: VerifyReport, style: Style): string {
+/** `short`: UUID call ids cut to 8 characters, for a person at a terminal (never in -q, JSON or annotations). */
+export function verifyLine(report: VerifyReport, style: Style, short = false): string {
   const { check } = report;
   // The time, event, call id and messages come from the capture file: made printable before styling.
   const time = printable(check.receivedAt !== undefined ? check.receivedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, '') : '-');
-  const what = printable(`${check.event ?? '?'}  ${check.callId ? `call ${check.callId.slice(0, 8)}` : 'no call id'}`);
+  const what = printable(`${check.event ?? '?'}  ${check.callId ? `call ${callLabel(check.callId, short)}` : 'no call id'}`);
   const head = `${check.passed ? style.green(MARK.pass) : style.red(MARK.fail)} ${style.dim(printable(report.location))}  ${style.dim(time)}  ${style.bold(what)}`;
   if (!check.passed) return `${head}  ${style.red(printable(verifyFailures(check).join('; ')))}`;
   const signedWith =
@@ -84,12 +80,18 @@ export interface VerifyRendering {
   quiet: boolean;
   /** GitHub Actions annotations for failures. */
   annotate: boolean;
+  /** stdout is a terminal: UUID call ids are shown short. */
+  terminal: boolean;
 }
 
 /** A checked request as output: its stdout text (empty when quiet hides it) and its stderr annotation. */
 export function renderVerifyReport(report: VerifyReport, style: Style, how: VerifyRendering): { out: string; annotation: string } {
   const failedCheck = !report.check.passed;
-  const out = how.json ? `${JSON.stringify(verifyJson(report))}\n` : !how.quiet || failedCheck ? `${verifyLine(report, style)}\n` : '';
+  const out = how.json
+    ? `${JSON.stringify(verifyJson(report))}\n`
+    : !how.quiet || failedCheck
+      ? `${verifyLine(report, style, how.terminal && !how.quiet)}\n`
+      : '';
   return { out, annotation: how.annotate && failedCheck ? `${githubAnnotation(report)}\n` : '' };
 }
 

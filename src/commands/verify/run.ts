@@ -64,6 +64,7 @@ export async function runVerify(files: string[], options: VerifyOptions, context
     json: options.json === true,
     quiet: options.quiet === true,
     annotate: io.env.GITHUB_ACTIONS === 'true',
+    terminal: io.stdout.isTTY === true,
   };
   let passed = 0;
   let failed = 0;
