@@ -192,3 +192,22 @@ describe('fixtures', () => {
     );
   });
 });
+
+describe('validate: capture files and JSONL places', () => {
+  it('validates the bodies of a listen --save file, and prints each JSONL place once', async () => {
+    const file = join(tmp, 'captured.jsonl');
+    const body = JSON.stringify(JSON.parse(readFileSync(join(ROOT, 'fixtures/status-update/ended.json'), 'utf8')));
+    const capture = (text: string) =>
+      JSON.stringify({ received_at: '2026-11-23T10:00:00.000Z', method: 'POST', path: '/', headers: {}, body: text });
+    writeFileSync(file, `${capture(body)}\n${capture('{"message":{"type":"status-update"}}')}\n`);
+    const result = await runCli(['validate', file]);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stdout, /^✓ .*captured\.jsonl:1 {2}status-update \(the body of a capture line\)/m);
+    assert.match(result.stdout, /^✗ .*captured\.jsonl:2 /m);
+    const lines = join(tmp, 'places.jsonl');
+    writeFileSync(lines, '{"message":{"type":"status-update","call":{"id":"x","status":5}}}\n');
+    const placed = await runCli(['validate', lines]);
+    assert.match(placed.stdout, /places\.jsonl:1:53 {2}message\.call\.status: /);
+    assert.doesNotMatch(placed.stdout, /places\.jsonl:1:1:/);
+  });
+});

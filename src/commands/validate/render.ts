@@ -8,7 +8,12 @@ export interface PlacedFinding extends Finding {
 }
 
 export interface DocumentResult {
+  /** `file`, or `file:line` for a JSONL line. */
   source: string;
+  /** The file alone: places inside it are `file:line:column`. */
+  file: string;
+  /** A capture line (listen --save) whose body was validated. */
+  capture?: boolean;
   event: string | undefined;
   dialect: string;
   kind: 'payload' | 'reply';
@@ -16,19 +21,19 @@ export interface DocumentResult {
   warnings: PlacedFinding[];
 }
 
-function place(source: string, finding: PlacedFinding): string {
-  const at = finding.line === undefined ? source : `${source}:${finding.line}:${finding.column}`;
+function place(result: DocumentResult, finding: PlacedFinding): string {
+  const at = finding.line === undefined ? result.source : `${result.file}:${finding.line}:${finding.column}`;
   return printable(`${at}  ${formatPath(finding.path)}: ${finding.message}`);
 }
 
 export function documentLines(result: DocumentResult, style: Style): string[] {
   const ok = result.errors.length === 0;
-  const what = result.kind === 'reply' ? `${result.event ?? '?'} reply` : (result.event ?? 'unknown event');
+  const what = `${result.kind === 'reply' ? `${result.event ?? '?'} reply` : (result.event ?? 'unknown event')}${result.capture ? ' (the body of a capture line)' : ''}`;
   const head = `${ok ? style.green(MARK.pass) : style.red(MARK.fail)} ${printable(result.source)}  ${style.dim(printable(`${what} · ${result.dialect}`))}`;
   return [
     head,
-    ...result.errors.map((f) => `    ${style.red(place(result.source, f))}`),
-    ...result.warnings.map((f) => `    ${style.yellow(`${MARK.warn} ${place(result.source, f)} (warning)`)}`),
+    ...result.errors.map((f) => `    ${style.red(place(result, f))}`),
+    ...result.warnings.map((f) => `    ${style.yellow(`${MARK.warn} ${place(result, f)} (warning)`)}`),
   ];
 }
 
@@ -38,6 +43,7 @@ export function documentJson(result: DocumentResult): Record<string, unknown> {
     type: 'document',
     source: result.source,
     kind: result.kind,
+    ...(result.capture ? { capture: true } : {}),
     event: result.event ?? null,
     dialect: result.dialect,
     valid: result.errors.length === 0,

@@ -1,3 +1,4 @@
+import { type Capture, captureBody } from '../../captures/capture-file.js';
 import type { CommandContext } from '../../cli/command-context.js';
 import { CheckFailed, InputError, UsageError } from '../../errors.js';
 import { readInput } from '../../input.js';
@@ -43,7 +44,7 @@ export async function runValidate(files: string[], options: ValidateOptions, con
         reporter.record({ type: 'unreadable', source: problem.label, line: problem.line, column: problem.column, message });
     }
     for (const [index, document] of documents.entries()) {
-      const result = await check(document, options);
+      const result = await check(document, name, options);
       if (bom && index === 0) result.warnings.unshift({ path: [], message: `the file ${BOM_WARNING}`, line: 1, column: 1 });
       if (result.errors.length === 0) passed++;
       else failed++;
@@ -62,18 +63,58 @@ export async function runValidate(files: string[], options: ValidateOptions, con
   if (failed > 0) throw new CheckFailed();
 }
 
-async function check(document: SourceDocument, options: ValidateOptions): Promise<DocumentResult> {
-  const validation = options.reply
-    ? validateReply(options.reply, document.value, { dialect: options.dialect })
-    : validatePayload(document.value, { event: options.event, dialect: options.dialect });
+async function check(document: SourceDocument, file: string, options: ValidateOptions): Promise<DocumentResult> {
+  // A line of a capture file (listen --save): what is validated is the request body it recorded.
+  const capture = !options.reply && isCaptureShaped(document.value) ? document.value : undefined;
+  const value = capture === undefined ? document.value : captureDocument(capture);
+  const validation =
+    value === NOT_JSON
+      ? { event: undefined, dialect: 'hms', errors: [{ path: ['body'], message: "the capture's body is not JSON" }], warnings: [] }
+      : options.reply
+        ? validateReply(options.reply, value, { dialect: options.dialect })
+        : validatePayload(value, { event: options.event, dialect: options.dialect });
+  // Inside a capture's body there are no places in the file to point at: the line is the place.
   const placed = (findings: Finding[]) =>
-    Promise.all(findings.map(async (f): Promise<PlacedFinding> => ({ ...f, ...(await locate(document, f.path)) })));
+    Promise.all(
+      findings.map(
+        async (f): Promise<PlacedFinding> => ({
+          ...f,
+          ...(capture === undefined ? await locate(document, f.path) : { line: document.firstLine, column: 1 }),
+        }),
+      ),
+    );
   return {
     source: document.label,
+    file,
+    capture: capture !== undefined,
     kind: options.reply ? 'reply' : 'payload',
     event: validation.event,
     dialect: validation.dialect,
     errors: await placed(validation.errors),
     warnings: await placed(validation.warnings),
   };
+}
+
+const NOT_JSON = Symbol('not JSON');
+
+/** A capture line as listen --save writes it: method, path, headers and the body as text or base64. */
+function isCaptureShaped(value: unknown): value is Capture {
+  const line = value as Partial<Capture> | null;
+  return (
+    line !== null &&
+    typeof line === 'object' &&
+    typeof line.method === 'string' &&
+    typeof line.path === 'string' &&
+    line.headers !== null &&
+    typeof line.headers === 'object' &&
+    (typeof line.body === 'string' || typeof line.body_base64 === 'string')
+  );
+}
+
+function captureDocument(capture: Capture): unknown {
+  try {
+    return JSON.parse(captureBody(capture).toString('utf8'));
+  } catch {
+    return NOT_JSON;
+  }
 }
