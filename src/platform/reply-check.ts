@@ -56,14 +56,20 @@ export function checkReceivedReply(input: ReplyCheckInput): ReplyVerdict {
     message: statusOk ? `${reply.status} as expected (${expected})` : `${reply.status}, expected ${expected}`,
   });
 
-  const deadline = input.deadlineMs ?? replyDeadlineMs(event);
+  const platformDeadline = replyDeadlineMs(event);
+  const deadline = input.deadlineMs ?? platformDeadline;
+  // Late for the platform: it has gone on without the reply, so the reply's content no longer matters.
+  const lateForPlatform = platformDeadline !== undefined && reply.latencyMs !== undefined && reply.latencyMs > platformDeadline;
   if (deadline !== undefined && reply.latencyMs !== undefined) {
     const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 1000 ? 3 : 2)} s`;
     if (reply.latencyMs > deadline) {
       checks.push({
         name: 'deadline',
         severity: 'failure',
-        message: `late: ${seconds(reply.latencyMs)}, the platform waits ${seconds(deadline)} and then ${event === 'assistant-request' ? 'uses the default assistant' : 'goes on without the result'}`,
+        message:
+          input.deadlineMs !== undefined
+            ? `late: ${seconds(reply.latencyMs)}, over your --deadline of ${seconds(deadline)}`
+            : `late: ${seconds(reply.latencyMs)}, the platform waits ${seconds(deadline)} and then ${event === 'assistant-request' ? 'uses the default assistant' : 'goes on without the result'}`,
       });
     } else if (reply.latencyMs > deadline * DEADLINE_WARNING_SHARE) {
       checks.push({
@@ -110,8 +116,19 @@ export function checkReceivedReply(input: ReplyCheckInput): ReplyVerdict {
     ok,
     checks,
     parsed,
-    outcome: readsBody ? describeOutcome(event, dialect, parsed, input.request, text) : describeStatusOutcome(event, reply.status),
+    outcome: lateForPlatform
+      ? [lateOutcome(event)]
+      : readsBody
+        ? describeOutcome(event, dialect, parsed, input.request, text)
+        : describeStatusOutcome(event, reply.status),
   };
+}
+
+/** What the platform does when a reply comes after its deadline: it never reads it. */
+function lateOutcome(event: EventType): string {
+  return event === 'assistant-request'
+    ? 'the reply came after the 5 s deadline: the platform has already answered the call with the default assistant'
+    : 'the reply came after the 10 s deadline: the assistant got no result for these tool calls';
 }
 
 export function statusMatches(status: number, expected: string): boolean {

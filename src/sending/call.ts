@@ -50,7 +50,7 @@ export async function playCall(script: CallScript, options: PlayOptions): Promis
       report = { index, step, request, reply, verdict, ok: verdict.ok };
       script.answer(step, verdict.parsed);
     } catch (error) {
-      if (!(error instanceof NetworkFailure) || error.kind !== 'timeout') throw error;
+      if (!(error instanceof NetworkFailure) || (error.kind !== 'timeout' && error.kind !== 'reset')) throw error;
       report = { index, step, request, failure: error.message, ok: false };
     }
     options.onStep(report);

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -100,7 +102,15 @@ describe('send: what it says about the reply', () => {
     reply = { body: '{}' };
     const late = await sendWith({ clock: steppingClock(Date.now(), 412) }, 'assistant-request', '--deadline', '0.2');
     assert.equal(late.code, 1);
-    assert.match(late.stdout, /deadline: late: 0\.412 s, the platform waits 0\.200 s and then uses the default assistant/);
+    assert.match(late.stdout, /deadline: late: 0\.412 s, over your --deadline of 0\.200 s/);
+    const platformLate = await sendWith({ clock: steppingClock(Date.now(), 5200) }, 'assistant-request');
+    assert.equal(platformLate.code, 1);
+    assert.match(platformLate.stdout, /late: 5\.20 s, the platform waits 5\.00 s and then uses the default assistant/);
+    assert.match(
+      platformLate.stdout,
+      /platform: the reply came after the 5 s deadline: the platform has already answered the call with the default assistant/,
+    );
+    assert.doesNotMatch(platformLate.stdout, /transient assistant/);
     const close = await sendWith({ clock: steppingClock(Date.now(), 850) }, 'assistant-request', '--deadline', '1');
     assert.equal(close.code, 0, close.stdout);
     assert.match(close.stdout, /⚠ deadline: 0\.850 s is over 80 % of the 1\.00 s deadline/);
@@ -386,6 +396,23 @@ describe('send: an empty results list', () => {
       assert.match(result.stdout, /✗ reply failed/);
     } finally {
       await receiver.close();
+    }
+  });
+});
+
+describe('send: a connection closed before the reply', () => {
+  it('is a failed reply (exit 1) with a JSON object, like a timeout', async () => {
+    const server = createServer((req) => req.socket.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const result = await runCli(['send', 'status-update', '--to', String(port), '--json']);
+      assert.equal(result.code, 1, result.stderr);
+      const [object] = jsonLines(result.stdout) as { ok: boolean; checks: { message: string }[] }[];
+      assert.equal(object?.ok, false);
+      assert.match(object!.checks[0]!.message, /closed the connection before replying/);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 });

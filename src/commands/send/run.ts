@@ -45,8 +45,9 @@ export async function runSend(name: string | undefined, options: SendOptions, co
       });
       report = { ...base, reply, verdict };
     } catch (error) {
-      // A timeout is the receiver's failure to answer; any other network failure means we could not run.
-      if (!(error instanceof NetworkFailure) || error.kind !== 'timeout') throw error;
+      // No reply in time, or the connection closed before one: the receiver failed to answer (exit 1).
+      // Any other network failure (refused, unknown host) means we could not run.
+      if (!(error instanceof NetworkFailure) || (error.kind !== 'timeout' && error.kind !== 'reset')) throw error;
       report = { ...base, failure: error.message };
     } finally {
       spinner?.stop();
