@@ -74,6 +74,21 @@ export function checkCapture(capture: Capture, options: CaptureCheckOptions): Ca
       passed: false,
     };
   }
+  // A request the listener refused before reading it: say what it was, not that its (empty) body is not JSON.
+  const refusedStatus = (capture.reply as { status?: unknown } | undefined)?.status;
+  if (refusedStatus === 404 || refusedStatus === 413) {
+    return {
+      ...base,
+      event: undefined,
+      dialect: undefined,
+      callId: undefined,
+      notWebhook:
+        refusedStatus === 404
+          ? `path ${capture.path} is not the webhook path (the listener answered 404)`
+          : "the body was over the listener's --max-body (it answered 413 and did not keep it)",
+      passed: false,
+    };
+  }
   const content = inspectDelivery(body, headers);
   if (content.notJson !== undefined) {
     return {

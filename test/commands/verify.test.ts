@@ -723,3 +723,24 @@ describe('verify: lines a person can act on', () => {
     assert.ok(short.stdout.includes(`call ${uuid.slice(0, 8)}\n`), short.stdout);
   });
 });
+
+describe('verify: what a capture of a refused request is, and warnings in full', () => {
+  it('a 404 capture names the path; -v prints each warning with its path', async () => {
+    const notFound = JSON.stringify({
+      received_at: new Date(NOW * 1000).toISOString(),
+      method: 'POST',
+      path: '/wrong',
+      headers: {},
+      body: '',
+      reply: { status: 404, body: '{}' },
+    });
+    const payload = JSON.parse(fixture('status-update/ended')) as { message: Record<string, unknown> };
+    payload.message.call = { ...(payload.message.call as object), status: 'paused' };
+    const body = JSON.stringify(payload);
+    const file = writeCaptures('refused.jsonl', [notFound, captureLine({ body, headers: headersFor(NOW, signed(NOW, body)) })]);
+    const result = await runCli(['verify', file, '--secret', SECRET, '-v']);
+    assert.match(result.stdout, /refused\.jsonl:1 .*path \/wrong is not the webhook path \(the listener answered 404\)/);
+    assert.doesNotMatch(result.stdout, /not JSON/);
+    assert.match(result.stdout, /\n {4}⚠ message\.call\.status: .*paused/);
+  });
+});

@@ -22,6 +22,7 @@ const declaration = () =>
     .addOption(new Option('--event <event>', "the hand-given request's X-Webhook-Event (default: the body's message.type)"))
     .addOption(jsonOption('one JSON object per request, then a summary object'))
     .option('-q, --quiet', 'print only failed requests and the summary')
+    .option('-v, --verbose', 'print every warning in full under its request')
     .option('--allow-empty', 'no requests found is a pass, not an error')
     .addOption(
       new Option('--max-line <bytes>', 'the longest capture line to read; past it, verify stops with the place')

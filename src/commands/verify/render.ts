@@ -82,6 +82,8 @@ export interface VerifyRendering {
   annotate: boolean;
   /** stdout is a terminal: UUID call ids are shown short. */
   terminal: boolean;
+  /** Every warning in full, under its request. */
+  verbose: boolean;
 }
 
 /** A checked request as output: its stdout text (empty when quiet hides it) and its stderr annotation. */
@@ -90,7 +92,7 @@ export function renderVerifyReport(report: VerifyReport, style: Style, how: Veri
   const out = how.json
     ? `${JSON.stringify(verifyJson(report))}\n`
     : !how.quiet || failedCheck
-      ? `${verifyLine(report, style, how.terminal && !how.quiet)}\n`
+      ? `${verifyLine(report, style, how.terminal && !how.quiet)}\n${how.verbose ? warningLines(report, style) : ''}`
       : '';
   return { out, annotation: how.annotate && failedCheck ? `${githubAnnotation(report)}\n` : '' };
 }
@@ -106,4 +108,11 @@ export function renderUnreadable(
     out: how.json ? `${JSON.stringify({ type: 'unreadable', location, ...place, message })}\n` : '',
     err: `hms-webhook: ${printable(message)} — skipped; the other lines are checked\n`,
   };
+}
+
+/** The warnings of a request, one a line, with their paths (verify -v). */
+function warningLines(report: VerifyReport, style: Style): string {
+  return report.check.warnings
+    .map((w) => `    ${style.yellow(`${MARK.warn} ${printable(formatPath(w.path))}: ${printable(w.message)}`)}\n`)
+    .join('');
 }

@@ -65,6 +65,7 @@ export async function runVerify(files: string[], options: VerifyOptions, context
     quiet: options.quiet === true,
     annotate: io.env.GITHUB_ACTIONS === 'true',
     terminal: io.stdout.isTTY === true,
+    verbose: options.verbose === true,
   };
   let passed = 0;
   let failed = 0;
