@@ -131,6 +131,29 @@ function checkSignature(body: Body, capture: Capture, options: CaptureCheckOptio
     toleranceSeconds: options.ignoreTime ? Infinity : options.toleranceSeconds,
   });
   if (result.ok) return { checked: true, ok: true, secretLabel: accepted[result.secretIndex]!.label, secretIndex: result.secretIndex };
+  if (result.reason === 'timestamp-too-old' || result.reason === 'timestamp-in-future') {
+    // The age alone failed: say whether the signature itself holds, so both are known.
+    const ageless = verify({ body, headers: capture.headers, secrets: accepted.map((s) => s.secret), toleranceSeconds: Infinity });
+    const copied = capture.received_at === undefined ? ' — use --ignore-time or --now for a request copied from a log' : '';
+    if (ageless.ok) {
+      const diagnosis = diagnoseFailure(result.reason, Buffer.from(body), capture.headers, options.secrets);
+      return {
+        checked: true,
+        ok: false,
+        reason: result.reason,
+        message: `the signature is valid, but ${result.message}${copied}`,
+        ...(diagnosis ? { diagnosis } : {}),
+      };
+    }
+    const diagnosis = diagnoseFailure(ageless.reason, Buffer.from(body), capture.headers, options.secrets);
+    return {
+      checked: true,
+      ok: false,
+      reason: ageless.reason,
+      message: `${ageless.message}; and ${result.message}`,
+      ...(diagnosis ? { diagnosis } : {}),
+    };
+  }
   const diagnosis = diagnoseFailure(result.reason, Buffer.from(body), capture.headers, options.secrets);
   return { checked: true, ok: false, reason: result.reason, message: result.message, ...(diagnosis ? { diagnosis } : {}) };
 }
