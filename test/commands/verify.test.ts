@@ -748,3 +748,12 @@ describe('verify: what a capture of a refused request is, and warnings in full',
     assert.match(result.stdout, /\n {4}⚠ message\.call\.status: .*paused/);
   });
 });
+
+describe('verify: a request pasted as headers and body in one file', () => {
+  it('reads the body after the blank line, and verifies it', async () => {
+    const file = join(dir, 'pasted.txt');
+    writeFileSync(file, `> POST / HTTP/1.1\n> X-Webhook-Signature: ${signed(NOW, BODY)}\n> X-Webhook-Timestamp: ${NOW}\n\n${BODY}\n`);
+    const result = await runCli(['verify', '--headers', file, '--secret', SECRET, '--now', String(NOW)]);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+  });
+});

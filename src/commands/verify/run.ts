@@ -13,6 +13,7 @@ import type { CommandContext } from '../../cli/command-context.js';
 import { unixSecondsOf } from '../../clock.js';
 import { CheckFailed, InputError, UsageError } from '../../errors.js';
 import { readInput } from '../../input.js';
+import { parsePastedHeaders } from '../../captures/pasted-headers.js';
 import { Reporter } from '../../output/reporter.js';
 import type { VerifyOptions } from './command.js';
 import { renderUnreadable, renderVerifyReport, type VerifyRendering, type VerifyReport } from './render.js';
@@ -34,7 +35,6 @@ export async function runVerify(files: string[], options: VerifyOptions, context
     options.timestamp !== undefined ||
     options.event !== undefined;
   if (byHand && files.length > 0) throw new UsageError('give capture files, or one request with --body and its headers, not both');
-  if (byHand && options.body === undefined) throw new UsageError('a request given by hand needs its body: --body FILE (or - for stdin)');
   if (!byHand && files.length === 0) {
     if (io.stdin.isTTY) throw new UsageError('verify needs capture files (listen --save, HAR), - for stdin, or one request with --body');
     files = ['-'];
@@ -181,18 +181,15 @@ function parseNow(text: string): number {
 
 /** One request from --body and --headers FILE (`Name: value` lines, as copied from a log) and the header flags. */
 async function handGivenRequest(options: VerifyOptions, stdin: NodeJS.ReadableStream): Promise<Capture> {
-  const body = await readInput(options.body!, stdin);
-  const headers: Record<string, string> = {};
-  if (options.headers !== undefined) {
-    const text = (await readInput(options.headers, stdin)).toString('utf8');
-    for (const [index, line] of text.split(/\r?\n/).entries()) {
-      if (line.trim() === '' || /^(POST|GET|PUT|PATCH|DELETE|HEAD|OPTIONS) \S+/.test(line) || /^HTTP\/\d/.test(line)) continue;
-      const match = /^\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*:\s?(.*)$/.exec(line);
-      if (match === null)
-        throw new InputError(`--headers ${options.headers}:${index + 1}: expected "Name: value", got ${JSON.stringify(line.slice(0, 60))}`);
-      headers[match[1]!.toLowerCase()] = match[2]!.trim();
-    }
-  }
+  const pasted =
+    options.headers !== undefined
+      ? parsePastedHeaders((await readInput(options.headers, stdin)).toString('utf8'), options.headers)
+      : undefined;
+  const headers: Record<string, string> = { ...pasted?.headers };
+  // The body: --body, else the one that followed the headers in the --headers file.
+  const body = options.body !== undefined ? await readInput(options.body, stdin) : pasted?.body;
+  if (body === undefined)
+    throw new UsageError('a request given by hand needs its body: --body FILE (or - for stdin), or after the headers in --headers');
   if (options.signature !== undefined) headers[SIGNATURE_HEADER] = options.signature;
   if (options.timestamp !== undefined) headers[TIMESTAMP_HEADER] = options.timestamp;
   if (options.event !== undefined) headers[EVENT_HEADER] = options.event;
