@@ -1,6 +1,6 @@
 import { captureBody, type Capture } from './capture-file.js';
 import { inspectDelivery } from '../platform/delivery.js';
-import { type Diagnosis, diagnoseFailure, type KnownSecret } from '../signing/diagnosis.js';
+import { type BodyOrigin, type Diagnosis, diagnoseFailure, type KnownSecret } from '../signing/diagnosis.js';
 import { isEvent } from '../platform/events.js';
 import { checkReceivedReply, type ReplyVerdict } from '../platform/reply-check.js';
 import type { Finding } from '../platform/schemas/index.js';
@@ -136,7 +136,7 @@ function checkSignature(body: Body, capture: Capture, options: CaptureCheckOptio
     const ageless = verify({ body, headers: capture.headers, secrets: accepted.map((s) => s.secret), toleranceSeconds: Infinity });
     const copied = capture.received_at === undefined ? ' — use --ignore-time or --now for a request copied from a log' : '';
     if (ageless.ok) {
-      const diagnosis = diagnoseFailure(result.reason, Buffer.from(body), capture.headers, options.secrets);
+      const diagnosis = diagnoseFailure(result.reason, Buffer.from(body), capture.headers, options.secrets, originOf(capture));
       return {
         checked: true,
         ok: false,
@@ -145,7 +145,7 @@ function checkSignature(body: Body, capture: Capture, options: CaptureCheckOptio
         ...(diagnosis ? { diagnosis } : {}),
       };
     }
-    const diagnosis = diagnoseFailure(ageless.reason, Buffer.from(body), capture.headers, options.secrets);
+    const diagnosis = diagnoseFailure(ageless.reason, Buffer.from(body), capture.headers, options.secrets, originOf(capture));
     return {
       checked: true,
       ok: false,
@@ -154,8 +154,13 @@ function checkSignature(body: Body, capture: Capture, options: CaptureCheckOptio
       ...(diagnosis ? { diagnosis } : {}),
     };
   }
-  const diagnosis = diagnoseFailure(result.reason, Buffer.from(body), capture.headers, options.secrets);
+  const diagnosis = diagnoseFailure(result.reason, Buffer.from(body), capture.headers, options.secrets, originOf(capture));
   return { checked: true, ok: false, reason: result.reason, message: result.message, ...(diagnosis ? { diagnosis } : {}) };
+}
+
+/** A capture holds the bytes as they arrived; a request given by hand (no received_at) is a copy in a file. */
+function originOf(capture: Capture): BodyOrigin {
+  return capture.received_at === undefined ? 'file' : 'received';
 }
 
 /** --now, else the moment the capture was received (old captures still verify), else the current time. */

@@ -267,6 +267,7 @@ async function handle(
           body,
           req.headers,
           options.secrets.map((secret, index) => ({ secret, label: `secret #${index + 1}`, accepted: true })),
+          'received',
         )
       : undefined;
   const event: Judged = { ...base, body, ...content, signature, ...(diagnosis ? { diagnosis } : {}) };

@@ -94,7 +94,20 @@ interface SignedMessage {
  * request on its way) and names the combination that reproduces the signature. Offline and
  * diagnostic only — the verdict itself comes from verify().
  */
-export function diagnoseSignature(input: { body: Buffer; headers: HeaderBag; secrets: readonly KnownSecret[] }): Diagnosis {
+/**
+ * Where the body being diagnosed comes from, which decides whose mistake a changed body is:
+ * `received` — the bytes as they arrived (a capture, the listener): the sender changed them;
+ * `file` — a body file given by hand: the copy differs from what was signed;
+ * undefined — a receiver's own check: it should verify the raw bytes.
+ */
+export type BodyOrigin = 'received' | 'file';
+
+export function diagnoseSignature(input: {
+  body: Buffer;
+  headers: HeaderBag;
+  secrets: readonly KnownSecret[];
+  origin?: BodyOrigin;
+}): Diagnosis {
   const { body, headers } = input;
   const foreign = foreignSignature(headers);
   const value = headerValue(headers, SIGNATURE_HEADER);
@@ -111,7 +124,7 @@ export function diagnoseSignature(input: { body: Buffer; headers: HeaderBag; sec
   const accepted = input.secrets.filter((s) => s.accepted);
 
   const keys = input.secrets.flatMap((known) => keyVariants(known, accepted));
-  const messages = messageVariants(body, timestamp);
+  const messages = messageVariants(body, timestamp, input.origin);
   const candidates: { key: Key; message: SignedMessage }[] = [];
   for (const key of keys) for (const message of messages) candidates.push({ key, message });
   // Fewest mistakes first, so the simplest explanation wins.
@@ -187,7 +200,7 @@ function keyVariants(known: KnownSecret, accepted: readonly KnownSecret[]): Key[
   return keys;
 }
 
-function messageVariants(body: Buffer, timestamp: string | undefined): SignedMessage[] {
+function messageVariants(body: Buffer, timestamp: string | undefined, origin: BodyOrigin | undefined): SignedMessage[] {
   const messages: SignedMessage[] = [
     {
       parts: [body],
@@ -222,22 +235,32 @@ function messageVariants(body: Buffer, timestamp: string | undefined): SignedMes
       ],
     });
   }
-  for (const variant of bodyVariants(body)) messages.push({ parts: [`${timestamp}.`, variant.body], mistakes: [variant.mistake] });
+  for (const variant of bodyVariants(body, origin)) messages.push({ parts: [`${timestamp}.`, variant.body], mistakes: [variant.mistake] });
   return messages;
 }
 
 /** Bodies the signed one may have been before something on the way changed it. */
-function bodyVariants(body: Buffer): { body: Buffer; mistake: Mistake }[] {
+function bodyVariants(body: Buffer, origin: BodyOrigin | undefined): { body: Buffer; mistake: Mistake }[] {
   const variants: { body: Buffer; mistake: Mistake }[] = [];
   const add = (candidate: Buffer, mistake: Mistake) => {
     if (!candidate.equals(body) && !variants.some((v) => v.body.equals(candidate))) variants.push({ body: candidate, mistake });
   };
-  const raw = 'verify the raw request bytes, not a decoded or re-serialised copy';
+  // The fix belongs to whoever changed the bytes: the sender, the copy in a file, or the receiver's check.
+  const raw =
+    origin === 'received'
+      ? 'these are the bytes as they arrived, so the sender changed them: it must send exactly the bytes it signed'
+      : origin === 'file'
+        ? 'the body file is not the bytes that were signed: copy the raw body byte for byte'
+        : 'verify the raw request bytes, not a decoded or re-serialised copy';
   if (body.length > 0 && body[body.length - 1] === 0x0a) {
     const cut = body.length > 1 && body[body.length - 2] === 0x0d ? 2 : 1;
+    const ending = cut === 2 ? 'CRLF' : 'newline';
     add(body.subarray(0, body.length - cut), {
       cause: 'trailing-newline',
-      message: `a trailing ${cut === 2 ? 'CRLF' : 'newline'} was added to the body after signing: ${raw}`,
+      message:
+        origin === 'file'
+          ? `the body file ends with one ${ending} that the signed body did not have (editors add one): remove it`
+          : `a trailing ${ending} was added to the body after signing: ${raw}`,
     });
   }
   if (body.includes('\r\n')) {
@@ -274,7 +297,7 @@ function bodyVariants(body: Buffer): { body: Buffer; mistake: Mistake }[] {
   for (const [how, form] of forms) {
     add(Buffer.from(form, 'utf8'), {
       cause: 'reserialised-body',
-      message: `the body was changed after signing: the signature matches a re-serialised copy (${how}) — verify the raw request bytes, not JSON.stringify(req.body)`,
+      message: `the body was changed after signing: the signature matches a re-serialised copy (${how}) — ${origin === undefined ? 'verify the raw request bytes, not JSON.stringify(req.body)' : raw}`,
     });
   }
   return variants;
@@ -325,13 +348,14 @@ export function diagnoseFailure(
   body: Buffer,
   headers: HeaderBag,
   secrets: readonly KnownSecret[],
+  origin?: BodyOrigin,
 ): Diagnosis | undefined {
   switch (reason) {
     case 'missing-signature':
     case 'malformed-signature':
     case 'signature-mismatch':
     case 'missing-timestamp':
-      return diagnoseSignature({ body, headers, secrets });
+      return diagnoseSignature({ body, headers, secrets, origin });
     case 'malformed-timestamp':
     case 'timestamp-in-future': {
       const foreign = foreignSignature(headers);

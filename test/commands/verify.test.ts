@@ -151,7 +151,7 @@ describe('verify: diagnosis of signatures that do not match', () => {
       name: 'compact body, signed pretty (re-serialised)',
       line: captureLine({ body: BODY, headers: headersFor(NOW, signed(NOW, pretty)) }),
       cause: 'reserialised-body',
-      text: /re-serialised copy \(with 2-space indentation\).*raw request bytes, not JSON\.stringify\(req\.body\)/,
+      text: /re-serialised copy \(with 2-space indentation\) — these are the bytes as they arrived, so the sender changed them/,
     },
     {
       name: 'pretty body, signed compact',
@@ -755,5 +755,34 @@ describe('verify: a request pasted as headers and body in one file', () => {
     writeFileSync(file, `> POST / HTTP/1.1\n> X-Webhook-Signature: ${signed(NOW, BODY)}\n> X-Webhook-Timestamp: ${NOW}\n\n${BODY}\n`);
     const result = await runCli(['verify', '--headers', file, '--secret', SECRET, '--now', String(NOW)]);
     assert.equal(result.code, 0, result.stdout + result.stderr);
+  });
+});
+
+describe('verify: the advice points at whoever changed the bytes', () => {
+  it('a body file with one newline the signed body did not have says so; a capture never says "verify the raw bytes"', async () => {
+    const file = join(dir, 'with-newline.json');
+    writeFileSync(file, `${BODY}\n`);
+    const byHand = await runCli([
+      'verify',
+      '--body',
+      file,
+      '--signature',
+      signed(NOW, BODY),
+      '--timestamp',
+      String(NOW),
+      '--secret',
+      SECRET,
+      '--now',
+      String(NOW),
+    ]);
+    assert.equal(byHand.code, 1);
+    assert.match(byHand.stdout, /the body file ends with one newline that the signed body did not have \(editors add one\): remove it/);
+    const captured = writeCaptures('newline.jsonl', [captureLine({ body: `${BODY}\n`, headers: headersFor(NOW, signed(NOW, BODY)) })]);
+    const result = await runCli(['verify', captured, '--secret', SECRET]);
+    assert.match(
+      result.stdout,
+      /a trailing newline was added to the body after signing: these are the bytes as they arrived, so the sender changed them/,
+    );
+    assert.doesNotMatch(result.stdout, /verify the raw/);
   });
 });
