@@ -84,10 +84,16 @@ export interface LoadOptions {
   onProgress?: (done: number) => void;
   /** Asked before each request: true stops sending; the requests in flight still finish. */
   stopped?: () => boolean;
+  /** Judges each reply; a returned reason counts the reply as failed under that reason. */
+  judge?: (reply: ReceivedReply) => string | undefined;
 }
 
 export interface LoadStats {
   sent: number;
+  /** Requests that got a reply: the throughput counts these, not connection errors. */
+  answered: number;
+  /** Replies that failed the judge, by reason. */
+  failures: Map<string, number>;
   elapsedMs: number;
   latency: LatencyHistogram;
   statuses: Map<number, number>;
@@ -107,7 +113,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadStats> {
     bodyTimeout: options.timeoutMs,
   });
   const path = `${options.url.pathname}${options.url.search}`;
-  const stats: LoadStats = { sent: 0, elapsedMs: 0, latency: new LatencyHistogram(), statuses: new Map(), errors: new Map() };
+  const stats: LoadStats = {
+    sent: 0,
+    answered: 0,
+    elapsedMs: 0,
+    latency: new LatencyHistogram(),
+    statuses: new Map(),
+    errors: new Map(),
+    failures: new Map(),
+  };
   let issued = 0;
   let active = 0;
   const started = performance.now();
@@ -129,18 +143,29 @@ export async function runLoad(options: LoadOptions): Promise<LoadStats> {
         const { headers, body } = options.next();
         const t0 = performance.now();
         let status = 0;
+        let contentType: string | undefined;
+        // Bodies are kept only when replies are judged.
+        const chunks: Buffer[] | undefined = options.judge === undefined ? undefined : [];
         pool.dispatch(
           { path, method: 'POST', headers, body },
           {
             // Present so undici takes this for a handler of its current (controller) interface.
             onRequestStart: () => {},
-            onResponseStart: (_controller, statusCode) => {
+            onResponseStart: (_controller, statusCode, headers) => {
               status = statusCode;
+              const type = headers['content-type'];
+              contentType = Array.isArray(type) ? type[0] : type;
             },
-            onResponseData: () => {},
+            onResponseData: (_controller, chunk) => {
+              chunks?.push(chunk);
+            },
             onResponseEnd: () => {
-              stats.latency.record(performance.now() - t0);
+              const latencyMs = performance.now() - t0;
+              stats.latency.record(latencyMs);
               stats.statuses.set(status, (stats.statuses.get(status) ?? 0) + 1);
+              stats.answered++;
+              const reason = options.judge?.({ status, contentType, body: Buffer.concat(chunks ?? []), latencyMs });
+              if (reason !== undefined) stats.failures.set(reason, (stats.failures.get(reason) ?? 0) + 1);
               finish();
             },
             onResponseError: (_controller, error) => {

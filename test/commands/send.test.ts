@@ -416,3 +416,32 @@ describe('send: a connection closed before the reply', () => {
     }
   });
 });
+
+describe('send load: every reply judged', () => {
+  it('replies that fail their checks are counted per reason and fail the run; resets are not throughput', async () => {
+    const receiver = await startReceiver(undefined, () => ({ body: '{"results":[]}' }));
+    try {
+      const result = await runCli(['send', 'load', 'tool-calls', '--to', receiver.url, '--count', '20', '--concurrency', '2', '--json']);
+      assert.equal(result.code, 1);
+      const [stats] = jsonLines(result.stdout) as { answered: number; failures: Record<string, number> }[];
+      assert.equal(stats!.answered, 20);
+      assert.deepEqual(stats!.failures, { schema: 20 });
+      assert.match(result.stderr, /20 of 20 requests failed: schema 20/);
+    } finally {
+      await receiver.close();
+    }
+    const resetting = createServer((req) => req.socket.destroy());
+    await new Promise<void>((resolve) => resetting.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (resetting.address() as AddressInfo).port;
+      const result = await runCli(['send', 'load', 'status-update', '--to', String(port), '--count', '10', '--concurrency', '2', '--json']);
+      assert.equal(result.code, 1);
+      const [stats] = jsonLines(result.stdout) as { answered: number; requests_per_second: number; errors: Record<string, number> }[];
+      assert.equal(stats!.answered, 0);
+      assert.equal(stats!.requests_per_second, 0);
+      assert.ok((stats!.errors.reset ?? 0) > 0, JSON.stringify(stats!.errors));
+    } finally {
+      await new Promise<void>((resolve) => resetting.close(() => resolve()));
+    }
+  });
+});

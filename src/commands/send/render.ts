@@ -102,7 +102,9 @@ export function loadJson(report: LoadReport): Record<string, unknown> {
     sent: stats.sent,
     concurrency: report.concurrency,
     elapsed_ms: round(stats.elapsedMs),
-    requests_per_second: round(stats.sent / (stats.elapsedMs / 1000)),
+    answered: stats.answered,
+    // Throughput is of answered requests: a connection reset is no throughput.
+    requests_per_second: round(stats.answered / (stats.elapsedMs / 1000)),
     latency_ms: {
       mean: round(stats.latency.meanMs),
       p50: round(stats.latency.percentile(50)),
@@ -112,6 +114,7 @@ export function loadJson(report: LoadReport): Record<string, unknown> {
     },
     statuses: Object.fromEntries(stats.statuses),
     errors: Object.fromEntries(stats.errors),
+    failures: Object.fromEntries(stats.failures),
     expect: report.expect,
     ...(report.interruptedAt ? { interrupted: true, count: report.interruptedAt.count } : {}),
   };
@@ -123,19 +126,24 @@ export function loadLines(report: LoadReport, style: Style): string[] {
     latency_ms: Record<string, number>;
     statuses: Record<string, number>;
     errors: Record<string, number>;
+    failures: Record<string, number>;
   };
   const statuses =
     Object.entries(json.statuses)
       .map(([status, count]) => `${status}: ${count}`)
       .join(', ') || 'none';
-  const errors = Object.entries(json.errors)
-    .map(([kind, count]) => `${kind}: ${count}`)
-    .join(', ');
+  const counts = (map: Record<string, number>) =>
+    Object.entries(map)
+      .map(([kind, count]) => `${kind}: ${count}`)
+      .join(', ');
+  const errors = counts(json.errors);
+  const failures = counts(json.failures);
   return [
     `${style.bold('load')} ${report.url}  ${report.stats.sent} requests${report.interruptedAt ? ` (stopped by Ctrl-C, of ${report.interruptedAt.count})` : ''}, ${report.concurrency} connections, ${(report.stats.elapsedMs / 1000).toFixed(2)} s`,
-    `  ${style.bold(`${Math.round(json.requests_per_second)} requests/s`)}`,
+    `  ${style.bold(`${Math.round(json.requests_per_second)} requests/s`)} answered`,
     `  latency  p50 ${ms(json.latency_ms.p50!)}  p90 ${ms(json.latency_ms.p90!)}  p99 ${ms(json.latency_ms.p99!)}  max ${ms(json.latency_ms.max!)}`,
     `  status   ${statuses}`,
+    ...(failures ? [`  ${style.red(`failed   ${failures}`)}`] : []),
     ...(errors ? [`  ${style.red(`errors   ${errors}`)}`] : []),
   ];
 }

@@ -1,7 +1,8 @@
 import type { CommandContext } from '../../cli/command-context.js';
 import { CheckFailed, Interrupted } from '../../errors.js';
 import { Reporter } from '../../output/reporter.js';
-import { statusMatches } from '../../platform/reply-check.js';
+import { type EventType, isEvent } from '../../platform/events.js';
+import { checkReceivedReply, statusMatches } from '../../platform/reply-check.js';
 import { runLoad } from '../../sending/http.js';
 import { parseTarget } from '../../sending/target.js';
 import type { LoadOptions } from './command.js';
@@ -14,6 +15,7 @@ export async function runSendLoad(name: string | undefined, options: LoadOptions
   const reporter = new Reporter(io, { json: options.json === true, color: context.color() });
   const url = parseTarget(options.to);
   const prepared = await prepareRequest(name, url, options, io, (text) => reporter.note(text));
+  const checkedAs: EventType = isEvent(prepared.event) ? prepared.event : 'status-update';
   const expect = options.expectStatus ?? '2xx';
   const { count } = options;
   let done = 0;
@@ -39,6 +41,17 @@ export async function runSendLoad(name: string | undefined, options: LoadOptions
         done = n;
       },
       stopped: () => interrupted,
+      // Each reply gets send's checks (status, JSON, schema, ids, deadline); a failure counts under its first check.
+      judge: (reply) => {
+        const verdict = checkReceivedReply({
+          event: checkedAs,
+          dialect: prepared.dialect,
+          request: prepared.document,
+          reply,
+          expectStatus: options.expectStatus,
+        });
+        return verdict.ok ? undefined : verdict.checks.find((check) => check.severity === 'failure')?.name;
+      },
     });
   } finally {
     io.signals.off('SIGINT', onInterrupt);
@@ -53,7 +66,14 @@ export async function runSendLoad(name: string | undefined, options: LoadOptions
     () => loadLines(report, reporter.style),
   );
   if (interrupted) throw new Interrupted();
-  const unexpected = [...stats.statuses].filter(([status]) => !statusMatches(status, expect)).reduce((n, [, c]) => n + c, 0);
-  const errors = [...stats.errors.values()].reduce((a, b) => a + b, 0);
-  if (unexpected + errors > 0) throw new CheckFailed(`${unexpected + errors} of ${stats.sent} requests did not get ${expect}`);
+  const sum = (map: Map<unknown, number>) => [...map.values()].reduce((a, b) => a + b, 0);
+  const failed = sum(stats.failures) + sum(stats.errors);
+  if (failed > 0) {
+    const unexpected = [...stats.statuses].filter(([status]) => !statusMatches(status, expect)).reduce((n, [, c]) => n + c, 0);
+    throw new CheckFailed(
+      unexpected + sum(stats.errors) === failed
+        ? `${failed} of ${stats.sent} requests did not get ${expect}`
+        : `${failed} of ${stats.sent} requests failed: ${[...stats.failures, ...stats.errors].map(([reason, count]) => `${reason} ${count}`).join(', ')}`,
+    );
+  }
 }
