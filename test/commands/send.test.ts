@@ -445,3 +445,25 @@ describe('send load: every reply judged', () => {
     }
   });
 });
+
+describe('send: payloads the platform never sends', () => {
+  it('--set and --unset edits that no platform payload has are said as warnings, and still sent', async () => {
+    const receiver = await startReceiver(undefined, () => ({ body: '{}' }));
+    try {
+      const edits = ['--set', 'message.call.id=5', '--unset', 'message.customer', '--set', 'message.durationSeconds=3'];
+      const result = await runCli(['send', 'end-of-call-report', '--to', receiver.url, ...edits]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, /warning: the platform never sends this: message\.call\.id: expected string, received number/);
+      assert.match(result.stderr, /warning: the platform never sends this: message\.customer: /);
+      assert.match(
+        result.stderr,
+        /warning: the platform never sends this: durationSeconds \(the other dialect's spelling\) next to duration_seconds/,
+      );
+      const unknown = await runCli(['send', 'status-update', '--to', receiver.url, '--set', 'message.type=paused']);
+      assert.match(unknown.stderr, /message\.type: unknown event "paused"/);
+      assert.equal(receiver.received.length, 2, 'both were sent');
+    } finally {
+      await receiver.close();
+    }
+  });
+});

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { type Clock, unixSecondsOf } from '../../clock.js';
 import { InputError, UsageError } from '../../errors.js';
 import { readInput } from '../../input.js';
-import { convertDialect, type Dialect, detectDialect } from '../../platform/dialect.js';
+import { convertDialect, type Dialect, detectDialect, spellingIn } from '../../platform/dialect.js';
 import { payloadToSend } from '../../platform/fixtures.js';
 import { applySet, applyUnset } from '../../platform/json-path.js';
-import { eventOf } from '../../platform/schemas/index.js';
+import { eventOf, formatPath, validatePayload } from '../../platform/schemas/index.js';
 import type { OutgoingRequest } from '../../sending/http.js';
 import { fingerprint, resolveSecrets } from '../../signing/secrets.js';
 import { sign, unsignedHeaders } from '../../signing/signature.js';
@@ -61,6 +61,16 @@ export async function prepareRequest(
   const event = eventOf(document);
   if (event === undefined) {
     throw new InputError('the payload has no message.type: the event header cannot be set (use --set message.type=status-update)');
+  }
+  // An edited payload is still sent, but whatever the platform never sends is said, once each.
+  if (options.set.length > 0 || options.unset.length > 0) {
+    const { errors, warnings } = validatePayload(document, { dialect });
+    for (const finding of [...errors, ...warnings]) {
+      note(`warning: the platform never sends this: ${formatPath(finding.path)}: ${finding.message}`);
+    }
+    for (const [key, twin] of twinKeys(document, dialect)) {
+      note(`warning: the platform never sends this: ${key} (the other dialect's spelling) next to ${twin}`);
+    }
   }
   if (signing === undefined && forgery === undefined) {
     note(
@@ -128,4 +138,20 @@ async function buildBody(
 function edit(document: unknown, options: RequestOptions): void {
   for (const assignment of options.set) applySet(document, assignment);
   for (const path of options.unset) applyUnset(document, path);
+}
+
+/** Keys spelled the other dialect's way next to their twin in this dialect, such as durationSeconds beside duration_seconds. */
+function twinKeys(document: unknown, dialect: Dialect): [string, string][] {
+  const found: [string, string][] = [];
+  const stack: unknown[] = [document];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (node === null || typeof node !== 'object') continue;
+    for (const [key, child] of Object.entries(node)) {
+      const twin = spellingIn(dialect, key);
+      if (twin !== undefined && Object.hasOwn(node, twin)) found.push([key, twin]);
+      stack.push(child);
+    }
+  }
+  return found;
 }
