@@ -35,23 +35,35 @@ export function payload(d: Dialect) {
   });
 }
 
+// The JSON Schema of a tool-calls reply must be as strict as checkReply below. Two of its rules are
+// checked by hand there (for messages that say what the platform does) and stated in the export
+// through metadata: an entry needs a result or an error, and results is never empty.
 function resultEntry(d: Dialect) {
-  return z.looseObject({
-    [keyIn(d, 'tool_call_id')]: nonEmptyString(),
-    result: z.optional(z.unknown()),
-    error: z.optional(z.string()),
-  });
+  return described(
+    z.looseObject({
+      [keyIn(d, 'tool_call_id')]: nonEmptyString(),
+      result: z.optional(z.unknown()),
+      error: z.optional(z.string()),
+    }),
+    { anyOf: [{ required: ['result'] }, { required: ['error'] }] },
+  );
 }
 
 function resultsForm(d: Dialect) {
-  return described(z.looseObject({ results: z.array(resultEntry(d)) }), { title: 'results: one entry per tool call id (recommended)' });
+  return described(z.looseObject({ results: described(z.array(resultEntry(d)), { minItems: 1 }) }), {
+    title: 'results: one entry per tool call id (recommended)',
+  });
 }
 const errorForm = described(z.object({ error: z.string() }), { title: 'error: the tool failed' });
 const simpleForm = described(z.object({ result: z.unknown() }), { title: 'result: one result for the call' });
-const directForm = described(z.looseObject({}), { title: 'direct: the object itself is the result' });
+// Any other object is the result itself — but one with a results key is read as the results form.
+const directForm = described(z.looseObject({ results: z.optional(z.never()) }), { title: 'direct: the object itself is the result' });
+const directValue = described(z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.unknown())]), {
+  title: 'direct: any other JSON value is the result',
+});
 
 export function reply(d: Dialect) {
-  return described(z.union([resultsForm(d), errorForm, simpleForm, directForm]), {
+  return described(z.union([resultsForm(d), errorForm, simpleForm, directForm, directValue]), {
     title: `tool-calls reply (${d})`,
     description: "One of the four reply forms; results[] ids must be the request's tool call ids.",
   });
