@@ -65,10 +65,12 @@ describe('payload errors, per event and dialect', () => {
         `message.${k('tool_call_list', 'toolCallList')}[0].function.name`,
       ]);
     });
-    it(`tool-calls (${dialect}): an empty tool call list`, () => {
+    it(`tool-calls (${dialect}): an empty tool call list is a warning (the SDK types accept it)`, () => {
       const doc = fixture('tool-calls', dialect);
       doc.message[k('tool_call_list', 'toolCallList')] = [];
-      assert.deepEqual(paths(validatePayload(doc).errors), [`message.${k('tool_call_list', 'toolCallList')}`]);
+      const validation = validatePayload(doc);
+      assert.deepEqual(validation.errors, []);
+      assert.deepEqual(paths(validation.warnings), [`message.${k('tool_call_list', 'toolCallList')}`]);
     });
     it(`status-update (${dialect}): status not a string, timestamp missing`, () => {
       const doc = fixture('status-update/ended', dialect);
@@ -257,5 +259,90 @@ describe('JSON Schema export', () => {
         assert.ok(jsonSchema(event, dialect, 'reply').$schema);
       });
     }
+  }
+});
+
+describe('payloads the SDK types accept are at most warnings', () => {
+  const base = () => JSON.parse(JSON.stringify(loadFixture('end-of-call-report/full').document)) as { message: Record<string, any> };
+  const cases: [string, (message: Record<string, any>) => void, string | undefined][] = [
+    [
+      'end_reason: null',
+      (m) => {
+        m.end_reason = null;
+      },
+      undefined,
+    ],
+    [
+      'recording_url: null',
+      (m) => {
+        m.recording_url = null;
+      },
+      undefined,
+    ],
+    [
+      'assistant.first_message: null',
+      (m) => {
+        m.assistant = { ...m.assistant, first_message: null };
+      },
+      undefined,
+    ],
+    [
+      'assistant.max_duration_seconds: null',
+      (m) => {
+        m.assistant = { ...m.assistant, max_duration_seconds: null };
+      },
+      undefined,
+    ],
+    [
+      'assistant.analysis_plan: null',
+      (m) => {
+        m.assistant = { ...m.assistant, analysis_plan: null };
+      },
+      undefined,
+    ],
+    [
+      'a fractional max_duration_seconds',
+      (m) => {
+        m.assistant = { ...m.assistant, max_duration_seconds: 90.5 };
+      },
+      'message.assistant.max_duration_seconds',
+    ],
+    [
+      'an assistant value of another type than the docs give',
+      (m) => {
+        m.assistant = { ...m.assistant, llm_config: 'gpt' };
+      },
+      'message.assistant.llm_config',
+    ],
+    [
+      'a negative duration',
+      (m) => {
+        m.duration_seconds = -3;
+      },
+      'message.duration_seconds',
+    ],
+    [
+      'an empty call id',
+      (m) => {
+        m.call.id = '';
+      },
+      'message.call.id',
+    ],
+    [
+      'assistant: null',
+      (m) => {
+        m.assistant = null;
+      },
+      'message.assistant',
+    ],
+  ];
+  for (const [name, change, warned] of cases) {
+    it(name, () => {
+      const doc = base();
+      change(doc.message);
+      const validation = validatePayload(doc);
+      assert.deepEqual(validation.errors, [], JSON.stringify(validation.errors));
+      if (warned !== undefined) assert.ok(paths(validation.warnings).includes(warned), JSON.stringify(validation.warnings));
+    });
   }
 });

@@ -56,6 +56,8 @@ export function findingsOf(error: z.core.$ZodError): Finding[] {
 export const userData = z.record(z.string(), z.unknown());
 
 export const optionalString = () => z.optional(z.string());
+/** An optional field of a payload: the SDK's types let it be null too, so null is accepted. */
+export const optionalNullableString = () => z.optional(z.nullable(z.string()));
 export const nonEmptyString = () => z.string().check(z.minLength(1));
 
 /** The assistant config: in payloads (resolved, with metadata) and in assistant-request replies. */
@@ -64,7 +66,7 @@ export function assistantConfig(d: Dialect) {
   return z.looseObject({
     id: optionalString(),
     name: optionalString(),
-    [k('first_message')]: optionalString(),
+    [k('first_message')]: optionalNullableString(),
     llm_config: z.optional(
       z.looseObject({
         provider: optionalString(),
@@ -74,8 +76,8 @@ export function assistantConfig(d: Dialect) {
     ),
     stt_config: z.optional(z.looseObject({ provider: optionalString(), model: optionalString(), language: optionalString() })),
     tts_config: z.optional(z.looseObject({ provider: optionalString(), [k('voice_id')]: optionalString() })),
-    [k('max_duration_seconds')]: z.optional(z.int().check(z.positive())),
-    [k('analysis_plan')]: z.optional(z.looseObject({})),
+    [k('max_duration_seconds')]: z.optional(z.nullable(z.int().check(z.positive()))),
+    [k('analysis_plan')]: z.optional(z.nullable(z.looseObject({}))),
     metadata: z.optional(userData),
   });
 }
@@ -87,10 +89,11 @@ export function messageEnvelope<Extra extends z.core.$ZodLooseShape>(d: Dialect,
       type: z.literal(event),
       timestamp: z.string(),
       call: z.looseObject({
-        id: nonEmptyString(),
+        // A string, as the SDK types it; an empty one is a warning (see envelopeLint).
+        id: z.string(),
         type: z.string(),
         status: z.string(),
-        pipeline: optionalString(),
+        pipeline: optionalNullableString(),
       }),
       [keyIn(d, 'phone_number')]: z.looseObject({
         id: z.optional(z.nullable(z.string())),
@@ -98,7 +101,8 @@ export function messageEnvelope<Extra extends z.core.$ZodLooseShape>(d: Dialect,
         name: z.optional(z.nullable(z.string())),
       }),
       customer: z.looseObject({ number: z.nullable(z.string()) }),
-      assistant: z.optional(assistantConfig(d)),
+      // An open record in the SDK: what is inside is checked against the docs as warnings (envelopeLint).
+      assistant: z.optional(z.nullable(z.record(z.string(), z.unknown()))),
       ...extra,
     }),
   });
@@ -134,6 +138,26 @@ export function envelopeLint(message: Json, d: Dialect, expectedStatuses: readon
       path: ['message', 'call', 'type'],
       message: `unknown call type ${JSON.stringify(callType)}${hint}; the platform sends ${knownTypes.join(', ')}`,
     });
+  }
+  if (call.id === '')
+    warnings.push({
+      path: ['message', 'call', 'id'],
+      message: 'an empty call id: the platform always sends one, and nothing can be matched to this call',
+    });
+  if (message.assistant === null)
+    warnings.push({ path: ['message', 'assistant'], message: 'null: the platform leaves assistant out rather than send null' });
+  const assistant = asObject(message.assistant);
+  if (assistant !== undefined) {
+    // The SDK accepts any values here: what the docs pin down is a warning when it differs, never an error.
+    const parsed = assistantConfig(d).safeParse(assistant);
+    if (!parsed.success) {
+      for (const finding of findingsOf(parsed.error)) {
+        warnings.push({
+          path: ['message', 'assistant', ...finding.path],
+          message: `${finding.message} (the docs' type; the SDK accepts any value here)`,
+        });
+      }
+    }
   }
   const status = call.status;
   if (typeof status === 'string') {

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { keyIn, type Dialect } from '../dialect.js';
-import { described, messageEnvelope, optionalString, userData, type Finding, type Lint } from './common.js';
+import { described, messageEnvelope, optionalNullableString, userData, type Finding, type Lint } from './common.js';
 
 export const event = 'end-of-call-report';
 export const statuses = ['ended', 'ended-with-error'] as const;
@@ -11,14 +11,15 @@ const ROLES = ['system', 'user', 'assistant'];
 export function payload(d: Dialect) {
   const k = (key: string) => keyIn(d, key);
   return messageEnvelope(d, event, {
-    [k('duration_seconds')]: z.number().check(z.nonnegative()),
+    // A number, as the SDK types it; a negative one is a warning (lintPayload).
+    [k('duration_seconds')]: z.number(),
     summary: z.string(),
     analysis: z.optional(userData),
     messages: z.optional(z.array(z.looseObject({ role: z.string(), content: z.string() }))),
-    [k('end_reason')]: optionalString(),
-    [k('started_at')]: optionalString(),
-    [k('ended_at')]: optionalString(),
-    [k('recording_url')]: optionalString(),
+    [k('end_reason')]: optionalNullableString(),
+    [k('started_at')]: optionalNullableString(),
+    [k('ended_at')]: optionalNullableString(),
+    [k('recording_url')]: optionalNullableString(),
   });
 }
 
@@ -45,7 +46,9 @@ export function lintPayload(message: Record<string, unknown>, d: Dialect): Lint 
     });
   }
   const duration = message[keyIn(d, 'duration_seconds')];
-  if (typeof duration === 'number' && !Number.isInteger(duration)) {
+  if (typeof duration === 'number' && duration < 0) {
+    warnings.push({ path: ['message', keyIn(d, 'duration_seconds')], message: 'a negative duration: the platform never sends one' });
+  } else if (typeof duration === 'number' && !Number.isInteger(duration)) {
     warnings.push({ path: ['message', keyIn(d, 'duration_seconds')], message: 'the platform sends whole seconds' });
   }
   const started = message[keyIn(d, 'started_at')];

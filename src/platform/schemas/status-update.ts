@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { keyIn, type Dialect } from '../dialect.js';
-import { described, messageEnvelope, optionalString, type Finding, type Lint } from './common.js';
+import { described, messageEnvelope, optionalNullableString, type Finding, type Lint } from './common.js';
 
 export const event = 'status-update';
 export const statuses = ['in-progress', 'ended', 'ended-with-error'] as const;
@@ -8,8 +8,8 @@ export const deadlineMs = undefined;
 
 export function payload(d: Dialect) {
   return messageEnvelope(d, event, {
-    error: optionalString(),
-    [keyIn(d, 'end_reason')]: optionalString(),
+    error: optionalNullableString(),
+    [keyIn(d, 'end_reason')]: optionalNullableString(),
   });
 }
 

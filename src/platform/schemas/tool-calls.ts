@@ -19,19 +19,17 @@ export const deadlineMs = 10_000;
 
 export function payload(d: Dialect) {
   return messageEnvelope(d, event, {
-    [keyIn(d, 'tool_call_list')]: z
-      .array(
-        z.looseObject({
-          id: nonEmptyString(),
-          type: z.string(),
-          function: z.looseObject({
-            name: nonEmptyString(),
-            // An object here, unlike Vapi and OpenAI, where it is a JSON string.
-            arguments: userData,
-          }),
+    [keyIn(d, 'tool_call_list')]: z.array(
+      z.looseObject({
+        id: nonEmptyString(),
+        type: z.string(),
+        function: z.looseObject({
+          name: nonEmptyString(),
+          // An object here, unlike Vapi and OpenAI, where it is a JSON string.
+          arguments: userData,
         }),
-      )
-      .check(z.minLength(1)),
+      }),
+    ),
   });
 }
 
@@ -117,6 +115,9 @@ export function lintPayload(message: Record<string, unknown>, d: Dialect): Lint 
   const warnings: Finding[] = [];
   const listKey = keyIn(d, 'tool_call_list');
   const list = message[listKey];
+  // The SDK types the list as an array, empty or not; the platform sends a tool-calls event only for calls.
+  if (Array.isArray(list) && list.length === 0)
+    warnings.push({ path: ['message', listKey], message: 'no tool calls: there is nothing to answer' });
   if (Array.isArray(list)) {
     const seen = new Set<string>();
     list.forEach((call, index) => {
