@@ -402,20 +402,25 @@ describe('send: an empty results list', () => {
 
 describe('send: a connection closed before the reply', () => {
   it('is a failed reply (exit 1) with a JSON object, like a timeout', async () => {
-    const server = createServer((req) => req.socket.destroy());
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const server = await resettingServer();
     try {
-      const port = (server.address() as AddressInfo).port;
-      const result = await runCli(['send', 'status-update', '--to', String(port), '--json']);
+      const result = await runCli(['send', 'status-update', '--to', String(server.port), '--json']);
       assert.equal(result.code, 1, result.stderr);
       const [object] = jsonLines(result.stdout) as { ok: boolean; checks: { message: string }[] }[];
       assert.equal(object?.ok, false);
       assert.match(object!.checks[0]!.message, /closed the connection before replying/);
     } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     }
   });
 });
+
+/** A server that closes every connection as soon as a request comes: no reply at all. */
+async function resettingServer(): Promise<{ port: number; close(): Promise<void> }> {
+  const server = createServer((req) => req.socket.destroy());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as AddressInfo).port, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
 
 describe('send load: every reply judged', () => {
   it('replies that fail their checks are counted per reason and fail the run; resets are not throughput', async () => {
@@ -430,18 +435,27 @@ describe('send load: every reply judged', () => {
     } finally {
       await receiver.close();
     }
-    const resetting = createServer((req) => req.socket.destroy());
-    await new Promise<void>((resolve) => resetting.listen(0, '127.0.0.1', resolve));
+    const resetting = await resettingServer();
     try {
-      const port = (resetting.address() as AddressInfo).port;
-      const result = await runCli(['send', 'load', 'status-update', '--to', String(port), '--count', '10', '--concurrency', '2', '--json']);
+      const result = await runCli([
+        'send',
+        'load',
+        'status-update',
+        '--to',
+        String(resetting.port),
+        '--count',
+        '10',
+        '--concurrency',
+        '2',
+        '--json',
+      ]);
       assert.equal(result.code, 1);
       const [stats] = jsonLines(result.stdout) as { answered: number; requests_per_second: number; errors: Record<string, number> }[];
       assert.equal(stats!.answered, 0);
       assert.equal(stats!.requests_per_second, 0);
       assert.ok((stats!.errors.reset ?? 0) > 0, JSON.stringify(stats!.errors));
     } finally {
-      await new Promise<void>((resolve) => resetting.close(() => resolve()));
+      await resetting.close();
     }
   });
 });
