@@ -131,6 +131,8 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   server.maxHeadersCount = 0;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
+      // Nothing will be saved: the capture file opened for it is closed again.
+      void writer?.close();
       if (error.code === 'EADDRINUSE')
         reject(
           new CannotRun(
