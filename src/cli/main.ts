@@ -8,7 +8,6 @@ import { sendCommand } from '../commands/send/command.js';
 import { validateCommand } from '../commands/validate/command.js';
 import { verifyCommand } from '../commands/verify/command.js';
 import { EXIT, HmsWebhookError } from '../errors.js';
-import { printable } from '../output/style.js';
 import type { CommandContext } from './command-context.js';
 import { type Io, processIo } from './io.js';
 
@@ -101,15 +100,17 @@ export async function main(args: readonly string[], io: Io = processIo()): Promi
       io.stdout.write(`${await packageVersion()}\n`);
       return EXIT.ok;
     }
-    return exitCodeOf(error, io);
+    return await exitCodeOf(error, io);
   }
 }
 
-function exitCodeOf(error: unknown, io: Io): number {
+async function exitCodeOf(error: unknown, io: Io): Promise<number> {
   if (error instanceof CommanderError) {
     // Commander has printed its message already; help and --version exit 0.
     return error.exitCode === 0 ? EXIT.ok : EXIT.cannotRun;
   }
+  // Loaded only on the way out with an error of ours, so that --help and a run that succeeds never load it.
+  const { printable } = await import('../output/printable.js');
   if (error instanceof HmsWebhookError) {
     if (error.message) io.stderr.write(`hms-webhook: ${printable(error.message)}\n`);
     return error.exitCode;

@@ -1,5 +1,6 @@
 import type { Io } from '../cli/io.js';
-import { colorEnabled, createStyle, printable, type Style, summaryLine } from './style.js';
+import { colorEnabled, createStyle, type Style, summaryLine } from './style.js';
+import { printable } from './printable.js';
 
 export interface ReporterOptions {
   /** Machine output: one JSON object per line on stdout. */

@@ -1,4 +1,5 @@
 import type { Dialect } from './dialect.js';
+import { BOM_WARNING } from './json-source.js';
 import { asObject } from './schemas/common.js';
 import { eventOf, validatePayload, type Finding } from './schemas/index.js';
 import { EVENT_HEADER, headerValue, type HeaderBag } from '../signing/signature.js';
@@ -14,10 +15,6 @@ export interface DeliveryContent {
   errors: Finding[];
   warnings: Finding[];
 }
-
-/** What every command says of a UTF-8 byte order mark, in a body or a file: read past, and named. */
-export const BOM_WARNING =
-  'starts with a UTF-8 byte order mark (EF BB BF): it is read past here, but the platform sends none and JSON.parse and many other parsers reject it';
 
 /** Parses a delivery's body, validates it in its dialect, and checks X-Webhook-Event against message.type. */
 export function inspectDelivery(body: Buffer | string, headers: HeaderBag): DeliveryContent {

@@ -2,6 +2,10 @@ import type { ParseError } from 'jsonc-parser';
 import { nestsDeeperThan } from './json-depth.js';
 import type { PathSegment } from './schemas/common.js';
 
+/** What every command says of a UTF-8 byte order mark, in a body or a file: read past, and named. */
+export const BOM_WARNING =
+  'starts with a UTF-8 byte order mark (EF BB BF): it is read past here, but the platform sends none and JSON.parse and many other parsers reject it';
+
 /** One JSON document of an input, with what is needed to point at a place inside it. */
 export interface SourceDocument {
   /** `file` for a whole-file document, `file:line` for a JSONL line. */

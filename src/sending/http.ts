@@ -38,6 +38,8 @@ export async function postOnce(outgoing: OutgoingRequest, timeoutMs: number, clo
       headers: outgoing.headers,
       body: outgoing.body,
       signal: AbortSignal.timeout(timeoutMs),
+      // One request and done: a kept-alive connection would hold the process open after the last output.
+      reset: true,
     });
     const body = Buffer.from(await response.body.arrayBuffer());
     const contentType = response.headers['content-type'];

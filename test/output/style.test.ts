@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { colorEnabled, printable } from '../../src/output/style.js';
+import { printable } from '../../src/output/printable.js';
+import { colorEnabled } from '../../src/output/style.js';
 
 describe('style', () => {
   it('printable escapes every control character but the tab, and leaves other text alone', () => {

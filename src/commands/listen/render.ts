@@ -1,7 +1,8 @@
 import type { ListenEvent } from '../../receiving/listener.js';
 import { nestsDeeperThan } from '../../platform/json-depth.js';
 import { formatPath } from '../../platform/schemas/common.js';
-import { callLabel, MARK, ms, printable, type Style } from '../../output/style.js';
+import { callLabel, MARK, ms, type Style } from '../../output/style.js';
+import { printable } from '../../output/printable.js';
 
 function signatureText(event: ListenEvent): string {
   const s = event.signature;

@@ -1,7 +1,8 @@
 import type { CallStepReport } from '../../sending/call.js';
 import type { LoadStats, OutgoingRequest, ReceivedReply } from '../../sending/http.js';
 import type { ReplyVerdict } from '../../platform/reply-check.js';
-import { MARK, ms, printable, type Style } from '../../output/style.js';
+import { MARK, ms, type Style } from '../../output/style.js';
+import { printable } from '../../output/printable.js';
 
 /** One send and what came of it: a reply with its verdict, or a failure to get one. */
 export interface SendReport {

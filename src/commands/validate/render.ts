@@ -1,5 +1,6 @@
 import { formatPath, type Finding } from '../../platform/schemas/common.js';
-import { MARK, printable, type Style } from '../../output/style.js';
+import { MARK, type Style } from '../../output/style.js';
+import { printable } from '../../output/printable.js';
 
 /** A finding placed in its file: `file:line:col  path: message`. */
 export interface PlacedFinding extends Finding {

@@ -1,6 +1,7 @@
 import type { CaptureCheck } from '../../captures/capture-check.js';
 import { formatPath } from '../../platform/schemas/common.js';
-import { callLabel, MARK, printable, type Style } from '../../output/style.js';
+import { callLabel, MARK, type Style } from '../../output/style.js';
+import { printable } from '../../output/printable.js';
 
 /** One request `verify` checked, and where it came from. */
 export interface VerifyReport {
