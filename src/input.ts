@@ -11,6 +11,20 @@ export async function readInput(name: string, stdin: NodeJS.ReadableStream = pro
   }
 }
 
+/** A JSON file (or stdin) given with a flag: its exact bytes and the parsed document. */
+export async function readJsonInput(
+  flag: string,
+  name: string,
+  stdin: NodeJS.ReadableStream = process.stdin,
+): Promise<{ bytes: Buffer; document: unknown }> {
+  const bytes = await readInput(name, stdin);
+  try {
+    return { bytes, document: JSON.parse(bytes.toString('utf8')) };
+  } catch (error) {
+    throw new InputError(`${flag} ${name} is not JSON: ${(error as Error).message}`);
+  }
+}
+
 /** Why a file could not be read or written, in words, for the causes a user can fix; undefined for others. */
 export function whyUnreadable(error: unknown): string | undefined {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;

@@ -1,6 +1,6 @@
 import type { CommandContext } from '../../cli/command-context.js';
 import { CheckFailed, InputError, UsageError } from '../../errors.js';
-import { readInput } from '../../input.js';
+import { readJsonInput } from '../../input.js';
 import { nestsDeeperThan, TOO_DEEP } from '../../platform/json-depth.js';
 import { eventOf } from '../../platform/schemas/index.js';
 import { Reporter } from '../../output/reporter.js';
@@ -60,13 +60,7 @@ async function payload(options: ProbeOptions, io: CommandContext['io']): Promise
     const { entry, document } = payloadToSend(options.event, 'hms', new Date(io.clock.now()));
     return { body: Buffer.from(JSON.stringify(document)), document, event: entry.event };
   }
-  const body = await readInput(options.data, io.stdin);
-  let document: unknown;
-  try {
-    document = JSON.parse(body.toString('utf8'));
-  } catch (error) {
-    throw new InputError(`--data ${options.data} is not JSON: ${(error as Error).message}`);
-  }
+  const { bytes: body, document } = await readJsonInput('--data', options.data, io.stdin);
   if (nestsDeeperThan(document)) throw new InputError(`--data ${options.data} is ${TOO_DEEP}`);
   const event = eventOf(document);
   if (event === undefined) throw new InputError(`--data ${options.data} has no message.type: the event header cannot be set`);

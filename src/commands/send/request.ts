@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Clock, unixSecondsOf } from '../../clock.js';
 import { InputError, UsageError } from '../../errors.js';
-import { readInput } from '../../input.js';
+import { readJsonInput } from '../../input.js';
 import { convertDialect, type Dialect, detectDialect, spellingIn } from '../../platform/dialect.js';
 import { payloadToSend } from '../../platform/fixtures.js';
 import { applySet, applyUnset } from '../../platform/json-path.js';
@@ -108,13 +108,7 @@ async function buildBody(
   now: number,
 ): Promise<{ body: Buffer; document: unknown; dialect: Dialect }> {
   if (options.data !== undefined) {
-    const bytes = await readInput(options.data, stdin);
-    let document: unknown;
-    try {
-      document = JSON.parse(bytes.toString('utf8'));
-    } catch (error) {
-      throw new InputError(`--data ${options.data} is not JSON: ${(error as Error).message}`);
-    }
+    const { bytes, document } = await readJsonInput('--data', options.data, stdin);
     const detected = detectDialect(document);
     const stated = eventOf(document);
     if (name !== undefined && name.split('/')[0] !== stated) {

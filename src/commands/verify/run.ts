@@ -1,14 +1,7 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { checkCapture, type CaptureCheckOptions } from '../../captures/capture-check.js';
-import {
-  type Capture,
-  type CaptureProblem,
-  captureLine,
-  isHarFile,
-  readCaptures,
-  type SourcedCapture,
-} from '../../captures/capture-file.js';
+import { type Capture, type CaptureProblem, captureLine, isHarFile, readCaptures } from '../../captures/capture-file.js';
 import type { CommandContext } from '../../cli/command-context.js';
 import { unixSecondsOf } from '../../clock.js';
 import { CheckFailed, InputError, UsageError } from '../../errors.js';
@@ -121,12 +114,7 @@ export async function runVerify(files: string[], options: VerifyOptions, context
         continue;
       }
       const onProblem = ({ line, entry, message }: CaptureProblem) => {
-        const { out, err } = renderUnreadable(
-          line !== undefined ? `${label}:${line}` : `${label}#${entry}`,
-          { line, entry },
-          message,
-          rendering,
-        );
+        const { out, err } = renderUnreadable(locationOf(label, { line, entry }), { line, entry }, message, rendering);
         if (out !== '') reporter.write(out);
         io.stderr.write(err);
         unreadable++;
@@ -164,9 +152,10 @@ function sizeOf(file: string): number {
   }
 }
 
-function locationOf(label: string, sourced: SourcedCapture): string {
-  if (sourced.line !== undefined) return `${label}:${sourced.line}`;
-  return `${label}#${sourced.entry}`;
+/** file:line for a capture file, file#entry for a HAR file. */
+function locationOf(label: string, place: { line?: number; entry?: number }): string {
+  if (place.line !== undefined) return `${label}:${place.line}`;
+  return `${label}#${place.entry}`;
 }
 
 /** --now as unix seconds or an ISO 8601 date. */
