@@ -1,65 +1,74 @@
-import { spawnSync } from 'node:child_process';
-import autocannon from 'autocannon';
+import { createRequire } from 'node:module';
 import { loadFixture } from '../src/platform/fixtures.js';
 import { sign } from '../src/signing/signature.js';
-import { BIN, median, ROOT, type Row } from './measure.js';
+import { BIN, compare, ROUNDS, timeRun, type Row } from './measure.js';
 import { startBareServer } from './servers.js';
 
 const CONNECTIONS = 50;
-const REQUESTS = 20_000;
+const REQUESTS = 50_000;
+const AUTOCANNON = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
 
-/** `send load --concurrency 50` against autocannon, both at the same bare server, same body size. */
-export async function benchSend(rounds = 3): Promise<Row[]> {
+/**
+ * Requests per second of wall time: a whole `send load --count 50000 --concurrency 50` process against the
+ * autocannon command sending the same number of requests with the same body to the same bare server.
+ */
+export async function benchSend(rounds = ROUNDS): Promise<Row[]> {
   const server = await startBareServer();
   try {
-    // The same fixture bytes that `send tool-calls` posts.
-    const body = JSON.stringify(loadFixture('tool-calls').document);
+    // The same fixture bytes that `send load status-update` posts; its reply is ignored, so the bare server's `{}` passes.
+    const body = JSON.stringify(loadFixture('status-update').document);
     const ours: number[] = [];
     const theirs: number[] = [];
     for (let round = 0; round < rounds; round++) {
-      const run = spawnSync(
-        process.execPath,
-        [
-          BIN,
-          'send',
-          'load',
-          'tool-calls',
-          '--to',
-          server.url,
-          '--secret',
-          'bench-secret',
-          '--count',
-          String(REQUESTS),
-          '--concurrency',
-          String(CONNECTIONS),
-          '--json',
-        ],
-        { cwd: ROOT, encoding: 'utf8' },
+      ours.push(
+        timeRun(
+          process.execPath,
+          [
+            BIN,
+            'send',
+            'load',
+            'status-update',
+            '--to',
+            server.url,
+            '--count',
+            String(REQUESTS),
+            '--concurrency',
+            String(CONNECTIONS),
+            '--json',
+          ],
+          { HMS_WEBHOOK_SECRET: 'bench-secret' },
+        ),
       );
-      if (run.status !== 0) throw new Error(`send load failed: ${run.stderr}`);
-      ours.push((JSON.parse(run.stdout) as { requests_per_second: number }).requests_per_second);
-      const result = await autocannon({
-        url: server.url,
-        method: 'POST',
-        connections: CONNECTIONS,
-        amount: REQUESTS,
-        body,
-        headers: { ...sign({ body, secret: 'bench-secret' }) },
-      });
-      theirs.push(result.requests.total / (result.duration || 1));
+      const headers = Object.entries(sign({ body, secret: 'bench-secret' })).flatMap(([name, value]) => ['-H', `${name}=${value}`]);
+      theirs.push(
+        timeRun(process.execPath, [
+          AUTOCANNON,
+          '-c',
+          String(CONNECTIONS),
+          '-a',
+          String(REQUESTS),
+          '-m',
+          'POST',
+          '-b',
+          body,
+          ...headers,
+          server.url,
+        ]),
+      );
     }
-    const ourRate = median(ours);
-    const baseRate = median(theirs);
+    const rate = (ms: number) => REQUESTS / (ms / 1000);
     return [
-      {
-        what: `send load --count ${REQUESTS} --concurrency ${CONNECTIONS}`,
-        ours: ourRate,
-        baseline: baseRate,
-        unit: 'req/s',
-        ratio: ourRate / baseRate,
-        target: '≥ 0.8× autocannon',
-        met: ourRate / baseRate >= 0.8,
-      },
+      compare(
+        `send load --count ${REQUESTS / 1000} k --concurrency ${CONNECTIONS}, whole command`,
+        'req/s',
+        ours.map(rate),
+        theirs.map(rate),
+        {
+          limit: 0.9,
+          better: 'higher',
+          against: 'autocannon',
+        },
+      ),
     ];
   } finally {
     server.stop();

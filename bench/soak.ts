@@ -59,6 +59,7 @@ async function soakListen(file: string): Promise<Row> {
     baseline: start,
     unit: 'MB',
     ratio: end / start,
+    range: [end / start, end / start],
     target: `every 2xx saved, RSS ≤ ${FLAT_RSS}× start`,
     met: complete && end / start <= FLAT_RSS,
   };
@@ -104,6 +105,7 @@ async function sendIntoListen(file: string): Promise<Row> {
     baseline: load.sent,
     unit: 'requests',
     ratio: saved / load.sent,
+    range: [saved / load.sent, saved / load.sent],
     target: 'sent == received == saved',
     met: load.sent === SENDS && answered === SENDS && received === SENDS && saved === SENDS,
   };

@@ -1,5 +1,5 @@
-import { Pool, request } from 'undici';
-import { LatencyHistogram } from './latency-histogram.js';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { type Clock, systemClock } from '../clock.js';
 import { CannotRun } from '../errors.js';
 import { DEFAULT_PORT } from '../defaults.js';
@@ -29,29 +29,56 @@ export class NetworkFailure extends CannotRun {
   }
 }
 
-/** POSTs one request and reads the whole reply; the latency runs until the last byte. */
+/**
+ * POSTs one request and reads the whole reply; the latency runs until the last byte.
+ * Node's own HTTP client, not undici: loading undici and compiling its WebAssembly parser took about
+ * two thirds of a single `send` (undici stays for `send load`, where its pool pays off).
+ */
 export async function postOnce(outgoing: OutgoingRequest, timeoutMs: number, clock: Clock = systemClock): Promise<ReceivedReply> {
   const started = clock.elapsed();
   try {
-    const response = await request(outgoing.url, {
-      method: 'POST',
-      headers: outgoing.headers,
-      body: outgoing.body,
-      signal: AbortSignal.timeout(timeoutMs),
-      // One request and done: a kept-alive connection would hold the process open after the last output.
-      reset: true,
-    });
-    const body = Buffer.from(await response.body.arrayBuffer());
+    const response = await exchange(outgoing, timeoutMs);
     const contentType = response.headers['content-type'];
-    return {
-      status: response.statusCode,
-      contentType: Array.isArray(contentType) ? contentType[0] : contentType,
-      body,
-      latencyMs: clock.elapsed() - started,
-    };
+    return { status: response.statusCode ?? 0, contentType, body: response.body, latencyMs: clock.elapsed() - started };
   } catch (error) {
     throw classifyNetworkError(error, outgoing.url, timeoutMs);
   }
+}
+
+/** One exchange on a connection of its own, closed after the reply: nothing holds the process open after the last output. */
+function exchange(outgoing: OutgoingRequest, timeoutMs: number): Promise<IncomingMessage & { body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const send = outgoing.url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const request = send(outgoing.url, {
+      method: 'POST',
+      headers: { ...outgoing.headers, 'content-length': String(outgoing.body.length) },
+      agent: false,
+    });
+    let reply: IncomingMessage | undefined;
+    const timer = setTimeout(() => {
+      const error = new Error('timed out');
+      error.name = 'TimeoutError';
+      // A reply that started but stalls times out too, with this error rather than a reset.
+      reply?.destroy(error);
+      request.destroy(error);
+    }, timeoutMs);
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      reject(error);
+    };
+    request.on('error', fail);
+    request.on('response', (response) => {
+      reply = response;
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', fail);
+      response.on('end', () => {
+        clearTimeout(timer);
+        resolve(Object.assign(response, { body: Buffer.concat(chunks) }));
+      });
+    });
+    request.end(outgoing.body);
+  });
 }
 
 export function classifyNetworkError(error: unknown, url: URL, timeoutMs: number): NetworkFailure {
@@ -74,120 +101,4 @@ export function classifyNetworkError(error: unknown, url: URL, timeoutMs: number
     return new NetworkFailure('reset', `${origin} closed the connection before replying`);
   }
   return new NetworkFailure('other', `cannot send to ${origin}: ${err.message ?? String(error)}${code ? ` (${code})` : ''}`);
-}
-
-export interface LoadOptions {
-  url: URL;
-  count: number;
-  concurrency: number;
-  timeoutMs: number;
-  /** Builds each request: re-timestamped and re-signed. */
-  next: () => { headers: Record<string, string>; body: Buffer };
-  onProgress?: (done: number) => void;
-  /** Asked before each request: true stops sending; the requests in flight still finish. */
-  stopped?: () => boolean;
-  /** Judges each reply; a returned reason counts the reply as failed under that reason. */
-  judge?: (reply: ReceivedReply) => string | undefined;
-}
-
-export interface LoadStats {
-  sent: number;
-  /** Requests that got a reply: the throughput counts these, not connection errors. */
-  answered: number;
-  /** Replies that failed the judge, by reason. */
-  failures: Map<string, number>;
-  elapsedMs: number;
-  latency: LatencyHistogram;
-  statuses: Map<number, number>;
-  errors: Map<string, number>;
-}
-
-/**
- * Sends `count` requests over `concurrency` keep-alive connections; memory stays flat for any count.
- * Each lane sends its next request from the previous one's completion callback, on the pool's raw
- * dispatch: no promise or body stream per request.
- */
-export async function runLoad(options: LoadOptions): Promise<LoadStats> {
-  const pool = new Pool(options.url.origin, {
-    connections: options.concurrency,
-    pipelining: 1,
-    headersTimeout: options.timeoutMs,
-    bodyTimeout: options.timeoutMs,
-  });
-  const path = `${options.url.pathname}${options.url.search}`;
-  const stats: LoadStats = {
-    sent: 0,
-    answered: 0,
-    elapsedMs: 0,
-    latency: new LatencyHistogram(),
-    statuses: new Map(),
-    errors: new Map(),
-    failures: new Map(),
-  };
-  let issued = 0;
-  let active = 0;
-  const started = performance.now();
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const finish = () => {
-        active--;
-        stats.sent++;
-        options.onProgress?.(stats.sent);
-        launch();
-      };
-      const launch = (): void => {
-        if (issued >= options.count || options.stopped?.() === true) {
-          if (active === 0) resolve();
-          return;
-        }
-        issued++;
-        active++;
-        const { headers, body } = options.next();
-        const t0 = performance.now();
-        let status = 0;
-        let contentType: string | undefined;
-        // Bodies are kept only when replies are judged.
-        const chunks: Buffer[] | undefined = options.judge === undefined ? undefined : [];
-        pool.dispatch(
-          { path, method: 'POST', headers, body },
-          {
-            // Present so undici takes this for a handler of its current (controller) interface.
-            onRequestStart: () => {},
-            onResponseStart: (_controller, statusCode, headers) => {
-              status = statusCode;
-              const type = headers['content-type'];
-              contentType = Array.isArray(type) ? type[0] : type;
-            },
-            onResponseData: (_controller, chunk) => {
-              chunks?.push(chunk);
-            },
-            onResponseEnd: () => {
-              const latencyMs = performance.now() - t0;
-              stats.latency.record(latencyMs);
-              stats.statuses.set(status, (stats.statuses.get(status) ?? 0) + 1);
-              stats.answered++;
-              const reason = options.judge?.({ status, contentType, body: Buffer.concat(chunks ?? []), latencyMs });
-              if (reason !== undefined) stats.failures.set(reason, (stats.failures.get(reason) ?? 0) + 1);
-              finish();
-            },
-            onResponseError: (_controller, error) => {
-              const failure = classifyNetworkError(error, options.url, options.timeoutMs);
-              stats.errors.set(failure.kind, (stats.errors.get(failure.kind) ?? 0) + 1);
-              if (failure.kind === 'refused' && stats.sent === 0) {
-                issued = options.count;
-                reject(failure);
-                return;
-              }
-              finish();
-            },
-          },
-        );
-      };
-      for (let lane = 0; lane < Math.min(options.concurrency, options.count); lane++) launch();
-    });
-  } finally {
-    stats.elapsedMs = performance.now() - started;
-    if (!pool.destroyed) await pool.destroy();
-  }
-  return stats;
 }

@@ -415,6 +415,33 @@ describe('send: a connection closed before the reply', () => {
   });
 });
 
+describe('send: a reply that starts and does not finish', () => {
+  it('a body that stalls is a timeout; a body cut off is a closed connection', async () => {
+    const server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"partial":');
+      // The first bytes of the body go out; then /cut drops the connection and /stall says nothing more.
+      if (req.url === '/cut') res.socket?.end(() => res.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const stalled = await runCli(['send', 'status-update', '--to', `http://127.0.0.1:${port}/stall`, '--timeout', '0.3', '--json']);
+      assert.equal(stalled.code, 1, stalled.stderr);
+      const [timedOut] = jsonLines(stalled.stdout) as { checks: { message: string }[] }[];
+      assert.match(timedOut!.checks[0]!.message, /no reply from http:\/\/127\.0\.0\.1:\d+ within 0\.3 s/);
+      const cut = await runCli(['send', 'status-update', '--to', `http://127.0.0.1:${port}/cut`, '--json']);
+      assert.equal(cut.code, 1, cut.stderr);
+      const [closed] = jsonLines(cut.stdout) as { checks: { message: string }[] }[];
+      assert.match(closed!.checks[0]!.message, /closed the connection before replying/);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
 /** A server that closes every connection as soon as a request comes: no reply at all. */
 async function resettingServer(): Promise<{ port: number; close(): Promise<void> }> {
   const server = createServer((req) => req.socket.destroy());

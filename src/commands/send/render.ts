@@ -1,5 +1,6 @@
 import type { CallStepReport } from '../../sending/call.js';
-import type { LoadStats, OutgoingRequest, ReceivedReply } from '../../sending/http.js';
+import type { OutgoingRequest, ReceivedReply } from '../../sending/http.js';
+import type { LoadStats } from '../../sending/load.js';
 import type { ReplyVerdict } from '../../platform/reply-check.js';
 import { MARK, ms, type Style } from '../../output/style.js';
 import { printable } from '../../output/printable.js';

@@ -3,7 +3,7 @@ import { CheckFailed, Interrupted } from '../../errors.js';
 import { Reporter } from '../../output/reporter.js';
 import { type EventType, isEvent } from '../../platform/events.js';
 import { checkReceivedReply, statusMatches } from '../../platform/reply-check.js';
-import { runLoad } from '../../sending/http.js';
+import { runLoad } from '../../sending/load.js';
 import { parseTarget } from '../../sending/target.js';
 import type { LoadOptions } from './command.js';
 import { loadJson, loadLines } from './render.js';

@@ -10,6 +10,7 @@ import {
   nonEmptyString,
   type Finding,
   type Lint,
+  oncePerDialect,
 } from './common.js';
 
 export const event = 'assistant-request';
@@ -21,7 +22,7 @@ export function payload(d: Dialect) {
   return messageEnvelope(d, event, {});
 }
 
-export function reply(d: Dialect) {
+export const reply = oncePerDialect((d: Dialect) => {
   const k = (key: string) => keyIn(d, key);
   return described(
     z.looseObject({
@@ -37,7 +38,7 @@ export function reply(d: Dialect) {
         '{} uses the saved assistant; {assistant} a transient one; {assistant_id, assistant_override} a saved one with blocks replaced; {error} rejects the call.',
     },
   );
-}
+});
 
 export function lintPayload(): Lint {
   return { errors: [], warnings: [] };

@@ -60,8 +60,24 @@ export const optionalString = () => z.optional(z.string());
 export const optionalNullableString = () => z.optional(z.nullable(z.string()));
 export const nonEmptyString = () => z.string().check(z.minLength(1));
 
+/**
+ * A schema built once per dialect, on first use. Building a zod schema and its first parse cost
+ * about a hundred times a parse: a check that built its schema each time was most of `verify`.
+ */
+export function oncePerDialect<T>(build: (d: Dialect) => T): (d: Dialect) => T {
+  const built = new Map<Dialect, T>();
+  return (d) => {
+    let schema = built.get(d);
+    if (schema === undefined) {
+      schema = build(d);
+      built.set(d, schema);
+    }
+    return schema;
+  };
+}
+
 /** The assistant config: in payloads (resolved, with metadata) and in assistant-request replies. */
-export function assistantConfig(d: Dialect) {
+export const assistantConfig = oncePerDialect((d: Dialect) => {
   const k = (key: string) => keyIn(d, key);
   return z.looseObject({
     id: optionalString(),
@@ -80,7 +96,7 @@ export function assistantConfig(d: Dialect) {
     [k('analysis_plan')]: z.optional(z.nullable(z.looseObject({}))),
     metadata: z.optional(userData),
   });
-}
+});
 
 /** The envelope every event shares (`message.type`, `timestamp`, `call`, `assistant`…), with the event's own keys added. */
 export function messageEnvelope<Extra extends z.core.$ZodLooseShape>(d: Dialect, event: string, extra: Extra) {

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { keyIn, type Dialect } from '../dialect.js';
-import { described, messageEnvelope, optionalNullableString, userData, type Finding, type Lint } from './common.js';
+import { described, messageEnvelope, optionalNullableString, userData, type Finding, type Lint, oncePerDialect } from './common.js';
 
 export const event = 'end-of-call-report';
 export const statuses = ['ended', 'ended-with-error'] as const;
@@ -23,12 +23,12 @@ export function payload(d: Dialect) {
   });
 }
 
-export function reply(d: Dialect) {
+export const reply = oncePerDialect((d: Dialect) => {
   return described(z.unknown(), {
     title: `end-of-call-report reply (${d})`,
     description: 'Ignored by the platform: any 2xx acknowledges.',
   });
-}
+});
 
 export function lintPayload(message: Record<string, unknown>, d: Dialect): Lint {
   const warnings: Finding[] = [];

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { keyIn, type Dialect } from '../dialect.js';
-import { described, messageEnvelope, optionalNullableString, type Finding, type Lint } from './common.js';
+import { described, messageEnvelope, optionalNullableString, type Finding, type Lint, oncePerDialect } from './common.js';
 
 export const event = 'status-update';
 export const statuses = ['in-progress', 'ended', 'ended-with-error'] as const;
@@ -14,9 +14,9 @@ export function payload(d: Dialect) {
 }
 
 /** The platform ignores the body of this reply: any 2xx will do. */
-export function reply(d: Dialect) {
+export const reply = oncePerDialect((d: Dialect) => {
   return described(z.unknown(), { title: `status-update reply (${d})`, description: 'Ignored by the platform: any 2xx acknowledges.' });
-}
+});
 
 export function lintPayload(message: Record<string, unknown>): Lint {
   const warnings: Finding[] = [];

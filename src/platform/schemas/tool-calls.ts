@@ -10,6 +10,7 @@ import {
   userData,
   type Finding,
   type Lint,
+  oncePerDialect,
 } from './common.js';
 
 export const event = 'tool-calls';
@@ -47,11 +48,11 @@ function resultEntry(d: Dialect) {
   );
 }
 
-function resultsForm(d: Dialect) {
+const resultsForm = oncePerDialect((d: Dialect) => {
   return described(z.looseObject({ results: described(z.array(resultEntry(d)), { minItems: 1 }) }), {
     title: 'results: one entry per tool call id (recommended)',
   });
-}
+});
 const errorForm = described(z.object({ error: z.string() }), { title: 'error: the tool failed' });
 const simpleForm = described(z.object({ result: z.unknown() }), { title: 'result: one result for the call' });
 // Any other object is the result itself — but one with a results key is read as the results form.
@@ -60,12 +61,12 @@ const directValue = described(z.union([z.string(), z.number(), z.boolean(), z.nu
   title: 'direct: any other JSON value is the result',
 });
 
-export function reply(d: Dialect) {
+export const reply = oncePerDialect((d: Dialect) => {
   return described(z.union([resultsForm(d), errorForm, simpleForm, directForm, directValue]), {
     title: `tool-calls reply (${d})`,
     description: "One of the four reply forms; results[] ids must be the request's tool call ids.",
   });
-}
+});
 
 export type ReplyForm = 'results' | 'error' | 'result' | 'direct';
 
