@@ -21,7 +21,8 @@ export interface CliResult {
 }
 
 export interface CliOptions {
-  stdin?: string | Buffer;
+  /** A stream is read as it is (in-process runs only): a test can see how far the command has read. */
+  stdin?: string | Buffer | Readable;
   env?: NodeJS.ProcessEnv;
   /** In-process runs only: the clock the command reads. */
   clock?: Clock;
@@ -70,7 +71,9 @@ export function startCli(args: string[], options: CliOptions = {}): RunningCli {
   const stdout = new Capture(options.tty === true);
   const stderr = new Capture(options.tty === true);
   const signals = options.signals ?? new EventEmitter();
-  const stdin = Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]) as Readable & { isTTY?: boolean };
+  const stdin = (
+    options.stdin instanceof Readable ? options.stdin : Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)])
+  ) as Readable & { isTTY?: boolean };
   const io: Io = {
     stdout,
     stderr,

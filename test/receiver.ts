@@ -1,6 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { startListener } from '../src/receiving/listener.js';
+import { runCli } from './helpers.js';
 
 /** What the test receiver saw of one request. */
 export interface Received {
@@ -74,3 +76,34 @@ export const correctReplies: Responder = (request) => {
   if (message.type === 'assistant-request') return { body: JSON.stringify({ assistant: { name: 'Receptie' } }) };
   return { body: '{}' };
 };
+
+/**
+ * Real traffic: each `send call` (with the extra arguments given) through a listener that saves every
+ * request to `file` and forwards it to a receiver answering with `respond`, whose replies are saved too.
+ */
+export async function recordCalls(file: string, secret: string, respond: Responder, calls: string[][]): Promise<void> {
+  const receiver = await startReceiver(secret, respond);
+  const listener = await startListener({
+    host: '127.0.0.1',
+    port: 0,
+    path: '/',
+    secrets: [secret],
+    toleranceSeconds: 300,
+    enforce: true,
+    maxBodyBytes: 1 << 20,
+    replies: {},
+    delayMs: 0,
+    forwardTo: new URL(receiver.url),
+    save: file,
+    onEvent: () => {},
+  });
+  try {
+    for (const extra of calls) {
+      const played = await runCli(['send', 'call', '--to', listener.url, '--secret', secret, ...extra]);
+      if (played.code !== 0) throw new Error(`send call failed while recording: ${played.stdout}${played.stderr}`);
+    }
+  } finally {
+    await listener.close();
+    await receiver.close();
+  }
+}

@@ -147,6 +147,12 @@ export interface SourcedCapture {
   entry?: number;
 }
 
+/** Where a request is, as every command prints it: `file:line` in a capture file, `file#entry` in a HAR file. */
+export function locationOf(label: string, place: { line?: number; entry?: number }): string {
+  if (place.line !== undefined) return `${label}:${place.line}`;
+  return `${label}#${place.entry}`;
+}
+
 const HAR_START = /^\uFEFF?\s*\{\s*"log"\s*:/;
 
 /** A line that is not a capture (torn by a full disk, or not JSON at all), for a reader that goes on past it. */

@@ -3,6 +3,8 @@ import { demoCommand } from '../commands/demo/command.js';
 import { fixturesCommand } from '../commands/fixtures/command.js';
 import { listenCommand } from '../commands/listen/command.js';
 import { probeCommand } from '../commands/probe/command.js';
+import { replayCommand } from '../commands/replay/command.js';
+import { scenarioCommand } from '../commands/scenario/command.js';
 import { schemaCommand } from '../commands/schema/command.js';
 import { sendCommand } from '../commands/send/command.js';
 import { validateCommand } from '../commands/validate/command.js';
@@ -34,6 +36,7 @@ Examples:
   $ hms-webhook send status-update --to localhost   sign and POST an event to your receiver
   $ hms-webhook validate payload.json          check a payload against the platform's schemas
   $ hms-webhook verify captures.jsonl          check saved requests, and say why a signature fails
+  $ hms-webhook replay captures.jsonl --to :3000 --compare   send them again, re-signed, and compare the replies
   $ hms-webhook fixtures                       list the built-in payloads and replies
   $ hms-webhook schema tool-calls --reply      JSON Schema of a tool-calls reply
 
@@ -50,6 +53,8 @@ Exit codes: 0 all good, 1 a check failed, 2 could not run, 130 interrupted.`,
     listenCommand,
     probeCommand,
     verifyCommand,
+    replayCommand,
+    scenarioCommand,
     validateCommand,
     schemaCommand,
     fixturesCommand,

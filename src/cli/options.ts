@@ -1,6 +1,7 @@
 import { InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import { EVENTS } from '../platform/events.js';
 import { DEFAULT_TOLERANCE_SECONDS } from '../defaults.js';
+import type { LineRange } from '../captures/selection.js';
 
 // Options that several commands share, declared once. This module stays light: `--help` loads it.
 
@@ -51,4 +52,19 @@ export const unsetOption = () =>
 export const timeoutOption = (seconds: number, description = 'how long to wait for a reply') =>
   new Option('--timeout <seconds>', description).argParser(number('positive')).default(seconds);
 
-export const paceOption = () => new Option('--pace <ms>', 'wait between steps').argParser(number('any')).default(0);
+export const paceOption = (description = 'wait between steps') =>
+  new Option('--pace <ms>', description).argParser(number('any')).default(0);
+
+/** `--line 7` or `--line 3-9`, as `verify` numbers lines; repeatable. */
+export const lineOption = () =>
+  new Option('--line <n|a-b>', 'only this line (or entry of a HAR file), or range of lines, as verify numbers them; repeatable')
+    .argParser(lineRange)
+    .default([] as LineRange[]);
+
+function lineRange(text: string, previous: LineRange[]): LineRange[] {
+  const match = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(text);
+  const from = Number(match?.[1]);
+  const to = match?.[2] === undefined ? from : Number(match[2]);
+  if (match === null || from < 1 || to < from) throw new InvalidArgumentError('give a line number (7) or a range (3-9), from 1.');
+  return [...previous, { from, to }];
+}

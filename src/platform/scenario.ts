@@ -267,6 +267,11 @@ function assistantFrom(reply: Record<string, unknown> | undefined, d: Dialect): 
   return assistant;
 }
 
+/** Whether a transcript line is one that a played call adds for a tool's outcome (describeOutcome). */
+export function isOutcomeLine(content: string, tool: string): boolean {
+  return content.startsWith(`${tool} returned `) || content.startsWith(`${tool} failed: `) || content === `${tool}: no result`;
+}
+
 function describeOutcome(tool: string, outcome: ToolOutcome | undefined): string {
   if (outcome === undefined) return `${tool}: no result`;
   if ('error' in outcome) return `${tool} failed: ${outcome.error}`;

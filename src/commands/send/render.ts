@@ -77,7 +77,7 @@ export function sendJson(report: SendReport, verbose: boolean): Record<string, u
 }
 
 /** What came of a sent request, as JSON: the reply's status, latency, checks and outcome, or why none came. */
-function replyResultJson(result: { reply?: ReceivedReply; verdict?: ReplyVerdict; failure?: string }): Record<string, unknown> {
+export function replyResultJson(result: { reply?: ReceivedReply; verdict?: ReplyVerdict; failure?: string }): Record<string, unknown> {
   return {
     status: result.reply?.status ?? null,
     latency_ms: result.reply === undefined ? null : Math.round(result.reply.latencyMs * 10) / 10,

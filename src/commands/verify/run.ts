@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { checkCapture, type CaptureCheckOptions } from '../../captures/capture-check.js';
-import { type Capture, type CaptureProblem, captureLine, isHarFile, readCaptures } from '../../captures/capture-file.js';
+import { type Capture, type CaptureProblem, captureLine, isHarFile, locationOf, readCaptures } from '../../captures/capture-file.js';
 import type { CommandContext } from '../../cli/command-context.js';
 import { unixSecondsOf } from '../../clock.js';
 import { CheckFailed, InputError, UsageError } from '../../errors.js';
@@ -153,11 +153,6 @@ function sizeOf(file: string): number {
 }
 
 /** file:line for a capture file, file#entry for a HAR file. */
-function locationOf(label: string, place: { line?: number; entry?: number }): string {
-  if (place.line !== undefined) return `${label}:${place.line}`;
-  return `${label}#${place.entry}`;
-}
-
 /** --now as unix seconds or an ISO 8601 date. */
 function parseNow(text: string): number {
   if (/^\d{1,11}$/.test(text)) return Number(text);

@@ -1,0 +1,62 @@
+import type { OutgoingRequest, ReceivedReply } from '../../sending/http.js';
+import type { ReplyComparison } from '../../platform/reply-compare.js';
+import type { ReplyVerdict } from '../../platform/reply-check.js';
+import { callLabel, MARK, ms, type Style } from '../../output/style.js';
+import { printable } from '../../output/printable.js';
+import { replyResultJson } from '../send/render.js';
+
+/** One replayed request and what came of it. */
+export interface ReplayReport {
+  /** file:line or file#entry, as verify prints it. */
+  location: string;
+  event: string | undefined;
+  callId: string | undefined;
+  request: OutgoingRequest;
+  reply?: ReceivedReply;
+  verdict?: ReplyVerdict;
+  comparison?: ReplyComparison;
+  /** Why no reply came (a timeout, a closed connection). */
+  failure?: string;
+  ok: boolean;
+}
+
+/** `✓ captures.jsonl:3  tool-calls  call 5c4d…  200  12 ms  outcome`, then what failed or differs. */
+export function replayLines(report: ReplayReport, style: Style): string[] {
+  const what = printable(
+    `${report.event ?? '?'}  ${report.callId !== undefined ? `call ${callLabel(report.callId, true)}` : 'no call id'}`,
+  );
+  const head = `${report.ok ? style.green(MARK.pass) : style.red(MARK.fail)} ${style.dim(printable(report.location))}  ${style.bold(what)}`;
+  if (report.reply === undefined || report.verdict === undefined) return [`${head}  ${style.red(printable(report.failure ?? 'no reply'))}`];
+  const status = report.reply.status < 300 ? style.green(String(report.reply.status)) : style.red(String(report.reply.status));
+  const outcome = report.verdict.outcome[0];
+  const lines = [`${head}  ${status}  ${ms(report.reply.latencyMs)}${outcome !== undefined ? `  ${style.cyan(printable(outcome))}` : ''}`];
+  for (const check of report.verdict.checks) {
+    if (check.severity === 'pass') continue;
+    const mark = check.severity === 'warning' ? style.yellow(MARK.warn) : style.red(MARK.fail);
+    lines.push(`    ${mark} ${check.name}: ${printable(check.message)}`);
+  }
+  const comparison = report.comparison;
+  if (comparison?.notCompared !== undefined) lines.push(`    ${style.yellow(MARK.warn)} compare: not compared: ${comparison.notCompared}`);
+  for (const difference of comparison?.differences ?? []) lines.push(`    ${style.red(MARK.fail)} compare: ${printable(difference)}`);
+  return lines;
+}
+
+export function replayJson(report: ReplayReport): Record<string, unknown> {
+  return {
+    type: 'replay',
+    location: report.location,
+    event: report.event ?? null,
+    call_id: report.callId ?? null,
+    request: { headers: report.request.headers, bytes: report.request.body.length },
+    ...replyResultJson(report),
+    ...(report.comparison !== undefined
+      ? {
+          compare: {
+            differences: report.comparison.differences,
+            ...(report.comparison.notCompared !== undefined ? { not_compared: report.comparison.notCompared } : {}),
+          },
+        }
+      : {}),
+    ok: report.ok,
+  };
+}
