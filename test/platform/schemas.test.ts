@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 import { convertDialect, detectDialect, DIALECTS, type Dialect } from '../../src/platform/dialect.js';
 import { EVENTS } from '../../src/platform/events.js';
 import { listFixtures, loadFixture } from '../../src/platform/fixtures.js';
-import { formatPath, jsonSchema, validatePayload, validateReply, type Validation } from '../../src/platform/schemas/index.js';
+import { assistantConfig } from '../../src/platform/schemas/common.js';
+import { formatPath, jsonSchema, replySchema, validatePayload, validateReply, type Validation } from '../../src/platform/schemas/index.js';
 import { ROOT } from '../helpers.js';
 
 const paths = (findings: Validation['errors']) => findings.map((f) => formatPath(f.path));
@@ -345,4 +346,14 @@ describe('payloads the SDK types accept are at most warnings', () => {
       if (warned !== undefined) assert.ok(paths(validation.warnings).includes(warned), JSON.stringify(validation.warnings));
     });
   }
+});
+
+describe('schemas are built once', () => {
+  it('per dialect: the same schema object each time, since building one costs about a hundred parses', () => {
+    for (const dialect of DIALECTS) {
+      assert.equal(assistantConfig(dialect), assistantConfig(dialect));
+      for (const event of EVENTS) assert.equal(replySchema(event, dialect), replySchema(event, dialect));
+    }
+    assert.notEqual(assistantConfig('hms'), assistantConfig('flireo'));
+  });
 });
