@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 /**
  * The installed package's folder (where package.json and fixtures/ are). Compiled modules sit at
@@ -10,3 +10,8 @@ export const PACKAGE_ROOT: URL = (() => {
     if (up.pathname === '/') throw new Error(`hms-webhook: no package folder above ${import.meta.url}`);
   }
 })();
+
+/** The installed package's version, from its package.json. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('package.json', PACKAGE_ROOT), 'utf8')) as { version: string }).version;
+}

@@ -128,7 +128,5 @@ async function exitCodeOf(error: unknown, io: Io): Promise<number> {
 }
 
 async function packageVersion(): Promise<string> {
-  const { readFileSync } = await import('node:fs');
-  const { PACKAGE_ROOT } = await import('../package-root.js');
-  return (JSON.parse(readFileSync(new URL('package.json', PACKAGE_ROOT), 'utf8')) as { version: string }).version;
+  return (await import('../package-root.js')).packageVersion();
 }

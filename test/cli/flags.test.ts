@@ -67,6 +67,8 @@ const SAMPLE: Record<string, string> = {
   '--last': '2',
   '--ignore': 'results[*].result.at',
   '--out': 'scenario.json',
+  '--ui-port': '0',
+  '--ui-keep': '5',
 };
 
 const quietIo = (): Io => {

@@ -32,6 +32,14 @@ const declaration = () =>
         .argParser(number('any'))
         .default(5),
     )
+    .option('--ui', 'also serve a web inspector on 127.0.0.1 (the URL with its token goes to stderr)')
+    .addOption(new Option('--ui-port <port>', 'port of the inspector (0 picks a free one)').argParser(number('any')).default(4848))
+    .addOption(
+      new Option('--ui-keep <n>', 'requests the inspector keeps in memory (--save is the durable record)')
+        .argParser(number('whole'))
+        .default(1000),
+    )
+    .option('--open', 'with --ui: open the inspector in a browser, where one exists')
     .addOption(jsonOption('JSONL on stdout (the default when stdout is not a terminal)'))
     .option('-v, --verbose', 'headers and full bodies too')
     .option('-q, --quiet', 'one line per event');
@@ -48,6 +56,7 @@ Examples:
   $ hms-webhook listen --port 0 --save captures.jsonl --count 4 --timeout 60 > events.jsonl
   $ hms-webhook listen --forward-to http://localhost:3000/webhooks
   $ hms-webhook listen --reply replies.json --delay 4500
+  $ hms-webhook listen --ui --forward-to http://localhost:3000/webhooks    a web inspector that says why, and re-sends
 Stopping: SIGTERM or Ctrl-C stops accepting at once, lets requests in flight finish (answered and saved)
 for up to --grace seconds, then exits; a second signal exits at once.
 Exit: 0 every event passed, 1 any failed (signature, schema, event header), 2 could not listen, 130 Ctrl-C.

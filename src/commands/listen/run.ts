@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { CommandContext } from '../../cli/command-context.js';
 import type { StopSignal } from '../../cli/io.js';
@@ -21,6 +22,11 @@ export async function runListen(options: ListenOptions, context: CommandContext)
   const replies = options.reply !== undefined ? readReplyPlan(options.reply) : {};
   const forwardTo = options.forwardTo !== undefined ? parseTarget(options.forwardTo) : undefined;
   const path = options.path.startsWith('/') ? options.path : `/${options.path}`;
+  if (options.uiPort !== undefined && (!Number.isInteger(options.uiPort) || options.uiPort < 0 || options.uiPort > 65535))
+    throw new UsageError(`--ui-port ${options.uiPort}: use 0 to 65535`);
+  if (options.open && !options.ui) throw new UsageError('--open opens the inspector: add --ui');
+  // Loaded only with --ui, so that listen without it loads nothing more.
+  const store = options.ui ? new (await import('../../inspector/store.js')).RequestStore(options.uiKeep) : undefined;
   // JSONL whenever stdout is not a terminal: a script or a file reads it.
   const reporter = new Reporter(io, { json: options.json === true || !io.stdout.isTTY, color: context.color() });
   const { style } = reporter;
@@ -54,6 +60,7 @@ export async function runListen(options: ListenOptions, context: CommandContext)
     reporter.note(text);
   };
   const onEvent = (event: ListenEvent) => {
+    store?.add(event);
     if (event.passed) passed++;
     else failed++;
     if (event.saveFailure !== undefined) sayOnce(event.saveFailure);
@@ -89,6 +96,25 @@ export async function runListen(options: ListenOptions, context: CommandContext)
     throw new UsageError(`--forward-to ${forwardTo.href} is this listener itself: every request would be forwarded to itself for ever`);
   }
   reporter.stderr(`Listening on ${listener.url}`);
+  let inspector: { url: string; close(): Promise<void> } | undefined;
+  if (store !== undefined) {
+    const { startInspector } = await import('../../inspector/server.js');
+    try {
+      inspector = await startInspector({
+        port: options.uiPort,
+        store,
+        secret: secrets[0],
+        defaultTarget: forwardTo ?? new URL(path, listener.url),
+        listenerUrl: new URL(listener.url),
+        clock: io.clock,
+      });
+    } catch (error) {
+      await listener.close(0);
+      throw error;
+    }
+    reporter.stderr(`Inspector: ${inspector.url}`);
+    if (options.open) openBrowser(inspector.url, (text) => reporter.note(text));
+  }
   if (!isLoopback(options.host)) {
     reporter.note(`listening on ${options.host}, not loopback: anyone who can reach this address can post to it`);
   }
@@ -124,6 +150,7 @@ export async function runListen(options: ListenOptions, context: CommandContext)
   stopping = true;
   clearTimeout(idle);
   await listener.close(options.grace * 1000);
+  await inspector?.close();
   io.signals.off('SIGINT', onInt);
   io.signals.off('SIGTERM', onTerm);
   flush();
@@ -136,6 +163,14 @@ export async function runListen(options: ListenOptions, context: CommandContext)
   }
   if (reason === 'timeout' && received === 0) throw new CheckFailed(`no event came within ${options.timeout} s`);
   if (failed > 0) throw new CheckFailed();
+}
+
+/** Opens a URL with the desktop's opener; where there is none, the printed URL is the way in. */
+function openBrowser(url: string, note: (text: string) => void): void {
+  const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  const child = spawn(command, [url], { stdio: 'ignore', detached: true });
+  child.on('error', () => note(`cannot open a browser (${command}): open the Inspector URL above`));
+  child.unref();
 }
 
 function readReplyPlan(file: string): ReplyPlan {

@@ -1,0 +1,287 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { isUtf8 } from 'node:buffer';
+import { CannotRun } from '../errors.js';
+import { isEvent } from '../platform/events.js';
+import { detectDialect } from '../platform/dialect.js';
+import { checkReceivedReply } from '../platform/reply-check.js';
+import { packageVersion } from '../package-root.js';
+import { NetworkFailure, postOnce } from '../sending/http.js';
+import { type ReplaySigning, replayRequest } from '../sending/replay.js';
+import { parseTarget } from '../sending/target.js';
+import { type Clock, unixSecondsOf } from '../clock.js';
+import { capturesOf, curlCommand, harOf, sendCommand } from './export.js';
+import { inspectorPage } from './page.js';
+import { contentSecurityPolicy, newToken, refusalOf, sameToken, sessionCookie } from './security.js';
+import { type InspectedRequest, type RequestStore, summaryOf } from './store.js';
+
+export interface InspectorOptions {
+  port: number;
+  store: RequestStore;
+  /** The listener's first secret: re-sent requests are signed with it. Never sent to the page. */
+  secret: string | undefined;
+  /** Where a re-send goes when the page names no URL: the forward target, else the listener itself. */
+  defaultTarget: URL;
+  /** The listener's own address: copied commands post there. */
+  listenerUrl: URL;
+  clock: Clock;
+  /** How often an idle event stream gets a comment, so that proxies and browsers keep it open. */
+  keepAliveMs?: number;
+}
+
+export interface Inspector {
+  /** The URL to open, with the token that sets the session cookie. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The page shows a body up to this size; the whole of it is a download. */
+const SHOWN_BODY_BYTES = 128 * 1024;
+const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+const KEEP_ALIVE_MS = 15_000;
+
+/** Serves the inspector page and its JSON API on 127.0.0.1 only. */
+export async function startInspector(options: InspectorOptions): Promise<Inspector> {
+  const token = newToken();
+  const nonce = newToken();
+  const streams = new Set<ServerResponse>();
+  let port = options.port;
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) json(res, 500, { error: `internal error: ${(error as Error).message}` });
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://inspector.invalid');
+    const method = req.method ?? 'GET';
+    const refusal = refusalOf(facts(req), token, port);
+    // A body nobody reads would make the server close the connection that a client's agent then reuses.
+    if (refusal !== undefined || !(method === 'POST' && url.pathname.endsWith('/replay'))) req.resume();
+    if (refusal?.status === 421) return text(res, refusal.status, refusal.reason);
+    // The printed URL: its token becomes the session cookie, and the token leaves the address bar.
+    const given = url.searchParams.get('token');
+    if (method === 'GET' && url.pathname === '/' && given !== null) {
+      if (!sameToken(given, token)) return text(res, 401, 'this token is not the one the inspector printed');
+      res.writeHead(303, { location: '/', 'set-cookie': sessionCookie(token), 'cache-control': 'no-store' }).end();
+      return;
+    }
+    if (refusal !== undefined) return text(res, refusal.status, refusal.reason);
+
+    const route = `${method} ${url.pathname}`;
+    const idMatch = /^\/api\/requests\/(\d+)(\/body|\/replay)?$/.exec(url.pathname);
+    if (route === 'GET /') {
+      res.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': contentSecurityPolicy(nonce),
+        'cache-control': 'no-store',
+        'referrer-policy': 'no-referrer',
+        'x-content-type-options': 'nosniff',
+      });
+      res.end(inspectorPage(nonce));
+      return;
+    }
+    if (route === 'GET /api/requests') return json(res, 200, options.store.list().map(summaryOf));
+    if (route === 'DELETE /api/requests') {
+      options.store.clear();
+      res.writeHead(204).end();
+      return;
+    }
+    if (route === 'GET /api/stream') return stream(req, res);
+    if (route === 'GET /api/export.jsonl' || route === 'GET /api/export.har') {
+      const chosen = selected(url.searchParams.get('ids'));
+      const har = url.pathname.endsWith('.har');
+      res.writeHead(200, {
+        'content-type': har ? 'application/json' : 'application/x-ndjson',
+        'content-disposition': `attachment; filename="hms-webhook-captures.${har ? 'har' : 'jsonl'}"`,
+        'cache-control': 'no-store',
+      });
+      res.end(har ? harOf(chosen, options.defaultTarget.origin, packageVersion()) : capturesOf(chosen));
+      return;
+    }
+    if (idMatch !== null) {
+      const request = options.store.get(Number(idMatch[1]));
+      if (request === undefined) return json(res, 404, { error: `no request ${idMatch[1]}: it was cleared, or dropped past --ui-keep` });
+      if (method === 'GET' && idMatch[2] === undefined) return json(res, 200, detailOf(request));
+      if (method === 'GET' && idMatch[2] === '/body') {
+        res.writeHead(200, {
+          'content-type': 'application/octet-stream',
+          'content-disposition': `attachment; filename="request-${request.id}.body"`,
+          'cache-control': 'no-store',
+        });
+        res.end(request.body);
+        return;
+      }
+      if (method === 'POST' && idMatch[2] === '/replay') {
+        let input: unknown;
+        try {
+          input = await readJson(req);
+        } catch (error) {
+          return json(res, 400, { ok: false, error: `the request is not JSON: ${(error as Error).message}` });
+        }
+        return json(res, 200, await resend(request, input));
+      }
+    }
+    json(res, 404, { error: `no ${route}` });
+  }
+
+  function selected(ids: string | null): InspectedRequest[] {
+    const all = options.store.list();
+    if (ids === null || ids === '') return [...all];
+    const wanted = new Set(ids.split(',').map(Number));
+    return all.filter((request) => wanted.has(request.id));
+  }
+
+  function detailOf(request: InspectedRequest): Record<string, unknown> {
+    const text = isUtf8(request.body) ? request.body.toString('utf8') : null;
+    const listenerUrl = new URL(request.path, options.listenerUrl).href;
+    return {
+      ...summaryOf(request),
+      method: request.method,
+      path: request.path,
+      headers: request.headers,
+      diagnosis: request.diagnosis,
+      errors: request.errors,
+      warnings: request.warnings,
+      reply: request.reply,
+      outcome: request.outcome,
+      forwardedTo: request.forwardedTo,
+      bodyBase64: request.body.toString('base64'),
+      // The page builds its tree from the text, so that 64-bit numbers keep their digits.
+      bodyText: text === null ? null : text.slice(0, SHOWN_BODY_BYTES),
+      bodyCut: request.body.length > SHOWN_BODY_BYTES,
+      curl: curlCommand(request, listenerUrl),
+      send: sendCommand(request, listenerUrl),
+      defaultTarget: options.defaultTarget.href,
+      signs: options.secret !== undefined,
+    };
+  }
+
+  /** `POST /api/requests/:id/replay {to?, body?, resign?}`: sends it again, re-signed unless resign is false. */
+  async function resend(request: InspectedRequest, input: unknown): Promise<Record<string, unknown>> {
+    const { to, body, resign } = (input ?? {}) as { to?: unknown; body?: unknown; resign?: unknown };
+    if (to !== undefined && typeof to !== 'string') return { ok: false, error: '"to" is a URL' };
+    if (body !== undefined && typeof body !== 'string') return { ok: false, error: '"body" is the text to send' };
+    let target: URL;
+    try {
+      target = to === undefined || to === '' ? options.defaultTarget : parseTarget(to);
+    } catch (error) {
+      return { ok: false, error: (error as Error).message };
+    }
+    const signing: ReplaySigning =
+      resign === false
+        ? { kind: 'as-captured' }
+        : options.secret === undefined
+          ? { kind: 'unsigned' }
+          : { kind: 'resign', secret: options.secret };
+    const capture = {
+      method: 'POST',
+      path: request.path,
+      headers: request.headers,
+      ...(body === undefined ? { body_base64: request.body.toString('base64') } : { body }),
+    };
+    const { request: outgoing, document } = replayRequest(capture, target, signing, unixSecondsOf(options.clock), { set: [], unset: [] });
+    try {
+      const reply = await postOnce(outgoing, 30_000, options.clock);
+      const name = request.event ?? undefined;
+      const event = isEvent(name) ? name : 'status-update';
+      const verdict = checkReceivedReply({ event, dialect: detectDialect(document), request: document, reply });
+      return {
+        ok: verdict.ok,
+        to: target.href,
+        signed: signing.kind,
+        status: reply.status,
+        latencyMs: reply.latencyMs,
+        checks: verdict.checks,
+        outcome: verdict.outcome,
+        reply: reply.body.toString('utf8').slice(0, SHOWN_BODY_BYTES),
+      };
+    } catch (error) {
+      if (error instanceof NetworkFailure) return { ok: false, to: target.href, signed: signing.kind, error: error.message };
+      throw error;
+    }
+  }
+
+  /** Server-Sent Events: each new request (`id:` its sequence), clears, and a comment every 15 s; resumes after Last-Event-ID. */
+  function stream(req: IncomingMessage, res: ServerResponse): void {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    const send = (request: InspectedRequest) =>
+      res.write(`id: ${request.id}\nevent: request\ndata: ${JSON.stringify(summaryOf(request))}\n\n`);
+    const last = Number(req.headers['last-event-id'] ?? NaN);
+    if (Number.isInteger(last)) for (const request of options.store.after(last)) send(request);
+    res.write(': connected\n\n');
+    const unsubscribe = options.store.subscribe((change) => {
+      if ('added' in change) send(change.added);
+      else res.write('event: clear\ndata: {}\n\n');
+    });
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), options.keepAliveMs ?? KEEP_ALIVE_MS);
+    streams.add(res);
+    res.on('close', () => {
+      clearInterval(keepAlive);
+      unsubscribe();
+      streams.delete(res);
+    });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new CannotRun(
+          error.code === 'EADDRINUSE'
+            ? `cannot serve the inspector on 127.0.0.1:${options.port}: the port is in use (choose another with --ui-port, or 0)`
+            : `cannot serve the inspector: ${error.message}`,
+        ),
+      ),
+    );
+    // Loopback only, whatever --host the listener has: the inspector shows secrets' effects and re-sends.
+    server.listen(options.port, '127.0.0.1', resolve);
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    close: () =>
+      new Promise((resolve) => {
+        for (const res of streams) res.end();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function facts(req: IncomingMessage) {
+  return {
+    method: req.method ?? 'GET',
+    host: req.headers.host,
+    cookie: req.headers.cookie,
+    origin: req.headers.origin,
+    contentType: req.headers['content-type'],
+  };
+}
+
+function json(res: ServerResponse, status: number, value: unknown): void {
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  });
+  res.end(JSON.stringify(value));
+}
+
+function text(res: ServerResponse, status: number, message: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.end(`${message}\n`);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_REQUEST_BYTES) throw new Error('the request is over 10 MB');
+    chunks.push(chunk);
+  }
+  const raw = Buffer.concat(chunks).toString('utf8');
+  if (raw.trim() === '') return {};
+  return JSON.parse(raw);
+}

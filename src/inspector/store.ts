@@ -1,0 +1,149 @@
+import { type EventType, isEvent } from '../platform/events.js';
+import { checkReceivedReply } from '../platform/reply-check.js';
+import { formatPath, replyDeadlineMs } from '../platform/schemas/index.js';
+import type { ListenEvent } from '../receiving/listener.js';
+
+/** One request as the inspector keeps it: what the page shows, and the bytes to re-send. */
+export interface InspectedRequest {
+  /** The capture sequence: SSE `id:`, from 1, never reused within a run (not even after a clear). */
+  id: number;
+  receivedAt: string;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: Buffer;
+  event: string | null;
+  dialect: string | null;
+  callId: string | null;
+  passed: boolean;
+  /** The verdict's reason in one line: the signature's, a bad request's, a failed save's. */
+  reason: string | null;
+  diagnosis: string | null;
+  errors: { path: string; message: string }[];
+  warnings: { path: string; message: string }[];
+  reply: { status: number; body: string; contentType: string | null };
+  latencyMs: number;
+  /** What the platform waits for this event's reply; null when it ignores the reply. */
+  deadlineMs: number | null;
+  /** What the platform makes of the reply, in plain words. */
+  outcome: string[];
+  forwardedTo: string | null;
+}
+
+/** The list row of a request: what the live list shows and the SSE stream sends. */
+export type RequestSummary = Pick<
+  InspectedRequest,
+  'id' | 'receivedAt' | 'event' | 'dialect' | 'callId' | 'passed' | 'reason' | 'latencyMs' | 'deadlineMs'
+> & { status: number; bytes: number };
+
+/**
+ * The requests the inspector holds: the last `keep`, oldest dropped first (`--save` is the durable
+ * record). Listeners hear each new request and each clear.
+ */
+export class RequestStore {
+  private readonly requests: InspectedRequest[] = [];
+  private nextId = 1;
+  private readonly listeners = new Set<(change: { added: InspectedRequest } | { cleared: true }) => void>();
+
+  constructor(readonly keep: number) {}
+
+  add(event: ListenEvent): InspectedRequest {
+    const request = inspect(this.nextId++, event);
+    this.requests.push(request);
+    if (this.requests.length > this.keep) this.requests.splice(0, this.requests.length - this.keep);
+    for (const listener of this.listeners) listener({ added: request });
+    return request;
+  }
+
+  list(): readonly InspectedRequest[] {
+    return this.requests;
+  }
+
+  get(id: number): InspectedRequest | undefined {
+    return this.requests.find((request) => request.id === id);
+  }
+
+  /** The requests after `id` still held, oldest first: what a reconnecting stream missed. */
+  after(id: number): InspectedRequest[] {
+    return this.requests.filter((request) => request.id > id);
+  }
+
+  clear(): void {
+    this.requests.length = 0;
+    for (const listener of this.listeners) listener({ cleared: true });
+  }
+
+  subscribe(listener: (change: { added: InspectedRequest } | { cleared: true }) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
+export function summaryOf(request: InspectedRequest): RequestSummary {
+  return {
+    id: request.id,
+    receivedAt: request.receivedAt,
+    event: request.event,
+    dialect: request.dialect,
+    callId: request.callId,
+    passed: request.passed,
+    reason: request.reason,
+    latencyMs: request.latencyMs,
+    deadlineMs: request.deadlineMs,
+    status: request.reply.status,
+    bytes: request.body.length,
+  };
+}
+
+function inspect(id: number, event: ListenEvent): InspectedRequest {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event.headers))
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  const known = isEvent(event.event) ? event.event : undefined;
+  const replyBody = event.answer.bytes?.toString('utf8') ?? event.answer.body;
+  const contentType = event.answer.contentType === undefined ? 'application/json' : event.answer.contentType;
+  return {
+    id,
+    receivedAt: event.receivedAt.toISOString(),
+    method: event.method,
+    path: event.path,
+    headers,
+    body: event.body,
+    event: event.event ?? null,
+    dialect: event.dialect ?? null,
+    callId: event.callId ?? null,
+    passed: event.passed,
+    reason: reasonOf(event),
+    diagnosis: event.diagnosis?.message ?? null,
+    errors: event.errors.map((f) => ({ path: formatPath(f.path), message: f.message })),
+    warnings: event.warnings.map((f) => ({ path: formatPath(f.path), message: f.message })),
+    reply: { status: event.answer.status, body: replyBody, contentType },
+    latencyMs: event.latencyMs,
+    deadlineMs: known === undefined ? null : (replyDeadlineMs(known) ?? null),
+    outcome: outcomeOf(event, known, replyBody),
+    forwardedTo: event.forward?.url ?? null,
+  };
+}
+
+/** The one-line reason of a verdict, in the order a developer fixes things. */
+function reasonOf(event: ListenEvent): string | null {
+  if (event.badRequest !== undefined) return event.badRequest;
+  if (event.saveFailure !== undefined) return event.saveFailure;
+  if (event.signature.checked && !event.signature.ok) return `${event.signature.reason}: ${event.signature.message}`;
+  if (event.forward?.failure !== undefined) return event.forward.failure;
+  const error = event.errors[0];
+  if (error !== undefined) return `schema: ${formatPath(error.path)}: ${error.message}`;
+  const replyFailure = event.forward?.verdict?.checks.find((check) => check.severity === 'failure');
+  return replyFailure === undefined ? null : `reply ${replyFailure.name}: ${replyFailure.message}`;
+}
+
+function outcomeOf(event: ListenEvent, known: EventType | undefined, replyBody: string): string[] {
+  if (event.forward?.verdict !== undefined) return event.forward.verdict.outcome;
+  if (known === undefined || event.document === undefined || event.answer.status >= 300) return [];
+  return checkReceivedReply({
+    event: known,
+    dialect: event.dialect ?? 'hms',
+    request: event.document,
+    reply: { status: event.answer.status, contentType: 'application/json', body: Buffer.from(replyBody), latencyMs: event.latencyMs },
+  }).outcome;
+}
