@@ -275,7 +275,7 @@ details { margin-left: 14px; } summary { cursor: pointer; }
     var tabs = el('div', { className: 'actions tabs' });
     var view = el('div', { id: 'body-view' });
     var show = function (kind) {
-      Array.prototype.forEach.call(tabs.children, function (b) { b.className = b.getAttribute('data-kind') === kind ? 'active' : ''; });
+      Array.prototype.forEach.call(tabs.querySelectorAll('button'), function (b) { b.className = b.getAttribute('data-kind') === kind ? 'active' : ''; });
       view.textContent = '';
       if (kind === 'tree') {
         if (d.bodyText === null) { view.appendChild(el('div', { className: 'dim', text: 'the body is not UTF-8 text: see raw or hex' })); return; }
@@ -357,13 +357,12 @@ details { margin-left: 14px; } summary { cursor: pointer; }
     var typing = /^(INPUT|TEXTAREA)$/.test(document.activeElement.tagName);
     if (event.key === 'Escape') { $('help').hidden = true; if (typing) document.activeElement.blur(); return; }
     if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
-    if (event.key === 'j') move(1);
-    else if (event.key === 'k') move(-1);
-    else if (event.key === 'r') resend({ resign: true });
-    else if (event.key === 'e') edit();
-    else if (event.key === 'c' && detail) copy(detail.curl);
-    else if (event.key === '/') { event.preventDefault(); $('filter').focus(); }
-    else if (event.key === '?') $('help').hidden = !$('help').hidden;
+    var keys = { j: function () { move(1); }, k: function () { move(-1); }, r: function () { resend({ resign: true }); }, e: edit,
+      c: function () { if (detail) copy(detail.curl); }, '/': function () { $('filter').focus(); }, '?': function () { $('help').hidden = !$('help').hidden; } };
+    if (!Object.prototype.hasOwnProperty.call(keys, event.key)) return;
+    // The key is a command: it must not also be typed into the field it focuses.
+    event.preventDefault();
+    keys[event.key]();
   });
 })();
 </script>
