@@ -29,7 +29,20 @@ export {
   type Finding,
   type ReplyForm,
   type Validation,
+  type AssistantRequestPayload,
+  type AssistantRequestReply,
+  type ToolCallsPayload,
+  type ToolCallsReply,
+  type StatusUpdatePayload,
+  type EndOfCallReportPayload,
 } from './platform/schemas/index.js';
+export {
+  verifyBody,
+  verifyNodeRequest,
+  verifyRequest,
+  type VerifiedRequest,
+  type VerifyRequestOptions,
+} from './receiving/verify-request.js';
 export { findFixture, listFixtures, loadFixture, type FixtureEntry, type FixtureKind } from './platform/fixtures.js';
 export { startListener, type Listener, type ListenerOptions, type ListenEvent } from './receiving/listener.js';
 export { readCaptures, captureBody, type Capture, type SourcedCapture } from './captures/capture-file.js';

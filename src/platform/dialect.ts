@@ -13,27 +13,34 @@ export const DIALECTS: readonly Dialect[] = ['hms', 'flireo'];
 // `constructor` must never find an inherited property.
 
 /** hms key -> flireo key, for the platform's keys that Flireo renames. */
-const FLIREO_KEYS: ReadonlyMap<string, string> = new Map(
-  Object.entries({
-    phone_number: 'phoneNumber',
-    tool_call_list: 'toolCallList',
-    tool_call_id: 'toolCallId',
-    duration_seconds: 'durationSeconds',
-    end_reason: 'endReason',
-    started_at: 'startedAt',
-    ended_at: 'endedAt',
-    recording_url: 'recordingUrl',
-    first_message: 'firstMessage',
-    max_duration_seconds: 'maxDurationSeconds',
-    assistant_id: 'assistantId',
-    assistant_override: 'assistantOverride',
-    analysis_plan: 'analysisPlan',
-    structured_data_plan: 'structuredDataPlan',
-    min_messages_threshold: 'minMessagesThreshold',
-    voice_id: 'voiceId',
-    async_response: 'asyncResponse',
-  }),
-);
+const FLIREO_KEY_NAMES = {
+  phone_number: 'phoneNumber',
+  tool_call_list: 'toolCallList',
+  tool_call_id: 'toolCallId',
+  duration_seconds: 'durationSeconds',
+  end_reason: 'endReason',
+  started_at: 'startedAt',
+  ended_at: 'endedAt',
+  recording_url: 'recordingUrl',
+  first_message: 'firstMessage',
+  max_duration_seconds: 'maxDurationSeconds',
+  assistant_id: 'assistantId',
+  assistant_override: 'assistantOverride',
+  analysis_plan: 'analysisPlan',
+  structured_data_plan: 'structuredDataPlan',
+  min_messages_threshold: 'minMessagesThreshold',
+  voice_id: 'voiceId',
+  async_response: 'asyncResponse',
+} as const;
+const FLIREO_KEYS: ReadonlyMap<string, string> = new Map(Object.entries(FLIREO_KEY_NAMES));
+
+/** An object type with its platform keys spelled the flireo way, as `keyIn` spells them. */
+export type FlireoKeys<T> = { [K in keyof T as K extends keyof typeof FLIREO_KEY_NAMES ? (typeof FLIREO_KEY_NAMES)[K] : K]: T[K] };
+
+/** An object's keys spelled the way `dialect` spells them (its values untouched). */
+export function withKeysIn<T extends Record<string, unknown>>(dialect: Dialect, shape: T): FlireoKeys<T> {
+  return Object.fromEntries(Object.entries(shape).map(([key, value]) => [keyIn(dialect, key), value])) as FlireoKeys<T>;
+}
 
 const HMS_KEYS: ReadonlyMap<string, string> = new Map([...FLIREO_KEYS].map(([hms, flireo]) => [flireo, hms]));
 

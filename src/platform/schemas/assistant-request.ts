@@ -11,6 +11,7 @@ import {
   type Finding,
   type Lint,
   oncePerDialect,
+  looseObjectIn,
 } from './common.js';
 
 export const event = 'assistant-request';
@@ -23,13 +24,12 @@ export function payload(d: Dialect) {
 }
 
 export const reply = oncePerDialect((d: Dialect) => {
-  const k = (key: string) => keyIn(d, key);
   return described(
-    z.looseObject({
+    looseObjectIn(d, {
       assistant: z.optional(assistantConfig(d)),
-      [k('assistant_id')]: z.optional(nonEmptyString()),
-      [k('assistant_override')]: z.optional(assistantConfig(d)),
-      [k('max_duration_seconds')]: z.optional(z.int().check(z.positive())),
+      assistant_id: z.optional(nonEmptyString()),
+      assistant_override: z.optional(assistantConfig(d)),
+      max_duration_seconds: z.optional(z.int().check(z.positive())),
       error: z.optional(nonEmptyString()),
     }),
     {

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
-import { callTypeIn, hmsCallTypes, keyIn, spellingIn, type Dialect } from '../dialect.js';
+import { callTypeIn, type FlireoKeys, hmsCallTypes, keyIn, spellingIn, withKeysIn, type Dialect } from '../dialect.js';
 
 // zod/mini, so that a command loads 20 KB of zod rather than 460 KB; it comes without messages.
 z.config(en());
@@ -78,11 +78,10 @@ export function oncePerDialect<T>(build: (d: Dialect) => T): (d: Dialect) => T {
 
 /** The assistant config: in payloads (resolved, with metadata) and in assistant-request replies. */
 export const assistantConfig = oncePerDialect((d: Dialect) => {
-  const k = (key: string) => keyIn(d, key);
-  return z.looseObject({
+  return looseObjectIn(d, {
     id: optionalString(),
     name: optionalString(),
-    [k('first_message')]: optionalNullableString(),
+    first_message: optionalNullableString(),
     llm_config: z.optional(
       z.looseObject({
         provider: optionalString(),
@@ -91,17 +90,17 @@ export const assistantConfig = oncePerDialect((d: Dialect) => {
       }),
     ),
     stt_config: z.optional(z.looseObject({ provider: optionalString(), model: optionalString(), language: optionalString() })),
-    tts_config: z.optional(z.looseObject({ provider: optionalString(), [k('voice_id')]: optionalString() })),
-    [k('max_duration_seconds')]: z.optional(z.nullable(z.int().check(z.positive()))),
-    [k('analysis_plan')]: z.optional(z.nullable(z.looseObject({}))),
+    tts_config: z.optional(looseObjectIn(d, { provider: optionalString(), voice_id: optionalString() })),
+    max_duration_seconds: z.optional(z.nullable(z.int().check(z.positive()))),
+    analysis_plan: z.optional(z.nullable(z.looseObject({}))),
     metadata: z.optional(userData),
   });
 });
 
 /** The envelope every event shares (`message.type`, `timestamp`, `call`, `assistant`…), with the event's own keys added. */
-export function messageEnvelope<Extra extends z.core.$ZodLooseShape>(d: Dialect, event: string, extra: Extra) {
+export function messageEnvelope<Event extends string, Extra extends z.core.$ZodLooseShape>(d: Dialect, event: Event, extra: Extra) {
   return z.looseObject({
-    message: z.looseObject({
+    message: looseObjectIn(d, {
       type: z.literal(event),
       timestamp: z.string(),
       call: z.looseObject({
@@ -111,7 +110,7 @@ export function messageEnvelope<Extra extends z.core.$ZodLooseShape>(d: Dialect,
         status: z.string(),
         pipeline: optionalNullableString(),
       }),
-      [keyIn(d, 'phone_number')]: z.looseObject({
+      phone_number: z.looseObject({
         id: z.optional(z.nullable(z.string())),
         number: z.nullable(z.string()),
         name: z.optional(z.nullable(z.string())),
@@ -122,6 +121,20 @@ export function messageEnvelope<Extra extends z.core.$ZodLooseShape>(d: Dialect,
       ...extra,
     }),
   });
+}
+
+type FlireoShape<T> = FlireoKeys<T> extends infer S extends z.core.$ZodLooseShape ? S : never;
+
+/**
+ * A loose object whose platform keys are spelled the dialect's way. Typed as the hms or the flireo
+ * object, so that the types inferred from a schema name both spellings' keys.
+ */
+export function looseObjectIn<T extends z.core.$ZodLooseShape>(
+  d: Dialect,
+  shape: T,
+): z.ZodMiniObject<T, z.core.$loose> | z.ZodMiniObject<FlireoShape<T>, z.core.$loose> {
+  if (d === 'hms') return z.looseObject(shape) as z.ZodMiniObject<T, z.core.$loose>;
+  return z.looseObject(withKeysIn(d, shape)) as unknown as z.ZodMiniObject<FlireoShape<T>, z.core.$loose>;
 }
 
 /** Attaches a title and description that the JSON Schema export shows. */

@@ -9,17 +9,16 @@ export const deadlineMs = undefined;
 const ROLES = ['system', 'user', 'assistant'];
 
 export function payload(d: Dialect) {
-  const k = (key: string) => keyIn(d, key);
   return messageEnvelope(d, event, {
     // A number, as the SDK types it; a negative one is a warning (lintPayload).
-    [k('duration_seconds')]: z.number(),
+    duration_seconds: z.number(),
     summary: z.string(),
     analysis: z.optional(userData),
     messages: z.optional(z.array(z.looseObject({ role: z.string(), content: z.string() }))),
-    [k('end_reason')]: optionalNullableString(),
-    [k('started_at')]: optionalNullableString(),
-    [k('ended_at')]: optionalNullableString(),
-    [k('recording_url')]: optionalNullableString(),
+    end_reason: optionalNullableString(),
+    started_at: optionalNullableString(),
+    ended_at: optionalNullableString(),
+    recording_url: optionalNullableString(),
   });
 }
 

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { keyIn, type Dialect } from '../dialect.js';
+import type { Dialect } from '../dialect.js';
 import { described, messageEnvelope, optionalNullableString, type Finding, type Lint, oncePerDialect } from './common.js';
 
 export const event = 'status-update';
@@ -9,7 +9,7 @@ export const deadlineMs = undefined;
 export function payload(d: Dialect) {
   return messageEnvelope(d, event, {
     error: optionalNullableString(),
-    [keyIn(d, 'end_reason')]: optionalNullableString(),
+    end_reason: optionalNullableString(),
   });
 }
 

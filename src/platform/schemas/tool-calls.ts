@@ -11,6 +11,7 @@ import {
   type Finding,
   type Lint,
   oncePerDialect,
+  looseObjectIn,
 } from './common.js';
 
 export const event = 'tool-calls';
@@ -20,7 +21,7 @@ export const deadlineMs = 10_000;
 
 export function payload(d: Dialect) {
   return messageEnvelope(d, event, {
-    [keyIn(d, 'tool_call_list')]: z.array(
+    tool_call_list: z.array(
       z.looseObject({
         id: nonEmptyString(),
         type: z.string(),
@@ -39,8 +40,8 @@ export function payload(d: Dialect) {
 // through metadata: an entry needs a result or an error, and results is never empty.
 function resultEntry(d: Dialect) {
   return described(
-    z.looseObject({
-      [keyIn(d, 'tool_call_id')]: nonEmptyString(),
+    looseObjectIn(d, {
+      tool_call_id: nonEmptyString(),
       result: z.optional(z.unknown()),
       error: z.optional(z.string()),
     }),
