@@ -242,6 +242,7 @@ details { margin-left: 14px; } summary { cursor: pointer; }
     var d = detail;
     var box = $('detail');
     box.textContent = '';
+    box.setAttribute('data-id', String(d.id));
     var deadline = d.deadlineMs === null ? 'the platform ignores this reply' : ms(d.latencyMs) + ' of the ' + seconds(d.deadlineMs) + ' deadline';
     box.appendChild(el('h2', null, [d.event || 'not a webhook', el('span', { className: 'dim', text: '  ' + (d.dialect || '') + '  #' + d.id })]));
     box.appendChild(el('div', { className: 'dim', text: time(d.receivedAt) + ' · ' + d.method + ' ' + d.path + (d.callId ? ' · call ' + d.callId : '') }));

@@ -64,6 +64,12 @@ describe('inspector in a browser', { skip: required ? false : skip }, () => {
   });
 
   const rowCount = () => page.locator('tr.row').count();
+  /** Clicks a row and waits until the request it shows is that row's. */
+  const choose = async (row: ReturnType<Page['locator']>) => {
+    const id = await row.getAttribute('data-id');
+    await row.click();
+    await page.waitForSelector(`#detail[data-id="${id}"]`);
+  };
   const sendEvent = async (...args: string[]) => {
     const before = await rowCount();
     await runCli(['send', ...args, '--to', inspector.listenUrl]);
@@ -84,15 +90,14 @@ describe('inspector in a browser', { skip: required ? false : skip }, () => {
 
   it('a request signed with another secret shows the verdict with its diagnosis', async () => {
     await sendEvent('status-update', '--secret', 'not-the-secret');
-    await page.locator('tr.row').first().click();
-    await page.waitForSelector('#diagnosis');
+    await choose(page.locator('tr.row').first());
     assert.match((await page.locator('#verdict').textContent()) ?? '', /^failed — signature-mismatch: the signature does not match/);
     assert.match((await page.locator('#diagnosis').textContent()) ?? '', /^Why: no known mistake explains it/);
   });
 
   it('edit and re-send reaches a receiver that verifies strictly, re-signed, and is accepted', async () => {
-    await page.locator('tr.row').filter({ hasText: 'tool-calls' }).first().click();
-    await page.waitForSelector('#edit');
+    await page.locator('#follow').uncheck();
+    await choose(page.locator('tr.row').filter({ hasText: 'tool-calls' }).first());
     await page.keyboard.press('e');
     const editor = page.locator('#edit-body');
     const text = await editor.inputValue();
@@ -124,7 +129,7 @@ describe('inspector in a browser', { skip: required ? false : skip }, () => {
       req.end(body);
     });
     await page.waitForFunction((n) => document.querySelectorAll('tr.row').length > n, before);
-    await page.locator('tr.row').first().click();
+    await choose(page.locator('tr.row').first());
     const cell = page.locator('.headers tr', { hasText: 'x-note' }).locator('td').nth(1);
     await cell.waitFor();
     assert.equal(await cell.textContent(), hostile);
@@ -133,8 +138,7 @@ describe('inspector in a browser', { skip: required ? false : skip }, () => {
   });
 
   it('copy as curl gives a command that, run by a shell, is accepted by the listener', async () => {
-    await page.locator('tr.row').filter({ hasText: 'tool-calls' }).last().click();
-    await page.waitForSelector('#copy-curl');
+    await choose(page.locator('tr.row').filter({ hasText: 'tool-calls' }).last());
     await page.keyboard.press('c');
     const command = (await page.locator('#action-result').textContent()) ?? '';
     assert.match(command, /^curl -sS -X POST /);
@@ -153,7 +157,7 @@ describe('inspector in a browser', { skip: required ? false : skip }, () => {
     await page.locator('#group').check();
     assert.ok((await page.locator('tr.group').count()) >= 2);
     await page.locator('#group').uncheck();
-    await page.locator('tr.row').first().click();
+    await choose(page.locator('tr.row').first());
     const firstId = await page.locator('tr.row.selected').getAttribute('data-id');
     await page.keyboard.press('j');
     await page.waitForFunction((id) => document.querySelector('tr.row.selected')?.getAttribute('data-id') !== id, firstId);
