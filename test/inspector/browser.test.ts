@@ -116,7 +116,7 @@ describe('inspector in a browser', { skip: required ? false : skip }, () => {
     const hostile = '<img src=x onerror=alert(1)>';
     const before = await rowCount();
     await new Promise<void>((resolve, reject) => {
-      const body = '{"message":{"type":"status-update"}}';
+      const body = '{"message":{"type":"status-update","big":12345678901234567890123}}';
       const req = request(
         inspector.listenUrl,
         { method: 'POST', headers: { 'content-type': 'application/json', 'x-note': hostile } },
@@ -135,6 +135,8 @@ describe('inspector in a browser', { skip: required ? false : skip }, () => {
     assert.equal(await cell.textContent(), hostile);
     assert.equal(await page.locator('#detail img').count(), 0);
     assert.deepEqual(dialogs, []);
+    // The tree is built from the raw text: a number past 2^53 keeps every digit.
+    assert.match((await page.locator('#body-view').textContent()) ?? '', /"big": 12345678901234567890123/);
   });
 
   it('copy as curl gives a command that, run by a shell, is accepted by the listener', async () => {
