@@ -1,6 +1,7 @@
 import { Command, CommanderError, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { demoCommand } from '../commands/demo/command.js';
 import { fixturesCommand } from '../commands/fixtures/command.js';
+import { initCommand } from '../commands/init/command.js';
 import { listenCommand } from '../commands/listen/command.js';
 import { probeCommand } from '../commands/probe/command.js';
 import { replayCommand } from '../commands/replay/command.js';
@@ -37,6 +38,7 @@ Examples:
   $ hms-webhook validate payload.json          check a payload against the platform's schemas
   $ hms-webhook verify captures.jsonl          check saved requests, and say why a signature fails
   $ hms-webhook replay captures.jsonl --to :3000 --compare   send them again, re-signed, and compare the replies
+  $ hms-webhook init express                   a receiver of your own, right from the first line
   $ hms-webhook fixtures                       list the built-in payloads and replies
   $ hms-webhook schema tool-calls --reply      JSON Schema of a tool-calls reply
 
@@ -58,6 +60,7 @@ Exit codes: 0 all good, 1 a check failed, 2 could not run, 130 interrupted.`,
     validateCommand,
     schemaCommand,
     fixturesCommand,
+    initCommand,
   ]) {
     program.addCommand(declare(context));
   }

@@ -24,6 +24,7 @@ const COMMANDS: { path: string[]; args: string[] }[] = [
   { path: ['validate'], args: ['payload.json'] },
   { path: ['schema'], args: ['tool-calls'] },
   { path: ['fixtures', 'list'], args: [] },
+  { path: ['init'], args: ['express'] },
   { path: ['fixtures', 'show'], args: ['status-update'] },
 ];
 

@@ -1,0 +1,260 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, createConnection } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { jsonLines, ROOT, runCli, temporaryFolder } from '../helpers.js';
+
+// Each template, generated, installed as a user installs it, started, and checked with probe and
+// send call in both dialects. Node templates get this package from a tarball packed once here; the
+// Python ones run `pip install -r requirements.txt` in a virtualenv that sees Debian's python3-flask,
+// python3-fastapi and python3-uvicorn (.ci/run installs them), which satisfy the requirements offline.
+
+const SECRET = 'template-secret-41ac';
+const dir = temporaryFolder('hms-init-');
+const run = promisify(execFile);
+const PYTHON = '/usr/bin/python3';
+const NEXT_ROUTE_SERVER = join(ROOT, 'test/init/next-route-server.mjs');
+const required = process.env.HMS_WEBHOOK_TEMPLATE_TESTS === 'required';
+let tarball = '';
+
+async function pythonHas(module: string): Promise<boolean> {
+  try {
+    await run(PYTHON, ['-c', `import ${module}`]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Resolves once the port takes connections, or rejects with the server's output if it exits first. */
+async function accepting(port: number, child: ChildProcess, output: () => string): Promise<void> {
+  // A receiver that never listens fails the test with its output rather than hang it (a minute of tries).
+  for (let attempt = 0; ; attempt++) {
+    if (attempt === 600) throw new Error(`the receiver never listened on ${port}: ${output()}`);
+    if (child.exitCode !== null) throw new Error(`the receiver exited (${child.exitCode}): ${output()}`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = createConnection(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+interface Started {
+  url: string;
+  stop(): Promise<void>;
+  output(): string;
+}
+
+async function start(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Started> {
+  const port = await freePort();
+  const child = spawn(command, args, {
+    cwd,
+    detached: true,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', HMS_WEBHOOK_SECRET: `old-secret, ${SECRET}` },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+  child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+  const output = () => text;
+  await accepting(port, child, output);
+  return {
+    url: `http://127.0.0.1:${port}/webhooks`,
+    output,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const closed = new Promise((resolve) => child.once('close', resolve));
+      // npm start runs the server as its child: the whole group goes.
+      process.kill(-child.pid!, 'SIGTERM');
+      await closed;
+    },
+  };
+}
+
+/** probe passes every case (a replay at most a warning) and send call passes every step. */
+async function checkReceiver(receiver: Started, dialect: 'hms' | 'flireo'): Promise<void> {
+  const probe = await runCli(['probe', '--to', receiver.url, '--secret', SECRET, '--json']);
+  assert.equal(probe.code, 0, `${probe.stdout}\n${receiver.output()}`);
+  const cases = jsonLines(probe.stdout).filter((line) => line.type === 'probe');
+  assert.ok(cases.length > 15, probe.stdout);
+  for (const result of cases) {
+    const name = String(result.case);
+    const verdict = String(result.verdict);
+    if (name.startsWith('replay')) assert.ok(verdict === 'pass' || verdict === 'warn', `${name}: ${verdict}`);
+    else assert.equal(verdict, 'pass', `${name}: ${JSON.stringify(result)}`);
+  }
+  const call = await runCli(['send', 'call', '--to', receiver.url, '--secret', SECRET, '--dialect', dialect, '--json']);
+  assert.equal(call.code, 0, `${call.stdout}\n${receiver.output()}`);
+  assert.deepEqual(jsonLines(call.stdout).at(-1), {
+    type: 'summary',
+    call_id: jsonLines(call.stdout).at(-1)!.call_id,
+    passed: 6,
+    failed: 0,
+  });
+}
+
+async function generate(framework: string, out: string, ...args: string[]): Promise<void> {
+  const result = await runCli(['init', framework, '--out', out, ...args]);
+  assert.equal(result.code, 0, result.stderr);
+}
+
+/** The generated package.json, with this package from the tarball instead of the registry. */
+function useTarball(out: string, change: (manifest: Record<string, any>) => void = () => {}): void {
+  const file = join(out, 'package.json');
+  const manifest = JSON.parse(readFileSync(file, 'utf8')) as Record<string, any>;
+  manifest.dependencies['hms-webhook'] = `file:${tarball}`;
+  change(manifest);
+  writeFileSync(file, JSON.stringify(manifest, null, 2));
+}
+
+const npmInstall = (cwd: string) => run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], { cwd });
+
+describe('init: templates that pass probe and send call', { timeout: 600_000 }, () => {
+  before(async () => {
+    const packed = await run('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], { cwd: ROOT });
+    tarball = join(dir, packed.stdout.trim().split('\n').at(-1)!);
+  });
+
+  for (const framework of ['express', 'fastify', 'hono'] as const) {
+    for (const lang of ['ts', 'js'] as const) {
+      it(`${framework} (${lang}): npm install, npm start, then probe and send call in hms, and in flireo`, async () => {
+        const out = join(dir, `${framework}-${lang}`);
+        await generate(framework, out, '--lang', lang);
+        useTarball(out);
+        await npmInstall(out);
+        let receiver = await start('npm', ['start'], out);
+        try {
+          await checkReceiver(receiver, 'hms');
+        } finally {
+          await receiver.stop();
+        }
+        // The flireo template over the same install: only the source files differ.
+        await generate(framework, out, '--lang', lang, '--dialect', 'flireo', '--force');
+        useTarball(out);
+        receiver = await start('npm', ['start'], out);
+        try {
+          await checkReceiver(receiver, 'flireo');
+        } finally {
+          await receiver.stop();
+        }
+      });
+    }
+  }
+
+  it('nextjs: its route handler, run through a minimal node:http server (not next start), in hms and flireo', async () => {
+    for (const [lang, dialect] of [
+      ['ts', 'hms'],
+      ['js', 'flireo'],
+    ] as const) {
+      const out = join(dir, `nextjs-${lang}`);
+      await generate('nextjs', out, '--lang', lang, '--dialect', dialect);
+      // What the route needs, without next and react: `next build` takes minutes.
+      useTarball(out, (manifest) => {
+        manifest.dependencies = { 'hms-webhook': manifest.dependencies['hms-webhook'] };
+        manifest.devDependencies = { tsx: '^4.23.15' };
+      });
+      await npmInstall(out);
+      const receiver = await start(join(out, 'node_modules/.bin/tsx'), [NEXT_ROUTE_SERVER, join(out, `app/webhooks/route.${lang}`)], out);
+      try {
+        await checkReceiver(receiver, dialect);
+      } finally {
+        await receiver.stop();
+      }
+    }
+  });
+
+  for (const [framework, module] of [
+    ['flask', 'flask'],
+    ['fastapi', 'fastapi'],
+  ] as const) {
+    it(`${framework}: pip install -r requirements.txt, python app.py, then probe and send call in hms, and in flireo`, async (t) => {
+      if (!(await pythonHas(module)) || !(await pythonHas('uvicorn'))) {
+        assert.ok(!required, `${PYTHON} has no ${module}: apt-get install python3-flask python3-fastapi python3-uvicorn`);
+        t.skip(`${PYTHON} has no ${module} (apt-get install python3-flask python3-fastapi python3-uvicorn)`);
+        return;
+      }
+      for (const dialect of ['hms', 'flireo'] as const) {
+        const out = join(dir, `${framework}-${dialect}`);
+        await generate(framework, out, '--dialect', dialect);
+        await run(PYTHON, ['-m', 'venv', '--system-site-packages', '.venv'], { cwd: out });
+        // The README's command, kept off the network: Debian's packages satisfy the requirements (its
+        // fastapi's metadata names an older starlette than Debian ships, so dependencies are not re-resolved).
+        await run(join(out, '.venv/bin/pip'), ['install', '-r', 'requirements.txt'], {
+          cwd: out,
+          env: { ...process.env, PIP_NO_INDEX: '1', PIP_NO_DEPS: '1' },
+        });
+        const receiver = await start(join(out, '.venv/bin/python'), ['app.py'], out);
+        try {
+          await checkReceiver(receiver, dialect);
+        } finally {
+          await receiver.stop();
+        }
+      }
+    });
+  }
+});
+
+describe('init: what it writes', () => {
+  it('writes the project with the README commands and the dialect keys, and refuses to overwrite without --force', async () => {
+    const out = join(dir, 'plain');
+    const first = await runCli(['init', 'flask', '--out', out]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.deepEqual(readdirSync(out).sort(), ['.gitignore', 'README.md', 'app.py', 'handlers.py', 'requirements.txt']);
+    const readme = readFileSync(join(out, 'README.md'), 'utf8');
+    assert.match(readme, /pip install -r requirements\.txt/);
+    assert.match(readme, /python app\.py/);
+    assert.match(readme, /hms-webhook probe --to http:\/\/localhost:3000\/webhooks/);
+    assert.doesNotMatch(readFileSync(join(out, 'app.py'), 'utf8'), /__[A-Z_]+__/, 'every marker filled');
+    assert.match(readFileSync(join(out, 'app.py'), 'utf8'), /Flask\(__name__\)/, "Python's own dunders stay");
+    const again = await runCli(['init', 'flask', '--out', out]);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /^hms-webhook: .*app\.py is already there \(and 4 more\): choose another --out, or --force to overwrite\n$/);
+    assert.equal((await runCli(['init', 'flask', '--out', out, '--force'])).code, 0);
+    const node = join(dir, 'node-readme');
+    assert.equal((await runCli(['init', 'express', '--out', node, '--dialect', 'flireo'])).code, 0);
+    assert.match(readFileSync(join(node, 'README.md'), 'utf8'), /npm install[\s\S]*npm start/);
+    assert.match(readFileSync(join(node, 'handlers.ts'), 'utf8'), /message\.toolCallList/);
+    assert.ok(statSync(join(node, 'package.json')).isFile());
+    assert.ok(!existsSync(join(node, 'handlers.js')));
+  });
+
+  it('bad input: an unknown framework, --lang js for Python, a folder that cannot be written', async () => {
+    const unknown = await runCli(['init', 'django']);
+    assert.equal(unknown.code, 2);
+    assert.equal(
+      unknown.stderr,
+      "hms-webhook: command-argument value 'django' is invalid for argument 'framework'. Allowed choices are express, fastify, hono, nextjs, fastapi, flask.\n",
+    );
+    const js = await runCli(['init', 'flask', '--lang', 'js', '--out', join(dir, 'x')]);
+    assert.equal(js.code, 2);
+    assert.equal(js.stderr, 'hms-webhook: --lang applies to the Node frameworks; flask is Python\n');
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    const blocked = await runCli(['init', 'express', '--out', join(file, 'sub')]);
+    assert.equal(blocked.code, 2);
+    assert.match(blocked.stderr, /^hms-webhook: cannot write .*a-file\/sub\/server\.ts: /);
+  });
+
+  it('--help lists the frameworks', async () => {
+    const help = await runCli(['init', '--help']);
+    assert.match(help.stdout, /Frameworks: express, fastify, hono, nextjs .* fastapi, flask/);
+  });
+});
