@@ -1,4 +1,5 @@
 import { Command, CommanderError, type CommandUnknownOpts } from '@commander-js/extra-typings';
+import { completionCommand } from '../commands/completion/command.js';
 import { demoCommand } from '../commands/demo/command.js';
 import { fixturesCommand } from '../commands/fixtures/command.js';
 import { initCommand } from '../commands/init/command.js';
@@ -61,6 +62,7 @@ Exit codes: 0 all good, 1 a check failed, 2 could not run, 130 interrupted.`,
     schemaCommand,
     fixturesCommand,
     initCommand,
+    completionCommand,
   ]) {
     program.addCommand(declare(context));
   }

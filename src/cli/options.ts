@@ -68,3 +68,5 @@ function lineRange(text: string, previous: LineRange[]): LineRange[] {
   if (match === null || from < 1 || to < from) throw new InvalidArgumentError('give a line number (7) or a range (3-9), from 1.');
   return [...previous, { from, to }];
 }
+
+export const junitOption = () => new Option('--junit <file>', 'also write the results as JUnit XML, for CI (written at exit)');

@@ -25,6 +25,7 @@ const COMMANDS: { path: string[]; args: string[] }[] = [
   { path: ['schema'], args: ['tool-calls'] },
   { path: ['fixtures', 'list'], args: [] },
   { path: ['init'], args: ['express'] },
+  { path: ['completion'], args: ['bash'] },
   { path: ['fixtures', 'show'], args: ['status-update'] },
 ];
 
@@ -70,6 +71,8 @@ const SAMPLE: Record<string, string> = {
   '--out': 'scenario.json',
   '--ui-port': '0',
   '--ui-keep': '5',
+  '--junit': 'report.xml',
+  '--ready-file': 'listening',
 };
 
 const quietIo = (): Io => {

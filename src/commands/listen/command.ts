@@ -1,6 +1,6 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import type { CommandContext } from '../../cli/command-context.js';
-import { jsonOption, number, secretFileOption, secretOption, toleranceOption } from '../../cli/options.js';
+import { jsonOption, junitOption, number, secretFileOption, secretOption, toleranceOption } from '../../cli/options.js';
 import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT } from '../../defaults.js';
 
 const declaration = () =>
@@ -25,6 +25,7 @@ const declaration = () =>
       ),
     )
     .option('--save <file>', 'append each request to a capture file (JSONL), before answering')
+    .option('--ready-file <file>', 'write the URL to this file once listening (and remove it at exit), for scripts to wait on')
     .addOption(new Option('--count <n>', 'exit after n events').argParser(number('whole')))
     .addOption(new Option('--timeout <seconds>', 'exit when no event came for this long').argParser(number('positive')))
     .addOption(
@@ -41,6 +42,7 @@ const declaration = () =>
     )
     .option('--open', 'with --ui: open the inspector in a browser, where one exists')
     .addOption(jsonOption('JSONL on stdout (the default when stdout is not a terminal)'))
+    .addOption(junitOption())
     .option('-v, --verbose', 'headers and full bodies too')
     .option('-q, --quiet', 'one line per event');
 

@@ -134,3 +134,18 @@ export function listenJson(event: ListenEvent, verbose: boolean): Record<string,
     ...(verbose ? { headers: event.headers, body: event.body.toString('utf8') } : {}),
   };
 }
+
+/** Why an event failed, in one line: bad request, save, signature, schema, forwarded reply. */
+export function listenFailure(event: ListenEvent): string {
+  const s = event.signature;
+  return [
+    event.badRequest,
+    event.saveFailure,
+    s.checked && !s.ok ? signatureText(event) : undefined,
+    ...event.errors.map((f) => `schema: ${formatPath(f.path)}: ${f.message}`),
+    event.forward?.failure,
+    ...(event.forward?.verdict?.checks.filter((c) => c.severity === 'failure').map((c) => `reply ${c.name}: ${c.message}`) ?? []),
+  ]
+    .filter((part): part is string => part !== undefined)
+    .join('; ');
+}

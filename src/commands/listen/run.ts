@@ -1,16 +1,17 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { CommandContext } from '../../cli/command-context.js';
 import type { StopSignal } from '../../cli/io.js';
 import { CheckFailed, InputError, Interrupted, UsageError } from '../../errors.js';
 import { whyUnreadable } from '../../input.js';
 import { Reporter } from '../../output/reporter.js';
+import { TestReport } from '../../output/test-report.js';
 import { type ListenEvent, startListener } from '../../receiving/listener.js';
 import { parseReplyPlan, type ReplyPlan } from '../../receiving/reply-plan.js';
 import { parseTarget } from '../../sending/target.js';
 import { fingerprint, resolveSecrets } from '../../signing/secrets.js';
 import type { ListenOptions } from './command.js';
-import { listenJson, listenLines } from './render.js';
+import { listenFailure, listenJson, listenLines } from './render.js';
 
 type StopReason = 'count' | 'timeout' | StopSignal;
 
@@ -59,8 +60,14 @@ export async function runListen(options: ListenOptions, context: CommandContext)
     said.add(text);
     reporter.note(text);
   };
+  const testReport = new TestReport('hms-webhook listen', options.junit, io.env, io.clock.now);
   const onEvent = (event: ListenEvent) => {
     store?.add(event);
+    testReport.add(`listen ${path}`, {
+      name: `${event.receivedAt.toISOString()} ${event.event ?? event.method}${event.callId !== undefined ? ` call ${event.callId}` : ''}`,
+      ...(event.passed ? {} : { failure: listenFailure(event) }),
+      seconds: event.latencyMs / 1000,
+    });
     if (event.passed) passed++;
     else failed++;
     if (event.saveFailure !== undefined) sayOnce(event.saveFailure);
@@ -76,6 +83,8 @@ export async function runListen(options: ListenOptions, context: CommandContext)
     if (options.count !== undefined && passed + failed >= options.count) stop('count');
   };
 
+  // A file left by an earlier run must not say this one is ready.
+  if (options.readyFile !== undefined) removeReadyFile(options.readyFile);
   const listener = await startListener({
     host: options.host,
     port: options.port,
@@ -118,6 +127,15 @@ export async function runListen(options: ListenOptions, context: CommandContext)
   if (!isLoopback(options.host)) {
     reporter.note(`listening on ${options.host}, not loopback: anyone who can reach this address can post to it`);
   }
+  if (options.readyFile !== undefined) {
+    try {
+      writeReadyFile(options.readyFile, listener.url);
+    } catch (error) {
+      await inspector?.close();
+      await listener.close(0);
+      throw error;
+    }
+  }
   if (reporter.json) reporter.record({ type: 'listening', url: listener.url });
   else {
     const verifying =
@@ -151,11 +169,13 @@ export async function runListen(options: ListenOptions, context: CommandContext)
   clearTimeout(idle);
   await listener.close(options.grace * 1000);
   await inspector?.close();
+  if (options.readyFile !== undefined) removeReadyFile(options.readyFile);
   io.signals.off('SIGINT', onInt);
   io.signals.off('SIGTERM', onTerm);
   flush();
 
   const received = passed + failed;
+  testReport.write();
   reporter.summary(passed, failed, { fields: { stopped_by: reason }, stream: 'stderr' });
   if (reason === 'SIGINT' || forced) throw new Interrupted();
   if (reason === 'timeout' && options.count !== undefined && received < options.count) {
@@ -163,6 +183,21 @@ export async function runListen(options: ListenOptions, context: CommandContext)
   }
   if (reason === 'timeout' && received === 0) throw new CheckFailed(`no event came within ${options.timeout} s`);
   if (failed > 0) throw new CheckFailed();
+}
+
+/** Written whole under another name, then renamed: a script never reads half a URL. */
+function writeReadyFile(file: string, url: string): void {
+  const partial = `${file}.${process.pid}.partial`;
+  try {
+    writeFileSync(partial, `${url}\n`);
+    renameSync(partial, file);
+  } catch (error) {
+    throw new InputError(`cannot write --ready-file ${file}: ${whyUnreadable(error) ?? (error as Error).message}`);
+  }
+}
+
+function removeReadyFile(file: string): void {
+  rmSync(file, { force: true });
 }
 
 /** Opens a URL with the desktop's opener; where there is none, the printed URL is the way in. */

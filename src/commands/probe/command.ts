@@ -1,7 +1,7 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CommandContext } from '../../cli/command-context.js';
 import { DEFAULT_PORT } from '../../defaults.js';
-import { jsonOption, secretFileOption, secretOption, targetOption, timeoutOption } from '../../cli/options.js';
+import { jsonOption, junitOption, secretFileOption, secretOption, targetOption, timeoutOption } from '../../cli/options.js';
 
 const declaration = () =>
   new Command('probe')
@@ -12,7 +12,8 @@ const declaration = () =>
     .option('--event <event>', 'the payload to probe with: event or event/variant', 'status-update/in-progress')
     .option('--data <file>', 'probe with your own payload (JSON; - for stdin) instead of a fixture')
     .addOption(timeoutOption(10, 'how long to wait for each reply'))
-    .addOption(jsonOption('one JSON object per case, then a summary object'));
+    .addOption(jsonOption('one JSON object per case, then a summary object'))
+    .addOption(junitOption());
 
 export type ProbeOptions = ReturnType<ReturnType<typeof declaration>['opts']>;
 

@@ -4,6 +4,7 @@ import { readJsonInput } from '../../input.js';
 import { nestsDeeperThan, TOO_DEEP } from '../../platform/json-depth.js';
 import { eventOf } from '../../platform/schemas/index.js';
 import { Reporter } from '../../output/reporter.js';
+import { TestReport } from '../../output/test-report.js';
 import { payloadToSend } from '../../platform/fixtures.js';
 import { type ProbeResult, type ProbeVerdict, probeCases, runProbe } from '../../sending/probe.js';
 import { parseTarget } from '../../sending/target.js';
@@ -36,6 +37,16 @@ export async function runProbeCommand(options: ProbeOptions, context: CommandCon
     fields: { url: url.href, warnings: summary.warnings, inconclusive: summary.inconclusive },
     suffix: extra.map((text) => `, ${text}`).join(''),
   });
+  const testReport = new TestReport('hms-webhook probe', options.junit, io.env, io.clock.now);
+  for (const result of results) {
+    testReport.add(`probe ${url.href}`, {
+      name: `${result.probe.name} (expected ${result.probe.expect === 'accept' ? '2xx' : 'non-2xx'}, got ${result.status ?? 'no reply'})`,
+      ...(result.verdict === 'fail' ? { failure: [result.note ?? result.failure, result.probe.why].filter(Boolean).join(' — ') } : {}),
+      ...(result.verdict === 'inconclusive' ? { skipped: result.note ?? 'inconclusive' } : {}),
+      seconds: 0,
+    });
+  }
+  testReport.write();
   if (summary.failed > 0) throw new CheckFailed(`your receiver ${problems(results).join(' and ')}`);
 }
 

@@ -3,6 +3,7 @@ import type { CommandContext } from '../../cli/command-context.js';
 import {
   collect,
   jsonOption,
+  junitOption,
   lineOption,
   number,
   paceOption,
@@ -45,7 +46,8 @@ const declaration = () =>
         .argParser(collect)
         .default([] as string[]),
     )
-    .addOption(jsonOption('one JSON object per request, then a summary object'));
+    .addOption(jsonOption('one JSON object per request, then a summary object'))
+    .addOption(junitOption());
 
 export type ReplayOptions = ReturnType<ReturnType<typeof declaration>['opts']>;
 

@@ -6,6 +6,8 @@ import { unixSecondsOf } from '../../clock.js';
 import { DEFAULT_TOLERANCE_SECONDS } from '../../defaults.js';
 import { CheckFailed, InputError, UsageError } from '../../errors.js';
 import { Reporter } from '../../output/reporter.js';
+import { TestReport } from '../../output/test-report.js';
+import { stepFailure } from '../send/render.js';
 import { detectDialect } from '../../platform/dialect.js';
 import { isEvent } from '../../platform/events.js';
 import { compareReplies, parseIgnorePath } from '../../platform/reply-compare.js';
@@ -59,6 +61,7 @@ export async function runReplay(source: string, options: ReplayOptions, context:
   let passed = 0;
   let failed = 0;
   let fatal: unknown;
+  const testReport = new TestReport('hms-webhook replay', options.junit, io.env, io.clock.now);
   const replayOne = async ({ sourced, facts, location }: Selected): Promise<void> => {
     let replayed: ReturnType<typeof replayRequest>;
     try {
@@ -89,6 +92,17 @@ export async function runReplay(source: string, options: ReplayOptions, context:
     }
     if (report.ok) passed++;
     else failed++;
+    testReport.add(label, {
+      name: `${location} ${facts.event ?? '?'}${facts.callId !== undefined ? ` call ${facts.callId}` : ''}`,
+      ...(report.ok
+        ? {}
+        : {
+            failure: [stepFailure(report), ...(report.comparison?.differences ?? []).map((d) => `compare: ${d}`)]
+              .filter(Boolean)
+              .join('; '),
+          }),
+      seconds: (report.reply?.latencyMs ?? 0) / 1000,
+    });
     reporter.result(
       () => replayJson(report),
       () => replayLines(report, reporter.style),
@@ -122,6 +136,7 @@ export async function runReplay(source: string, options: ReplayOptions, context:
   await Promise.all(inFlight);
   if (fatal !== undefined) throw fatal;
   if (sent === 0) throw new InputError(`no requests to replay in ${label}${selectionText(options)}`);
+  testReport.write();
   reporter.summary(passed, failed);
   if (failed > 0) throw new CheckFailed();
 }

@@ -3,6 +3,7 @@ import type { CommandContext } from '../../cli/command-context.js';
 import {
   dialectOption,
   jsonOption,
+  junitOption,
   number,
   paceOption,
   secretFileOption,
@@ -81,7 +82,8 @@ const callDeclaration = () =>
     .addOption(paceOption())
     .option('--web', 'a web call (no phone numbers)')
     .option('--fail', 'the call ends with an error (status-update ended-with-error)')
-    .addOption(jsonOption('one JSON object per step, then a summary object'));
+    .addOption(jsonOption('one JSON object per step, then a summary object'))
+    .addOption(junitOption());
 
 export type SendOptions = ReturnType<ReturnType<typeof sendDeclaration>['opts']>;
 export type LoadOptions = ReturnType<ReturnType<typeof loadDeclaration>['opts']>;

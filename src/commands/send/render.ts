@@ -168,6 +168,15 @@ export function callStepLines(report: CallStepReport, style: Style): string[] {
   return lines;
 }
 
+/** Why a step failed, in one line: the checks that failed, or why no reply came. */
+export function stepFailure(report: { failure?: string; verdict?: ReplyVerdict }): string {
+  if (report.verdict === undefined) return report.failure ?? 'no reply';
+  return report.verdict.checks
+    .filter((check) => check.severity === 'failure')
+    .map((check) => `${check.name}: ${check.message}`)
+    .join('; ');
+}
+
 export function callStepJson(report: CallStepReport, callId: string): Record<string, unknown> {
   return {
     type: 'step',

@@ -1,6 +1,6 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import type { CommandContext } from '../../cli/command-context.js';
-import { jsonOption, number, secretFileOption, secretOption, toleranceOption } from '../../cli/options.js';
+import { jsonOption, junitOption, number, secretFileOption, secretOption, toleranceOption } from '../../cli/options.js';
 import { DEFAULT_MAX_LINE_BYTES } from '../../defaults.js';
 
 const declaration = () =>
@@ -21,6 +21,7 @@ const declaration = () =>
     .option('--timestamp <unix>', "the hand-given request's X-Webhook-Timestamp")
     .addOption(new Option('--event <event>', "the hand-given request's X-Webhook-Event (default: the body's message.type)"))
     .addOption(jsonOption('one JSON object per request, then a summary object'))
+    .addOption(junitOption())
     .option('-q, --quiet', 'print only failed requests and the summary')
     .option('-v, --verbose', 'print every warning in full under its request')
     .option('--allow-empty', 'no requests found is a pass, not an error')

@@ -9,7 +9,8 @@ import { readInput } from '../../input.js';
 import { parsePastedHeaders } from '../../captures/pasted-headers.js';
 import { Reporter } from '../../output/reporter.js';
 import type { VerifyOptions } from './command.js';
-import { renderUnreadable, renderVerifyReport, type VerifyRendering, type VerifyReport } from './render.js';
+import { renderUnreadable, renderVerifyReport, verifyFailures, type VerifyRendering, type VerifyReport } from './render.js';
+import { TestReport } from '../../output/test-report.js';
 import { verifyInParallel, type VerifyWorkerSettings } from './parallel.js';
 import { eventOf } from '../../platform/schemas/index.js';
 import { labelledSecrets } from '../../signing/secrets.js';
@@ -65,9 +66,17 @@ export async function runVerify(files: string[], options: VerifyOptions, context
   // Lines that are not captures (a line torn by a full disk): skipped and said, the rest still checked.
   let unreadable = 0;
   let lastProblem: string | undefined;
+  // --junit and the GitHub job summary: one suite per input, one case per request.
+  const testReport = new TestReport('hms-webhook verify', options.junit, io.env, io.clock.now);
   const report = async (report: VerifyReport) => {
     if (report.check.passed) passed++;
     else failed++;
+    const { check } = report;
+    testReport.add(report.file ?? (report.location === 'request' ? 'request' : 'stdin'), {
+      name: `${report.location} ${check.event ?? '?'}${check.callId !== undefined ? ` call ${check.callId}` : ''}`,
+      ...(check.passed ? {} : { failure: verifyFailures(check).join('; ') }),
+      seconds: 0,
+    });
     const { out, annotation } = renderVerifyReport(report, reporter.style, rendering);
     if (out !== '') await reporter.write(out);
     if (annotation !== '') io.stderr.write(annotation);
@@ -84,7 +93,8 @@ export async function runVerify(files: string[], options: VerifyOptions, context
     for (const file of files) {
       const label = file === '-' ? 'stdin' : file;
       const threads = Math.min(availableParallelism(), MAX_THREADS);
-      if (threads > 1 && file !== '-' && sizeOf(file) >= PARALLEL_FROM_BYTES && !isHarFile(file)) {
+      // The workers render their results as text: a report of each request is made on this thread.
+      if (threads > 1 && !testReport.wanted && file !== '-' && sizeOf(file) >= PARALLEL_FROM_BYTES && !isHarFile(file)) {
         const settings: VerifyWorkerSettings = {
           check: {
             secrets: checkOptions.secrets,
@@ -117,6 +127,7 @@ export async function runVerify(files: string[], options: VerifyOptions, context
         const { out, err } = renderUnreadable(locationOf(label, { line, entry }), { line, entry }, message, rendering);
         if (out !== '') reporter.write(out);
         io.stderr.write(err);
+        testReport.add(label, { name: `${locationOf(label, { line, entry })} unreadable`, failure: message, seconds: 0 });
         unreadable++;
         lastProblem = message;
       };
@@ -132,6 +143,7 @@ export async function runVerify(files: string[], options: VerifyOptions, context
   }
 
   const total = passed + failed;
+  testReport.write();
   const skipped = unreadable > 0 ? `, ${unreadable} unreadable line${unreadable > 1 ? 's' : ''} skipped` : '';
   if (options.json || total > 0) reporter.summary(passed, failed, { fields: unreadable > 0 ? { unreadable } : {}, suffix: skipped });
   if (total === 0 && lastProblem !== undefined) throw new InputError(lastProblem);

@@ -1,0 +1,142 @@
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { InputError } from '../errors.js';
+import { whyUnreadable } from '../input.js';
+import { printable } from './printable.js';
+
+/** One checked thing — a request, a step, a probe case — as CI systems show a test. */
+export interface TestCase {
+  /** So that a person can find it: `captures.jsonl:3 tool-calls call 5c4d…`. */
+  name: string;
+  /** The one-line reason the text output gives; absent when it passed. */
+  failure?: string;
+  /** Why it was not judged (a probe case that says nothing when the valid request failed). */
+  skipped?: string;
+  seconds: number;
+}
+
+export interface TestSuite {
+  /** An input file, a scenario, a probe run. */
+  name: string;
+  timestamp: string;
+  cases: TestCase[];
+}
+
+/** XML 1.0 cannot hold most control characters at all, not even escaped: they are written as \uXXXX text. */
+function xmlText(text: string): string {
+  return (
+    text
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters replaced
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+      .replaceAll('&', '&amp;')
+      .replaceAll('<', '&lt;')
+      .replaceAll('>', '&gt;')
+      .replaceAll('"', '&quot;')
+      .replaceAll("'", '&apos;')
+  );
+}
+
+const seconds = (value: number) => (Math.round(value * 1000) / 1000).toFixed(3);
+
+/** JUnit XML as Jenkins, GitLab and the GitHub reporting actions read it: counts on every suite and on the root. */
+export function junitXml(runName: string, suites: readonly TestSuite[]): string {
+  const count = (cases: readonly TestCase[]) => ({
+    tests: cases.length,
+    failures: cases.filter((c) => c.failure !== undefined).length,
+    skipped: cases.filter((c) => c.failure === undefined && c.skipped !== undefined).length,
+    time: cases.reduce((sum, c) => sum + c.seconds, 0),
+  });
+  const all = count(suites.flatMap((suite) => suite.cases));
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="${xmlText(runName)}" tests="${all.tests}" failures="${all.failures}" errors="0" skipped="${all.skipped}" time="${seconds(all.time)}">`,
+  ];
+  suites.forEach((suite, index) => {
+    const c = count(suite.cases);
+    lines.push(
+      `  <testsuite name="${xmlText(suite.name)}" id="${index}" tests="${c.tests}" failures="${c.failures}" errors="0" skipped="${c.skipped}" time="${seconds(c.time)}" timestamp="${xmlText(suite.timestamp)}">`,
+    );
+    for (const test of suite.cases) {
+      const open = `    <testcase name="${xmlText(test.name)}" classname="${xmlText(suite.name)}" time="${seconds(test.seconds)}"`;
+      if (test.failure !== undefined)
+        lines.push(
+          `${open}>`,
+          `      <failure message="${xmlText(test.failure)}" type="failure">${xmlText(test.failure)}</failure>`,
+          '    </testcase>',
+        );
+      else if (test.skipped !== undefined) lines.push(`${open}>`, `      <skipped message="${xmlText(test.skipped)}"/>`, '    </testcase>');
+      else lines.push(`${open}/>`);
+    }
+    lines.push('  </testsuite>');
+  });
+  lines.push('</testsuites>');
+  return `${lines.join('\n')}\n`;
+}
+
+/** A cell of a Markdown table: one line, control characters escaped (they came from the wire), pipes escaped, long reasons cut. */
+function cell(text: string): string {
+  const line = printable(text.replace(/[\r\n]+/g, ' ')).replaceAll('|', '\\|');
+  return line.length > 300 ? `${line.slice(0, 299)}…` : line;
+}
+
+/** The GitHub job summary: passed and failed per suite, then the failures with their reasons. */
+export function stepSummary(title: string, suites: readonly TestSuite[]): string {
+  const lines = [`### ${cell(title)}`, '', '| | passed | failed |', '| --- | ---: | ---: |'];
+  for (const suite of suites) {
+    const failed = suite.cases.filter((c) => c.failure !== undefined).length;
+    lines.push(`| ${cell(suite.name)} | ${suite.cases.length - failed} | ${failed} |`);
+  }
+  const failures = suites.flatMap((suite) => suite.cases.filter((c) => c.failure !== undefined));
+  if (failures.length > 0) {
+    lines.push('', '| failed | why |', '| --- | --- |');
+    for (const failure of failures.slice(0, 50)) lines.push(`| ${cell(failure.name)} | ${cell(failure.failure!)} |`);
+    if (failures.length > 50) lines.push('', `and ${failures.length - 50} more failures.`);
+  }
+  return `${lines.join('\n')}\n\n`;
+}
+
+/**
+ * Collects a command's results as test suites and, when the command ends, writes them as JUnit XML
+ * (`--junit FILE`) and appends a summary to `$GITHUB_STEP_SUMMARY` when it is set.
+ */
+export class TestReport {
+  private readonly suites: TestSuite[] = [];
+
+  constructor(
+    private readonly title: string,
+    private readonly junitFile: string | undefined,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly now: () => number,
+  ) {}
+
+  /** Whether anything is collected at all: without --junit or a job summary, commands skip the work. */
+  get wanted(): boolean {
+    return this.junitFile !== undefined || (this.env.GITHUB_STEP_SUMMARY ?? '') !== '';
+  }
+
+  suite(name: string): TestSuite {
+    let suite = this.suites.find((s) => s.name === name);
+    if (suite === undefined) {
+      suite = { name, timestamp: new Date(this.now()).toISOString().replace(/\.\d+Z$/, ''), cases: [] };
+      this.suites.push(suite);
+    }
+    return suite;
+  }
+
+  add(suiteName: string, test: TestCase): void {
+    if (this.wanted) this.suite(suiteName).cases.push(test);
+  }
+
+  write(): void {
+    if (this.junitFile !== undefined) save(this.junitFile, junitXml(this.title, this.suites), writeFileSync);
+    const summary = this.env.GITHUB_STEP_SUMMARY;
+    if (summary !== undefined && summary !== '') save(summary, stepSummary(this.title, this.suites), appendFileSync);
+  }
+}
+
+function save(file: string, text: string, write: (file: string, text: string) => void): void {
+  try {
+    write(file, text);
+  } catch (error) {
+    throw new InputError(`cannot write ${file}: ${whyUnreadable(error) ?? (error as Error).message}`);
+  }
+}
