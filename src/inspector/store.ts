@@ -96,7 +96,8 @@ export function summaryOf(request: InspectedRequest): RequestSummary {
 }
 
 function inspect(id: number, event: ListenEvent): InspectedRequest {
-  const headers: Record<string, string> = {};
+  // No prototype: a header named __proto__ from the wire is a header like any other.
+  const headers: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(event.headers))
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   const known = isEvent(event.event) ? event.event : undefined;

@@ -47,7 +47,8 @@ export function scenarioOfCall(callId: string, events: readonly RecordedEvent[])
   const customer = asObject(first.customer) ?? {};
 
   const toolTurns: { at: number; tools: { name: string; arguments: Record<string, unknown> }[] }[] = [];
-  const toolResults: Record<string, unknown> = {};
+  // A Map: a tool named __proto__ or toString is a name like any other.
+  const toolResults = new Map<string, unknown>();
   const toolNames = new Set<string>();
   for (const { message, reply, dialect } of messages) {
     if (message.type !== 'tool-calls' || !Array.isArray(message.tool_call_list)) continue;
@@ -65,7 +66,7 @@ export function scenarioOfCall(callId: string, events: readonly RecordedEvent[])
     const outcomes = toolOutcomes(reply, dialect, ids);
     for (const c of calls) {
       const outcome = typeof c.id === 'string' ? outcomes.get(c.id) : undefined;
-      if (outcome !== undefined && 'result' in outcome && !(c.name in toolResults)) toolResults[c.name] = outcome.result;
+      if (outcome !== undefined && 'result' in outcome && !toolResults.has(c.name)) toolResults.set(c.name, outcome.result);
     }
   }
 
@@ -112,7 +113,7 @@ export function scenarioOfCall(callId: string, events: readonly RecordedEvent[])
     summary: typeof report?.summary === 'string' ? report.summary : '',
     ...(asObject(report?.analysis) !== undefined ? { analysis: asObject(report?.analysis)! } : {}),
     ...(typeof report?.recording_url === 'string' ? { recording_url: report.recording_url } : {}),
-    ...(Object.keys(toolResults).length > 0 ? { tool_results: toolResults } : {}),
+    ...(toolResults.size > 0 ? { tool_results: Object.fromEntries(toolResults) } : {}),
   };
 }
 

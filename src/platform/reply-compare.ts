@@ -91,7 +91,13 @@ function diff(recorded: unknown, replayed: unknown, path: PathSegment[], ignore:
   }
   if (isPlainObject(recorded) && isPlainObject(replayed)) {
     for (const key of new Set([...Object.keys(recorded), ...Object.keys(replayed)]))
-      diff(key in recorded ? recorded[key] : ABSENT, key in replayed ? replayed[key] : ABSENT, [...path, key], ignore, found);
+      diff(
+        Object.hasOwn(recorded, key) ? recorded[key] : ABSENT,
+        Object.hasOwn(replayed, key) ? replayed[key] : ABSENT,
+        [...path, key],
+        ignore,
+        found,
+      );
     return;
   }
   if (!Object.is(recorded, replayed)) found.push(`${formatPath(path)}: ${preview(recorded)} → ${preview(replayed)}`);

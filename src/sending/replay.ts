@@ -55,7 +55,8 @@ export function replayRequest(
     for (const path of edits.unset) applyUnset(document, path);
     body = Buffer.from(JSON.stringify(document));
   }
-  const headers: Record<string, string> = {};
+  // No prototype: a captured header named __proto__ is a header like any other.
+  const headers: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(capture.headers)) {
     const key = name.toLowerCase();
     if (typeof value !== 'string' || CONNECTION_HEADERS.has(key)) continue;

@@ -70,3 +70,17 @@ describe('compareReplies', () => {
     assert.deepEqual(parseIgnorePath('results[*].result'), ['results', '*', 'result']);
   });
 });
+
+describe('compareReplies: keys from the wire', () => {
+  it('are data: a reply key named toString or __proto__ is compared, never found on the prototype', () => {
+    const comparison = compareReplies({
+      event: 'assistant-request',
+      recorded: { status: 200, body: '{"toString":1,"__proto__":{"a":1}}' },
+      replayed: { status: 200, body: Buffer.from('{"__proto__":{"a":2}}') },
+      recordedRequest: {},
+      replayedRequest: {},
+      ignore: [],
+    });
+    assert.deepEqual(comparison.differences, ['toString: 1 → (absent)', '__proto__.a: 1 → 2']);
+  });
+});
