@@ -30,6 +30,9 @@ export interface InspectedRequest {
   forwardedTo: string | null;
 }
 
+/** Bodies can be 10 MB each: the inspector keeps at most this much of them, whatever --ui-keep says. */
+export const MAX_KEPT_BYTES = 256 * 1024 * 1024;
+
 /** The list row of a request: what the live list shows and the SSE stream sends. */
 export type RequestSummary = Pick<
   InspectedRequest,
@@ -37,20 +40,27 @@ export type RequestSummary = Pick<
 > & { status: number; bytes: number };
 
 /**
- * The requests the inspector holds: the last `keep`, oldest dropped first (`--save` is the durable
- * record). Listeners hear each new request and each clear.
+ * The requests the inspector holds: the last `keep` (and at most MAX_KEPT_BYTES of bodies), oldest
+ * dropped first (`--save` is the durable record). Listeners hear each new request and each clear.
  */
 export class RequestStore {
   private readonly requests: InspectedRequest[] = [];
   private nextId = 1;
+  private bytes = 0;
   private readonly listeners = new Set<(change: { added: InspectedRequest } | { cleared: true }) => void>();
 
-  constructor(readonly keep: number) {}
+  constructor(
+    readonly keep: number,
+    private readonly maxBytes = MAX_KEPT_BYTES,
+  ) {}
 
   add(event: ListenEvent): InspectedRequest {
     const request = inspect(this.nextId++, event);
     this.requests.push(request);
-    if (this.requests.length > this.keep) this.requests.splice(0, this.requests.length - this.keep);
+    this.bytes += request.body.length;
+    // Oldest out first, past --ui-keep requests or past maxBytes of bodies (the newest always stays).
+    while (this.requests.length > 1 && (this.requests.length > this.keep || this.bytes > this.maxBytes))
+      this.bytes -= this.requests.shift()!.body.length;
     for (const listener of this.listeners) listener({ added: request });
     return request;
   }
@@ -70,6 +80,7 @@ export class RequestStore {
 
   clear(): void {
     this.requests.length = 0;
+    this.bytes = 0;
     for (const listener of this.listeners) listener({ cleared: true });
   }
 
