@@ -44,6 +44,11 @@ export interface ReplyVerdict {
   outcome: string[];
 }
 
+/** Whether `--expect-status` names a status (401) or a class (4xx). */
+export function isStatusExpectation(text: string): boolean {
+  return /^([1-5]xx|[1-5]\d\d)$/i.test(text);
+}
+
 /** Checks a receiver's reply the way the platform would use it. */
 export function checkReceivedReply(input: ReplyCheckInput): ReplyVerdict {
   const { event, dialect, reply } = input;

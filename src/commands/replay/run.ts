@@ -11,7 +11,7 @@ import { stepFailure } from '../send/render.js';
 import { detectDialect } from '../../platform/dialect.js';
 import { isEvent } from '../../platform/events.js';
 import { compareReplies, parseIgnorePath } from '../../platform/reply-compare.js';
-import { checkReceivedReply } from '../../platform/reply-check.js';
+import { checkReceivedReply, isStatusExpectation } from '../../platform/reply-check.js';
 import { asObject } from '../../platform/schemas/common.js';
 import { NetworkFailure, postOnce } from '../../sending/http.js';
 import { type ReplaySigning, replayRequest } from '../../sending/replay.js';
@@ -35,7 +35,7 @@ export async function runReplay(source: string, options: ReplayOptions, context:
     throw new UsageError(
       '--set and --unset change the body, so the captured signature would no longer match it: drop --as-captured to re-sign',
     );
-  if (options.expectStatus !== undefined && !/^([1-5]xx|[1-5]\d\d)$/i.test(options.expectStatus))
+  if (options.expectStatus !== undefined && !isStatusExpectation(options.expectStatus))
     throw new UsageError(`--expect-status ${options.expectStatus}: give a status such as 401 or a class such as 4xx`);
   const ignore = options.ignore.map((text) => {
     const path = parseIgnorePath(text);

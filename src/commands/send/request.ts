@@ -6,6 +6,7 @@ import { convertDialect, type Dialect, detectDialect, spellingIn } from '../../p
 import { payloadToSend } from '../../platform/fixtures.js';
 import { applySet, applyUnset } from '../../platform/json-path.js';
 import { eventOf, formatPath, validatePayload } from '../../platform/schemas/index.js';
+import { isStatusExpectation } from '../../platform/reply-check.js';
 import type { OutgoingRequest } from '../../sending/http.js';
 import { fingerprint, resolveSecrets } from '../../signing/secrets.js';
 import { sign, unsignedHeaders } from '../../signing/signature.js';
@@ -42,7 +43,7 @@ export async function prepareRequest(
   note: (text: string) => void,
 ): Promise<PreparedRequest> {
   const forgery = chooseForgery(options);
-  if (options.expectStatus !== undefined && !/^([1-5]xx|[1-5]\d\d)$/i.test(options.expectStatus)) {
+  if (options.expectStatus !== undefined && !isStatusExpectation(options.expectStatus)) {
     throw new UsageError(`--expect-status ${options.expectStatus}: give a status such as 401 or a class such as 4xx`);
   }
   const secret = resolveSecrets(options, io.env)[0];
