@@ -114,7 +114,7 @@ export function fillTemplate(text: string, options: ProjectOptions): string {
     DIALECT: options.dialect,
     INSTALL: python ? 'python3 -m venv .venv && . .venv/bin/activate\npip install -r requirements.txt' : 'npm install',
     RUN: python ? 'python app.py' : 'npm start',
-    CALL_FLAGS: options.dialect === 'flireo' ? '--dialect flireo' : '',
+    CALL_FLAGS: options.dialect === 'flireo' ? ' --dialect flireo' : '',
     HANDLERS_FILE: python ? 'handlers.py' : `${options.framework === 'nextjs' ? 'lib/' : ''}handlers.${options.lang}`,
     QUEUE_FILE: python ? 'handlers.py' : `${options.framework === 'nextjs' ? 'lib/' : ''}handlers.${options.lang}`,
   };

@@ -231,6 +231,7 @@ describe('init: what it writes', () => {
     const node = join(dir, 'node-readme');
     assert.equal((await runCli(['init', 'express', '--out', node, '--dialect', 'flireo'])).code, 0);
     assert.match(readFileSync(join(node, 'README.md'), 'utf8'), /npm install[\s\S]*npm start/);
+    assert.match(readFileSync(join(node, 'README.md'), 'utf8'), /send call --to http:\/\/localhost:3000\/webhooks --dialect flireo\n/);
     assert.match(readFileSync(join(node, 'handlers.ts'), 'utf8'), /message\.toolCallList/);
     assert.ok(statSync(join(node, 'package.json')).isFile());
     assert.ok(!existsSync(join(node, 'handlers.js')));
