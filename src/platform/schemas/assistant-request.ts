@@ -13,6 +13,7 @@ import {
   oncePerDialect,
   looseObjectIn,
 } from './common.js';
+import { safeParseQuickly } from './quick-check.js';
 
 export const event = 'assistant-request';
 export const statuses = ['ringing'] as const;
@@ -45,7 +46,7 @@ export function lintPayload(): Lint {
 }
 
 export function checkReply(value: unknown, d: Dialect): Lint {
-  const parsed = reply(d).safeParse(value);
+  const parsed = safeParseQuickly(reply(d), value);
   if (!parsed.success) return { errors: findingsOf(parsed.error), warnings: [] };
   const body = asObject(value) ?? {};
   const warnings: Finding[] = foreignKeys(body, d, []);

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import { callTypeIn, type FlireoKeys, hmsCallTypes, keyIn, spellingIn, withKeysIn, type Dialect } from '../dialect.js';
+import { safeParseQuickly } from './quick-check.js';
 
 // zod/mini, so that a command loads 20 KB of zod rather than 460 KB; it comes without messages.
 z.config(en());
@@ -178,7 +179,7 @@ export function envelopeLint(message: Json, d: Dialect, expectedStatuses: readon
   const assistant = asObject(message.assistant);
   if (assistant !== undefined) {
     // The SDK accepts any values here: what the docs pin down is a warning when it differs, never an error.
-    const parsed = assistantConfig(d).safeParse(assistant);
+    const parsed = safeParseQuickly(assistantConfig(d), assistant);
     if (!parsed.success) {
       for (const finding of findingsOf(parsed.error)) {
         warnings.push({

@@ -7,6 +7,7 @@ import * as toolCalls from './tool-calls.js';
 import { asObject, described, envelopeLint, findingsOf, type Finding } from './common.js';
 import { EVENTS, isEvent, type EventType } from '../events.js';
 import { nestsDeeperThan, TOO_DEEP } from '../json-depth.js';
+import { safeParseQuickly } from './quick-check.js';
 
 export { formatPath, type Finding, type PathSegment } from './common.js';
 export { replyForm, toolCallIds, toolOutcomes, type ReplyForm, type ToolOutcome } from './tool-calls.js';
@@ -81,7 +82,7 @@ export function validatePayload(document: unknown, options: PayloadOptions = {})
     const path = asObject(document) === undefined ? [] : ['message', 'type'];
     return { event, dialect, errors: [{ path, message }], warnings: [] };
   }
-  const parsed = payloadSchema(event, dialect).safeParse(document);
+  const parsed = safeParseQuickly(payloadSchema(event, dialect), document);
   const errors = parsed.success ? [] : findingsOf(parsed.error);
   const message = asObject(asObject(document)?.message);
   const warnings: Finding[] = [];

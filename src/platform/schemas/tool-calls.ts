@@ -13,6 +13,7 @@ import {
   oncePerDialect,
   looseObjectIn,
 } from './common.js';
+import { safeParseQuickly } from './quick-check.js';
 
 export const event = 'tool-calls';
 export const statuses = ['in-progress'] as const;
@@ -159,7 +160,7 @@ export function checkReply(value: unknown, d: Dialect, ids?: readonly string[]):
     }
     return { errors: [], warnings };
   }
-  const parsed = resultsForm(d).safeParse(value);
+  const parsed = safeParseQuickly(resultsForm(d), value);
   if (!parsed.success) return { errors: findingsOf(parsed.error), warnings };
   const idKey = keyIn(d, 'tool_call_id');
   const errors: Finding[] = [];
