@@ -11,8 +11,8 @@ describe('TestReport', () => {
   it('for a job summary alone, keeps counts and the failures it lists, not every passing case', () => {
     const summary = join(dir, 'summary.md');
     const report = new TestReport('hms-webhook listen', undefined, { GITHUB_STEP_SUMMARY: summary }, () => 0);
-    for (let i = 0; i < 1000; i++) report.add('listen /', { name: `ok ${i}`, seconds: 0 });
-    for (let i = 0; i < 60; i++) report.add('listen /', { name: `bad ${i}`, failure: 'signature-mismatch', seconds: 0 });
+    for (let i = 0; i < 1000; i++) report.add('listen /', () => ({ name: `ok ${i}`, seconds: 0 }));
+    for (let i = 0; i < 60; i++) report.add('listen /', () => ({ name: `bad ${i}`, failure: 'signature-mismatch', seconds: 0 }));
     assert.equal(report.suite('listen /').cases.length, 50);
     report.write();
     const markdown = readFileSync(summary, 'utf8');

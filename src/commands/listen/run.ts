@@ -63,11 +63,11 @@ export async function runListen(options: ListenOptions, context: CommandContext)
   const testReport = new TestReport('hms-webhook listen', options.junit, io.env, io.clock.now);
   const onEvent = (event: ListenEvent) => {
     store?.add(event);
-    testReport.add(`listen ${path}`, {
+    testReport.add(`listen ${path}`, () => ({
       name: `${event.receivedAt.toISOString()} ${event.event ?? event.method}${event.callId !== undefined ? ` call ${event.callId}` : ''}`,
       ...(event.passed ? {} : { failure: listenFailure(event) }),
       seconds: event.latencyMs / 1000,
-    });
+    }));
     if (event.passed) passed++;
     else failed++;
     if (event.saveFailure !== undefined) sayOnce(event.saveFailure);

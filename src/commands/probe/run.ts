@@ -39,12 +39,12 @@ export async function runProbeCommand(options: ProbeOptions, context: CommandCon
   });
   const testReport = new TestReport('hms-webhook probe', options.junit, io.env, io.clock.now);
   for (const result of results) {
-    testReport.add(`probe ${url.href}`, {
+    testReport.add(`probe ${url.href}`, () => ({
       name: `${result.probe.name} (expected ${result.probe.expect === 'accept' ? '2xx' : 'non-2xx'}, got ${result.status ?? 'no reply'})`,
       ...(result.verdict === 'fail' ? { failure: [result.note ?? result.failure, result.probe.why].filter(Boolean).join(' — ') } : {}),
       ...(result.verdict === 'inconclusive' ? { skipped: result.note ?? 'inconclusive' } : {}),
       seconds: 0,
-    });
+    }));
   }
   testReport.write();
   if (summary.failed > 0) throw new CheckFailed(`your receiver ${problems(results).join(' and ')}`);

@@ -92,7 +92,7 @@ export async function runReplay(source: string, options: ReplayOptions, context:
     }
     if (report.ok) passed++;
     else failed++;
-    testReport.add(label, {
+    testReport.add(label, () => ({
       name: `${location} ${facts.event ?? '?'}${facts.callId !== undefined ? ` call ${facts.callId}` : ''}`,
       ...(report.ok
         ? {}
@@ -102,7 +102,7 @@ export async function runReplay(source: string, options: ReplayOptions, context:
               .join('; '),
           }),
       seconds: (report.reply?.latencyMs ?? 0) / 1000,
-    });
+    }));
     reporter.result(
       () => replayJson(report),
       () => replayLines(report, reporter.style),

@@ -43,11 +43,11 @@ export async function runSendCall(name: string | undefined, options: CallOptions
     paceMs: options.pace,
     clock: io.clock,
     onStep: (report) => {
-      testReport.add(suite, {
+      testReport.add(suite, () => ({
         name: `${String(report.index).padStart(2, '0')} ${report.step.event} ${report.step.label} call ${script.callId}`,
         ...(report.ok ? {} : { failure: stepFailure(report) }),
         seconds: (report.reply?.latencyMs ?? 0) / 1000,
-      });
+      }));
       reporter.result(
         () => callStepJson(report, script.callId),
         () => callStepLines(report, style),

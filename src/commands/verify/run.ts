@@ -72,11 +72,11 @@ export async function runVerify(files: string[], options: VerifyOptions, context
     if (report.check.passed) passed++;
     else failed++;
     const { check } = report;
-    testReport.add(report.file ?? (report.location === 'request' ? 'request' : 'stdin'), {
+    testReport.add(report.file ?? (report.location === 'request' ? 'request' : 'stdin'), () => ({
       name: `${report.location} ${check.event ?? '?'}${check.callId !== undefined ? ` call ${check.callId}` : ''}`,
       ...(check.passed ? {} : { failure: verifyFailures(check).join('; ') }),
       seconds: 0,
-    });
+    }));
     const { out, annotation } = renderVerifyReport(report, reporter.style, rendering);
     if (out !== '') await reporter.write(out);
     if (annotation !== '') io.stderr.write(annotation);
@@ -127,7 +127,7 @@ export async function runVerify(files: string[], options: VerifyOptions, context
         const { out, err } = renderUnreadable(locationOf(label, { line, entry }), { line, entry }, message, rendering);
         if (out !== '') reporter.write(out);
         io.stderr.write(err);
-        testReport.add(label, { name: `${locationOf(label, { line, entry })} unreadable`, failure: message, seconds: 0 });
+        testReport.add(label, () => ({ name: `${locationOf(label, { line, entry })} unreadable`, failure: message, seconds: 0 }));
         unreadable++;
         lastProblem = message;
       };
