@@ -2,12 +2,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { isUtf8 } from 'node:buffer';
 import { CannotRun } from '../errors.js';
-import { isEvent } from '../platform/events.js';
-import { detectDialect } from '../platform/dialect.js';
-import { checkReceivedReply } from '../platform/reply-check.js';
 import { packageVersion } from '../package-root.js';
-import { NetworkFailure, postOnce } from '../sending/http.js';
-import { type ReplaySigning, replayRequest } from '../sending/replay.js';
+import { NetworkFailure } from '../sending/http.js';
+import { type ReplaySigning, replayRequest, sendReplayed } from '../sending/replay.js';
 import { parseTarget } from '../sending/target.js';
 import { type Clock, unixSecondsOf } from '../clock.js';
 import { capturesOf, curlCommand, harOf, sendCommand } from './export.js';
@@ -181,12 +178,9 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
       headers: request.headers,
       ...(body === undefined ? { body_base64: request.body.toString('base64') } : { body }),
     };
-    const { request: outgoing, document } = replayRequest(capture, target, signing, unixSecondsOf(options.clock), { set: [], unset: [] });
+    const replayed = replayRequest(capture, target, signing, unixSecondsOf(options.clock), { set: [], unset: [] });
     try {
-      const reply = await postOnce(outgoing, 30_000, options.clock);
-      const name = request.event ?? undefined;
-      const event = isEvent(name) ? name : 'status-update';
-      const verdict = checkReceivedReply({ event, dialect: detectDialect(document), request: document, reply });
+      const { reply, verdict } = await sendReplayed(replayed, request.event ?? undefined, { timeoutMs: 30_000, clock: options.clock });
       return {
         ok: verdict.ok,
         to: target.href,

@@ -1,5 +1,5 @@
 import { keyIn, type Dialect } from './dialect.js';
-import type { EventType } from './events.js';
+import { type EventType, isEvent } from './events.js';
 import { asObject } from './schemas/common.js';
 import { formatPath, replyDeadlineMs, replyForm, toolCallIds, validateReply } from './schemas/index.js';
 
@@ -42,6 +42,11 @@ export interface ReplyVerdict {
   parsed: unknown;
   /** What the platform will do with this reply, in plain words. */
   outcome: string[];
+}
+
+/** The event whose rules judge a reply: a payload of no known event is judged as one whose reply the platform ignores. */
+export function judgedAs(event: string | undefined): EventType {
+  return isEvent(event) ? event : 'status-update';
 }
 
 /** Whether `--expect-status` names a status (401) or a class (4xx). */

@@ -1,4 +1,8 @@
-import type { OutgoingRequest } from './http.js';
+import { type OutgoingRequest, postOnce, type ReceivedReply } from './http.js';
+import type { Clock } from '../clock.js';
+import { detectDialect } from '../platform/dialect.js';
+import type { EventType } from '../platform/events.js';
+import { checkReceivedReply, judgedAs, type ReplyVerdict } from '../platform/reply-check.js';
 import { InputError } from '../errors.js';
 import { captureBody, type Capture } from '../captures/capture-file.js';
 import { applySet, applyUnset } from '../platform/json-path.js';
@@ -75,4 +79,25 @@ export function replayRequest(
     headers[TIMESTAMP_HEADER] = String(timestamp);
   }
   return { request: { url, headers, body }, document };
+}
+
+/**
+ * Sends a request made by replayRequest and judges its reply as `send` does. A request that gets no
+ * reply throws NetworkFailure, for the caller to count or report.
+ */
+export async function sendReplayed(
+  replayed: { request: OutgoingRequest; document: unknown },
+  event: string | undefined,
+  options: { timeoutMs: number; clock: Clock; expectStatus?: string },
+): Promise<{ reply: ReceivedReply; verdict: ReplyVerdict; judgedAs: EventType }> {
+  const reply = await postOnce(replayed.request, options.timeoutMs, options.clock);
+  const as = judgedAs(event);
+  const verdict = checkReceivedReply({
+    event: as,
+    dialect: detectDialect(replayed.document),
+    request: replayed.document,
+    reply,
+    ...(options.expectStatus !== undefined ? { expectStatus: options.expectStatus } : {}),
+  });
+  return { reply, verdict, judgedAs: as };
 }

@@ -8,13 +8,11 @@ import { CheckFailed, InputError, UsageError } from '../../errors.js';
 import { Reporter } from '../../output/reporter.js';
 import { TestReport } from '../../output/test-report.js';
 import { stepFailure } from '../send/render.js';
-import { detectDialect } from '../../platform/dialect.js';
-import { isEvent } from '../../platform/events.js';
 import { compareReplies, parseIgnorePath } from '../../platform/reply-compare.js';
-import { checkReceivedReply, isStatusExpectation } from '../../platform/reply-check.js';
+import { isStatusExpectation } from '../../platform/reply-check.js';
 import { asObject } from '../../platform/schemas/common.js';
-import { NetworkFailure, postOnce } from '../../sending/http.js';
-import { type ReplaySigning, replayRequest } from '../../sending/replay.js';
+import { NetworkFailure } from '../../sending/http.js';
+import { type ReplaySigning, replayRequest, sendReplayed } from '../../sending/replay.js';
 import { parseTarget } from '../../sending/target.js';
 import { labelledSecrets } from '../../signing/secrets.js';
 import type { ReplayOptions } from './command.js';
@@ -71,19 +69,15 @@ export async function runReplay(source: string, options: ReplayOptions, context:
       throw error;
     }
     const { request, document } = replayed;
-    const event = isEvent(facts.event) ? facts.event : 'status-update';
     const base = { location, event: facts.event, callId: facts.callId, request };
     let report: ReplayReport;
     try {
-      const reply = await postOnce(request, options.timeout * 1000, io.clock);
-      const verdict = checkReceivedReply({
-        event,
-        dialect: detectDialect(document),
-        request: document,
-        reply,
+      const { reply, verdict, judgedAs } = await sendReplayed(replayed, facts.event, {
+        timeoutMs: options.timeout * 1000,
+        clock: io.clock,
         expectStatus: options.expectStatus,
       });
-      const comparison = options.compare ? compareWithRecorded(sourced, facts, document, reply, event, ignore) : undefined;
+      const comparison = options.compare ? compareWithRecorded(sourced, facts, document, reply, judgedAs, ignore) : undefined;
       report = { ...base, reply, verdict, comparison, ok: verdict.ok && (comparison?.differences.length ?? 0) === 0 };
     } catch (error) {
       // No reply in time, or a connection closed before one, fails this request; any other failure to send stops the replay.

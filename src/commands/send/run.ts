@@ -1,7 +1,7 @@
 import type { CommandContext } from '../../cli/command-context.js';
 import { CheckFailed, UsageError } from '../../errors.js';
-import { type EventType, isEvent } from '../../platform/events.js';
-import { checkReceivedReply } from '../../platform/reply-check.js';
+import { isEvent } from '../../platform/events.js';
+import { checkReceivedReply, judgedAs } from '../../platform/reply-check.js';
 import { Reporter } from '../../output/reporter.js';
 import { NetworkFailure, postOnce } from '../../sending/http.js';
 import { parseTarget } from '../../sending/target.js';
@@ -19,7 +19,7 @@ export async function runSend(name: string | undefined, options: SendOptions, co
   const url = parseTarget(options.to);
   const prepared = await prepareRequest(name, url, options, io, (text) => reporter.note(text));
   const { event, dialect, document, forgery, signedWith } = prepared;
-  const checkedAs: EventType = isEvent(event) ? event : 'status-update';
+  const checkedAs = judgedAs(event);
   if (forgery !== undefined && options.expectStatus === undefined) {
     reporter.note(
       `this request is forged (--${forgery}); a careful receiver refuses it — add --expect-status 4xx to make a refusal the pass`,
