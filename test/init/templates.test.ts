@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, createConnection } from 'node:net';
+import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -38,23 +38,28 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Resolves once the port takes connections, or rejects with the server's output if it exits first. */
-async function accepting(port: number, child: ChildProcess, output: () => string): Promise<void> {
-  // A receiver that never listens fails the test with its output rather than hang it (a minute of tries).
-  for (let attempt = 0; ; attempt++) {
-    if (attempt === 600) throw new Error(`the receiver never listened on ${port}: ${output()}`);
-    if (child.exitCode !== null) throw new Error(`the receiver exited (${child.exitCode}): ${output()}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = createConnection(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/**
+ * What each receiver says once it listens: the Node templates and the Next.js route server their own
+ * line, Flask's server and uvicorn theirs. Waiting for it needs no timer.
+ */
+const LISTENING = /Receiving webhooks on|Running on http|Uvicorn running on/;
+
+/** Resolves once the receiver says it listens, or rejects with its output if it exits first. */
+function listening(child: ChildProcess, output: () => string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (!LISTENING.test(output())) return;
+      child.stdout!.off('data', check);
+      child.stderr!.off('data', check);
+      child.off('exit', exited);
+      resolve();
+    };
+    const exited = (code: number | null) => reject(new Error(`the receiver exited (${code}) before it listened: ${output()}`));
+    // After the output listeners that collect the text, so each check sees the chunk that came.
+    child.stdout!.on('data', check);
+    child.stderr!.on('data', check);
+    child.once('exit', exited);
+  });
 }
 
 interface Started {
@@ -75,7 +80,7 @@ async function start(command: string, args: string[], cwd: string, env: NodeJS.P
   child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
   const output = () => text;
-  await accepting(port, child, output);
+  await listening(child, output);
   return {
     url: `http://127.0.0.1:${port}/webhooks`,
     output,
