@@ -51,6 +51,11 @@ export function compare(what: string, unit: string, ours: number[], baseline: nu
   };
 }
 
+/** The arguments of a `send load status-update` run with its totals as JSON (the secret comes from HMS_WEBHOOK_SECRET). */
+export function sendLoadArgs(url: string, count: number, concurrency: number): string[] {
+  return [BIN, 'send', 'load', 'status-update', '--to', url, '--count', String(count), '--concurrency', String(concurrency), '--json'];
+}
+
 /** Wall time of one run of a command, in milliseconds. */
 export function timeRun(command: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
   const start = process.hrtime.bigint();

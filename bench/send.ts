@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { loadFixture } from '../src/platform/fixtures.js';
 import { sign } from '../src/signing/signature.js';
-import { BIN, compare, ROUNDS, timeRun, type Row } from './measure.js';
+import { compare, ROUNDS, sendLoadArgs, timeRun, type Row } from './measure.js';
 import { startBareServer } from './servers.js';
 
 const CONNECTIONS = 50;
@@ -20,25 +20,7 @@ export async function benchSend(rounds = ROUNDS): Promise<Row[]> {
     const ours: number[] = [];
     const theirs: number[] = [];
     for (let round = 0; round < rounds; round++) {
-      ours.push(
-        timeRun(
-          process.execPath,
-          [
-            BIN,
-            'send',
-            'load',
-            'status-update',
-            '--to',
-            server.url,
-            '--count',
-            String(REQUESTS),
-            '--concurrency',
-            String(CONNECTIONS),
-            '--json',
-          ],
-          { HMS_WEBHOOK_SECRET: 'bench-secret' },
-        ),
-      );
+      ours.push(timeRun(process.execPath, sendLoadArgs(server.url, REQUESTS, CONNECTIONS), { HMS_WEBHOOK_SECRET: 'bench-secret' }));
       const headers = Object.entries(sign({ body, secret: 'bench-secret' })).flatMap(([name, value]) => ['-H', `${name}=${value}`]);
       theirs.push(
         timeRun(process.execPath, [

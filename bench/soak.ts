@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { loadFixture } from '../src/platform/fixtures.js';
 import { sign } from '../src/signing/signature.js';
-import { BIN, ROOT, type Row } from './measure.js';
+import { BIN, ROOT, sendLoadArgs, type Row } from './measure.js';
 import { firstLine, savedAnswers } from './servers.js';
 
 const SECRET = 'bench-secret';
@@ -73,25 +73,12 @@ async function sendIntoListen(file: string): Promise<Row> {
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   const url = (await firstLine(child, 'stderr')).replace(/^Listening on /, '');
-  const run = spawnSync(
-    process.execPath,
-    [
-      BIN,
-      'send',
-      'load',
-      'status-update',
-      '--to',
-      url,
-      '--secret',
-      SECRET,
-      '--count',
-      String(SENDS),
-      '--concurrency',
-      String(CONNECTIONS),
-      '--json',
-    ],
-    { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24 },
-  );
+  const run = spawnSync(process.execPath, sendLoadArgs(url, SENDS, CONNECTIONS), {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+    env: { ...process.env, HMS_WEBHOOK_SECRET: SECRET },
+  });
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('close', resolve));
   const load = JSON.parse(run.stdout) as { sent: number; statuses: Record<string, number> };
