@@ -1,6 +1,6 @@
 import type { Capture, SourcedCapture } from './capture-file.js';
 import { asObject } from '../platform/schemas/common.js';
-import { eventOf } from '../platform/schemas/index.js';
+import { callIdOf, eventOf } from '../platform/schemas/index.js';
 import { EVENT_HEADER } from '../signing/signature.js';
 
 /** Which captured requests a command takes: `--line`, `--event`, `--call`, `--failed` (and `--last`, applied by the reader). */
@@ -34,10 +34,9 @@ export function factsOf(capture: Capture, body: Buffer): CaptureFacts {
     document = undefined;
   }
   const header = capture.headers[EVENT_HEADER];
-  const callId = asObject(asObject(asObject(document)?.message)?.call)?.id;
   return {
     event: eventOf(document) ?? (typeof header === 'string' ? header : undefined),
-    callId: typeof callId === 'string' ? callId : undefined,
+    callId: callIdOf(document),
     document,
   };
 }

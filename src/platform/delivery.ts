@@ -1,7 +1,6 @@
 import type { Dialect } from './dialect.js';
 import { BOM_WARNING } from './json-source.js';
-import { asObject } from './schemas/common.js';
-import { eventOf, validatePayload, type Finding } from './schemas/index.js';
+import { callIdOf, eventOf, validatePayload, type Finding } from './schemas/index.js';
 import { EVENT_HEADER, headerValue, type HeaderBag } from '../signing/signature.js';
 
 /** What a delivery's body says, once checked the way `listen` and `verify` both check it. */
@@ -47,12 +46,11 @@ export function inspectDelivery(body: Buffer | string, headers: HeaderBag): Deli
       message: `X-Webhook-Event is ${JSON.stringify(headerEvent)} but message.type is ${JSON.stringify(stated ?? null)}: the platform sends the same event in both`,
     });
   }
-  const callId = asObject(asObject(asObject(document)?.message)?.call)?.id;
   return {
     document,
     event: stated,
     dialect: validation.dialect,
-    callId: typeof callId === 'string' ? callId : undefined,
+    callId: callIdOf(document),
     errors,
     warnings,
   };

@@ -1,6 +1,6 @@
 import { convertDialect, detectDialect } from './dialect.js';
 import { asObject } from './schemas/common.js';
-import { toolOutcomes } from './schemas/index.js';
+import { callIdOf, toolOutcomes } from './schemas/index.js';
 import { isOutcomeLine, type Scenario } from './scenario.js';
 
 /** One captured delivery of a call, with the receiver's recorded reply when there is one. */
@@ -14,9 +14,8 @@ export interface RecordedEvent {
 export function callsIn(events: readonly RecordedEvent[]): Map<string, RecordedEvent[]> {
   const calls = new Map<string, RecordedEvent[]>();
   for (const event of events) {
-    const id = messageOf(event.document)?.call;
-    const callId = asObject(id)?.id;
-    if (typeof callId !== 'string' || callId === '') continue;
+    const callId = callIdOf(event.document);
+    if (callId === undefined || callId === '') continue;
     const list = calls.get(callId) ?? [];
     list.push(event);
     calls.set(callId, list);

@@ -8,6 +8,7 @@ import { callsIn, isComplete, type RecordedEvent, scenarioOfCall } from '../../p
 import { redactScenario } from '../../platform/redaction.js';
 import { scenarioSchema } from '../../platform/scenario.js';
 import { asObject } from '../../platform/schemas/common.js';
+import { callIdOf } from '../../platform/schemas/index.js';
 import type { ScenarioFromOptions } from './command.js';
 
 /** `scenario from`: the captured requests of one call, written as a scenario that `send call --scenario` plays. */
@@ -23,7 +24,7 @@ export async function runScenarioFrom(source: string, options: ScenarioFromOptio
     } catch {
       continue;
     }
-    if (options.call !== undefined && asObject(asObject(asObject(document)?.message)?.call)?.id !== options.call) continue;
+    if (options.call !== undefined && callIdOf(document) !== options.call) continue;
     const recorded = asObject(capture.reply);
     events.push({ document, reply: typeof recorded?.body === 'string' ? parseReply(recorded.body) : undefined });
   }

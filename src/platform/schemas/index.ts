@@ -66,6 +66,12 @@ export function eventOf(document: unknown): string | undefined {
   return typeof type === 'string' ? type : undefined;
 }
 
+/** The call a payload belongs to, from message.call.id. */
+export function callIdOf(document: unknown): string | undefined {
+  const id = asObject(asObject(asObject(document)?.message)?.call)?.id;
+  return typeof id === 'string' ? id : undefined;
+}
+
 export function validatePayload(document: unknown, options: PayloadOptions = {}): Validation {
   if (nestsDeeperThan(document))
     return { event: options.event, dialect: options.dialect ?? 'hms', errors: [{ path: [], message: TOO_DEEP }], warnings: [] };
