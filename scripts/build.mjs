@@ -27,8 +27,28 @@ const common = {
 };
 // Two builds: the worker of `verify` is bundled whole on its own, so that the modules it shares with
 // the CLI do not become chunks of their own that every start of the CLI would load.
-await build({ ...common, entryPoints: { cli: 'dist/src/cli/main.js' }, splitting: true });
-await build({ ...common, entryPoints: { 'verify-worker': 'dist/src/commands/verify/verify-worker.js' } });
+const builds = [
+  await build({ ...common, entryPoints: { cli: 'dist/src/cli/main.js' }, splitting: true, metafile: true }),
+  await build({ ...common, entryPoints: { 'verify-worker': 'dist/src/commands/verify/verify-worker.js' }, metafile: true }),
+];
+
+// Bundled, `await import()` of a CommonJS package resolves to a module whose only export is `default`:
+// `const { request } = await import('undici')` is then undefined at run time, while tsc's output (whose
+// imports Node resolves itself) works. Such an import fails the build; import the package statically in
+// a module that is itself imported lazily.
+const dynamicImportsOfCommonJs = builds.flatMap(({ metafile }) =>
+  Object.entries(metafile.inputs).flatMap(([importer, input]) =>
+    input.imports
+      .filter((target) => target.kind === 'dynamic-import' && metafile.inputs[target.path]?.format === 'cjs')
+      .map((target) => `${importer}: import('${target.original ?? target.path}') of CommonJS ${target.path}`),
+  ),
+);
+if (dynamicImportsOfCommonJs.length > 0) {
+  console.error(
+    `build: a dynamic import() of a CommonJS package, whose named exports are lost when bundled:\n  ${dynamicImportsOfCommonJs.join('\n  ')}`,
+  );
+  process.exit(1);
+}
 
 // The banner costs a load of node:module in every chunk; most chunks never call require, so theirs goes.
 for (const name of readdirSync('dist/bundle')) {

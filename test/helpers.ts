@@ -7,8 +7,11 @@ import { Readable } from 'node:stream';
 import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Io, OutputStream, StopSignal } from '../src/cli/io.js';
-import { main } from '../src/cli/main.js';
+import type { main as mainOfSources } from '../src/cli/main.js';
 import { type Clock, systemClock } from '../src/clock.js';
+
+// The bundle that bin/hms-webhook.js runs, not tsc's output: every in-process CLI test runs shipped code.
+const { main } = (await import(new URL('../bundle/cli.js', import.meta.url).href)) as { main: typeof mainOfSources };
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = fileURLToPath(new URL('../../bin/hms-webhook.js', import.meta.url));

@@ -5,9 +5,7 @@ import { CaptureWriter, captureLine } from '../captures/capture-file.js';
 import type { Dialect } from '../platform/dialect.js';
 import { CannotRun } from '../errors.js';
 import { whyUnreadable } from '../input.js';
-import { isEvent } from '../platform/events.js';
 import type { ReplyVerdict } from '../platform/reply-check.js';
-import { replyDeadlineMs } from '../platform/schemas/index.js';
 import { inspectDelivery } from '../platform/delivery.js';
 import type { Finding } from '../platform/schemas/index.js';
 import { type Diagnosis, diagnoseFailure } from '../signing/diagnosis.js';
@@ -69,16 +67,16 @@ export interface Answer {
   body: string;
   /** The forwarded reply's Content-Type as it came (null: it had none); otherwise JSON. */
   contentType?: string | null;
-  /** A forwarded reply's bytes, exactly (about KEPT_REPLY_BYTES of them at most). */
+  /** A forwarded reply's bytes, exactly (the first megabyte at most). */
   bytes?: Buffer;
-  /** The rest of a forwarded reply past KEPT_REPLY_BYTES, streamed through and not kept. */
+  /** The rest of a forwarded reply past what is kept, streamed through and not kept. */
   rest?: AsyncIterator<Buffer>;
 }
 
 /** An event once answered, before its latency and verdict are known. */
-type Answered = Omit<ListenEvent, 'latencyMs' | 'passed'>;
+export type Answered = Omit<ListenEvent, 'latencyMs' | 'passed'>;
 /** An event once judged, before it is answered. */
-type Judged = Omit<Answered, 'answer'>;
+export type Judged = Omit<Answered, 'answer'>;
 
 export interface Listener {
   url: string;
@@ -277,98 +275,18 @@ async function handle(
     return finish({ ...event, answer: { status: 401, body: JSON.stringify({ error: `invalid signature: ${signature.reason}` }) } });
   }
   if (options.forwardTo !== undefined) {
+    // Loaded only here: undici and the reply checks cost a start of listen that does not forward.
+    const { forward, FORWARDED_HEADER } = await import('./forward.js');
     // A request that a listener already forwarded: forwarding it again would go round for ever.
     if (req.headers[FORWARDED_HEADER] !== undefined) {
       return refuse(508, `a forwarding loop: this request was already forwarded by hms-webhook listen (${FORWARDED_HEADER})`, body);
     }
-    const deadline = isEvent(event.event) ? replyDeadlineMs(event.event) : undefined;
-    const timeoutMs = options.forwardTimeoutMs ?? (deadline ?? DEFAULT_DEADLINE_MS) + FORWARD_MARGIN_MS;
-    return finish(await forward(event, body, req, options.forwardTo, timeoutMs));
+    return finish(await forward(event, body, req, options.forwardTo, options.forwardTimeoutMs));
   }
   return finish({
     ...event,
     answer: { status: 200, body: JSON.stringify(answerFor(event.event, content.document, event.dialect ?? 'hms', options.replies)) },
   });
-}
-
-/** Marks a request this listener forwarded, so that a loop back to a listener is cut. */
-export const FORWARDED_HEADER = 'x-hms-webhook-forwarded';
-/** What is kept of a forwarded reply, for display and the capture; the rest is streamed through. */
-const KEPT_REPLY_BYTES = 1024 * 1024;
-/** Waiting for the forward target: the event's deadline (or this, for events without one), plus a margin. */
-const DEFAULT_DEADLINE_MS = 10_000;
-const FORWARD_MARGIN_MS = 5_000;
-
-/** Relays the exact bytes and headers to the user's server, and its reply — status, Content-Type and bytes — back. */
-async function forward(event: Judged, body: Buffer, req: IncomingMessage, target: URL, timeoutMs: number): Promise<Answered> {
-  const { request } = await import('undici');
-  const { classifyNetworkError } = await import('../sending/http.js');
-  const { checkReceivedReply } = await import('../platform/reply-check.js');
-  const headers: Record<string, string> = { [FORWARDED_HEADER]: '1' };
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || ['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive'].includes(name)) continue;
-    headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  const started = performance.now();
-  try {
-    const response = await request(target, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
-    const chunks = response.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-    const kept: Buffer[] = [];
-    let size = 0;
-    let rest: AsyncIterator<Buffer> | undefined;
-    for (let next = await chunks.next(); next.done !== true; next = await chunks.next()) {
-      kept.push(next.value);
-      size += next.value.length;
-      if (size > KEPT_REPLY_BYTES) {
-        rest = chunks;
-        break;
-      }
-    }
-    const bytes = Buffer.concat(kept);
-    const header = response.headers['content-type'];
-    const contentType = Array.isArray(header) ? header[0] : header;
-    const reply = { status: response.statusCode, contentType, body: bytes, latencyMs: performance.now() - started };
-    const verdict: ReplyVerdict | undefined =
-      rest !== undefined
-        ? {
-            ok: response.statusCode >= 200 && response.statusCode < 300,
-            checks: [
-              { name: 'json', severity: 'warning', message: `the reply is over ${KEPT_REPLY_BYTES} bytes: relayed whole, not checked` },
-            ],
-            parsed: undefined,
-            outcome: [],
-          }
-        : isEvent(event.event)
-          ? checkReceivedReply({ event: event.event, dialect: event.dialect ?? 'hms', request: event.document, reply })
-          : undefined;
-    // A request whose signature we checked and found valid, refused by the receiver: its check is what is wrong.
-    const hint =
-      event.signature.checked && event.signature.ok && (reply.status === 401 || reply.status === 403)
-        ? 'the signature is valid: your receiver probably verifies a re-serialised body or another secret'
-        : undefined;
-    return {
-      ...event,
-      forward: { url: target.href, status: reply.status, latencyMs: reply.latencyMs, verdict, ...(hint ? { hint } : {}) },
-      answer: {
-        status: reply.status,
-        body: bytes.toString('utf8', 0, Math.min(bytes.length, KEPT_REPLY_BYTES)),
-        contentType: contentType ?? null,
-        bytes,
-        rest,
-      },
-    };
-  } catch (error) {
-    const failure = classifyNetworkError(error, target, timeoutMs);
-    const message =
-      failure.kind === 'refused'
-        ? `cannot connect to ${target.origin}: connection refused — is your server running?`
-        : failure.message.replace(' (raise --timeout to wait longer)', ' (--forward-timeout to wait longer)');
-    return {
-      ...event,
-      forward: { url: target.href, failure: message },
-      answer: { status: 502, body: JSON.stringify({ error: `forward failed: ${message}` }) },
-    };
-  }
 }
 
 /** Writes the answer: a forwarded reply as its own bytes, the part past what was kept streamed through. */

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { loadFixture } from '../../src/platform/fixtures.js';
-import { FORWARDED_HEADER } from '../../src/receiving/listener.js';
+import { FORWARDED_HEADER } from '../../src/receiving/forward.js';
 import { sign } from '../../src/signing/signature.js';
 import { jsonLines, startCli } from '../helpers.js';
 
