@@ -10,8 +10,6 @@ export interface ProjectOptions {
   dialect: Dialect;
   /** The project's name (its folder's). */
   name: string;
-  /** The hms-webhook version the Node templates depend on. */
-  version: string;
 }
 
 export interface ProjectFile {
@@ -62,6 +60,7 @@ export function planProject(options: ProjectOptions, read: (template: string) =>
       : file(`server.${lang}`, `${framework}/server.ts`),
     file(`${code}handlers.${lang}`, `node/handlers.${lang}`),
     file(`${code}secrets.${lang}`, 'node/secrets.ts'),
+    file(`${code}verify.${lang}`, `node/verify.${lang}`),
     file('README.md', 'README.md'),
     { path: 'package.json', content: `${JSON.stringify(packageJson(options), null, 2)}\n` },
     { path: '.gitignore', content: `node_modules/\n${framework === 'nextjs' ? '.next/\nnext-env.d.ts\n' : ''}` },
@@ -81,7 +80,7 @@ const TSCONFIG = {
   },
 };
 
-function packageJson({ framework, lang, name, version }: ProjectOptions): Record<string, unknown> {
+function packageJson({ framework, lang, name }: ProjectOptions): Record<string, unknown> {
   const frameworkDependencies = FRAMEWORK_DEPENDENCIES[framework as keyof typeof FRAMEWORK_DEPENDENCIES];
   const typescript = lang === 'ts';
   const scripts =
@@ -97,7 +96,8 @@ function packageJson({ framework, lang, name, version }: ProjectOptions): Record
     type: 'module',
     engines: { node: '>=20.9' },
     scripts,
-    dependencies: { ...frameworkDependencies, 'hms-webhook': `^${version}` },
+    // The receiver verifies with its own verify module: nothing of this CLI is needed at run time.
+    dependencies: frameworkDependencies,
     ...(Object.keys(devDependencies).length > 0 ? { devDependencies } : {}),
   };
 }

@@ -5,7 +5,7 @@ import { InputError, UsageError } from '../../errors.js';
 import { whyUnreadable } from '../../input.js';
 import { type Framework, isPython, planProject } from '../../init/project.js';
 import { Reporter } from '../../output/reporter.js';
-import { PACKAGE_ROOT, packageVersion } from '../../package-root.js';
+import { PACKAGE_ROOT } from '../../package-root.js';
 import type { InitOptions } from './command.js';
 
 const DEFAULT_OUT = 'hms-webhook-receiver';
@@ -20,7 +20,7 @@ export function runInit(framework: Framework, options: InitOptions, context: Com
       .toLowerCase()
       .replace(/[^a-z0-9._-]+/g, '-') || 'receiver';
   const templates = new URL('fixtures/templates/', PACKAGE_ROOT);
-  const files = planProject({ framework, lang: options.lang, dialect: options.dialect, name, version: packageVersion() }, (template) =>
+  const files = planProject({ framework, lang: options.lang, dialect: options.dialect, name }, (template) =>
     readFileSync(new URL(template, templates), 'utf8'),
   );
   const taken = files.map((file) => join(out, file.path)).filter((path) => existsSync(path));
