@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -98,15 +98,19 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
   return startCli(args, options).done;
 }
 
-/** Runs the built CLI as a user would: a child process with its own stdio, colour off. */
+/**
+ * Runs the built CLI as a user would: a child process with its own stdio, colour off. `command` runs
+ * another bin (an installed one) by its own `#!` line, with this node first on PATH.
+ */
 export function spawnCli(
   args: string[],
-  options: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  options: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string; command?: string } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const [command, commandArgs] = options.command === undefined ? [process.execPath, [BIN, ...args]] : [options.command, args];
+    const child = spawn(command, commandArgs, {
       cwd: options.cwd ?? ROOT,
-      env: environment(options.env),
+      env: { ...environment(options.env), PATH: nodeFirstOnPath() },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -121,6 +125,11 @@ export function spawnCli(
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
     child.stdin.end(options.stdin ?? '');
   });
+}
+
+/** PATH with the directory of the node running the tests first: a `#!/usr/bin/env node` bin runs on it too. */
+export function nodeFirstOnPath(): string {
+  return [dirname(process.execPath), process.env.PATH ?? ''].join(delimiter);
 }
 
 /** A clock that stands still until the test moves it; `elapsed` moves by `stepMs` at each reading. */

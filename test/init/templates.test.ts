@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
@@ -10,6 +8,7 @@ import ts from 'typescript';
 import { sign, verify } from '../../src/signing/signature.js';
 import { promisify } from 'node:util';
 import { jsonLines, ROOT, runCli, temporaryFolder } from '../helpers.js';
+import { PYTHON, pythonHas, type Started, start } from './started-receiver.js';
 
 // Each template, generated, installed as a user installs it, started, and checked with probe and
 // send call in both dialects. The Node templates depend on their framework alone (they verify with
@@ -17,86 +16,14 @@ import { jsonLines, ROOT, runCli, temporaryFolder } from '../helpers.js';
 // python3-fastapi and python3-uvicorn (.ci/run installs them), which satisfy the requirements offline.
 
 const SECRET = 'template-secret-41ac';
+/** The receivers accept every secret of a rotation. */
+const SECRETS = `old-secret, ${SECRET}`;
 const dir = temporaryFolder('hms-init-');
 const run = promisify(execFile);
-const PYTHON = '/usr/bin/python3';
 const NEXT_ROUTE_SERVER = join(ROOT, 'test/init/next-route-server.mjs');
 const required = process.env.HMS_WEBHOOK_TEMPLATE_TESTS === 'required';
 // CI runs the installs once, on Node 20; on 22 and 24 it sets `skip` to keep within its time.
 const skipInstalls = process.env.HMS_WEBHOOK_TEMPLATE_TESTS === 'skip';
-
-async function pythonHas(module: string): Promise<boolean> {
-  try {
-    await run(PYTHON, ['-c', `import ${module}`]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/**
- * What each receiver says once it listens: the Node templates and the Next.js route server their own
- * line, Flask's server and uvicorn theirs. Waiting for it needs no timer.
- */
-const LISTENING = /Receiving webhooks on|Running on http|Uvicorn running on/;
-
-/** Resolves once the receiver says it listens, or rejects with its output if it exits first. */
-function listening(child: ChildProcess, output: () => string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      if (!LISTENING.test(output())) return;
-      child.stdout!.off('data', check);
-      child.stderr!.off('data', check);
-      child.off('exit', exited);
-      resolve();
-    };
-    const exited = (code: number | null) => reject(new Error(`the receiver exited (${code}) before it listened: ${output()}`));
-    // After the output listeners that collect the text, so each check sees the chunk that came.
-    child.stdout!.on('data', check);
-    child.stderr!.on('data', check);
-    child.once('exit', exited);
-  });
-}
-
-interface Started {
-  url: string;
-  stop(): Promise<void>;
-  output(): string;
-}
-
-async function start(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Started> {
-  const port = await freePort();
-  const child = spawn(command, args, {
-    cwd,
-    detached: true,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', HMS_WEBHOOK_SECRET: `old-secret, ${SECRET}` },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-  child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-  const output = () => text;
-  await listening(child, output);
-  return {
-    url: `http://127.0.0.1:${port}/webhooks`,
-    output,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const closed = new Promise((resolve) => child.once('close', resolve));
-      // npm start runs the server as its child: the whole group goes.
-      process.kill(-child.pid!, 'SIGTERM');
-      await closed;
-    },
-  };
-}
 
 /** probe passes every case (a replay at most a warning) and send call passes every step. */
 async function checkReceiver(receiver: Started, dialect: 'hms' | 'flireo'): Promise<void> {
@@ -156,7 +83,7 @@ describe('init: templates that pass probe and send call', {
         await npmInstall(out);
         // The TypeScript receiver type-checks with its own tsc, in both dialects.
         if (lang === 'ts') await run('npm', ['run', 'typecheck'], { cwd: out });
-        let receiver = await start('npm', ['start'], out);
+        let receiver = await start('npm', ['start'], out, SECRETS);
         try {
           await checkReceiver(receiver, 'hms');
         } finally {
@@ -165,7 +92,7 @@ describe('init: templates that pass probe and send call', {
         // The flireo template over the same install: only the source files differ.
         await generate(framework, out, '--lang', lang, '--dialect', 'flireo', '--force');
         if (lang === 'ts') await run('npm', ['run', 'typecheck'], { cwd: out });
-        receiver = await start('npm', ['start'], out);
+        receiver = await start('npm', ['start'], out, SECRETS);
         try {
           await checkReceiver(receiver, 'flireo');
         } finally {
@@ -189,7 +116,12 @@ describe('init: templates that pass probe and send call', {
         manifest.devDependencies = { tsx: '^4.23.15' };
       });
       await npmInstall(out);
-      const receiver = await start(join(out, 'node_modules/.bin/tsx'), [NEXT_ROUTE_SERVER, join(out, `app/webhooks/route.${lang}`)], out);
+      const receiver = await start(
+        join(out, 'node_modules/.bin/tsx'),
+        [NEXT_ROUTE_SERVER, join(out, `app/webhooks/route.${lang}`)],
+        out,
+        SECRETS,
+      );
       try {
         await checkReceiver(receiver, dialect);
       } finally {
@@ -218,7 +150,7 @@ describe('init: templates that pass probe and send call', {
           cwd: out,
           env: { ...process.env, PIP_NO_INDEX: '1', PIP_NO_DEPS: '1' },
         });
-        const receiver = await start(join(out, '.venv/bin/python'), ['app.py'], out);
+        const receiver = await start(join(out, '.venv/bin/python'), ['app.py'], out, SECRETS);
         try {
           await checkReceiver(receiver, dialect);
         } finally {

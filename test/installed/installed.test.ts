@@ -1,0 +1,414 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { type CliResult, jsonLines, nodeFirstOnPath, ROOT, spawnCli, temporaryFolder } from '../helpers.js';
+import { PYTHON, pythonHas, start } from '../init/started-receiver.js';
+import { call } from '../inspector/inspector.js';
+import { correctReplies, startReceiver } from '../receiver.js';
+
+// The package as users get it: packed with `npm pack`, installed globally into a prefix of its own, and
+// every command's main path run from that installed bin, each judged by its result.
+
+const SECRET = 'installed-secret-7d2e';
+const dir = temporaryFolder('hms-installed-');
+const run = promisify(execFile);
+const required = process.env.HMS_WEBHOOK_TEMPLATE_TESTS === 'required';
+let bin = '';
+/** Where the package is installed: its fixtures and templates are read from there. */
+let installedRoot = '';
+let packedFiles: string[] = [];
+
+/** The installed bin, with the secret in the environment as the README leads with. */
+function installed(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; stdin?: string } = {}): Promise<CliResult> {
+  const { env, cwd, stdin } = options;
+  return spawnCli(args, {
+    command: bin,
+    cwd: cwd ?? dir,
+    env: { HMS_WEBHOOK_SECRET: SECRET, ...env },
+    ...(stdin !== undefined ? { stdin } : {}),
+  });
+}
+
+interface RunningListen {
+  url: string;
+  stdout(): string;
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+/** `listen … --json` from the installed bin, once it says where it listens (its first JSON line). */
+function installedListen(args: string[]): Promise<RunningListen> {
+  const child = spawn(bin, ['listen', '--port', '0', '--json', ...args], {
+    cwd: dir,
+    env: { ...process.env, PATH: nodeFirstOnPath(), NO_COLOR: '1', HMS_WEBHOOK_SECRET: SECRET },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`listen exited (${code}) before it listened: ${stderr}`)));
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      const listening = /\{"type":"listening","url":"([^"]+)"\}/.exec(stdout);
+      if (listening === null) return;
+      child.removeAllListeners('exit');
+      resolve({
+        url: listening[1]!,
+        stdout: () => stdout,
+        stderr: () => stderr,
+        stop: () => {
+          const closed = new Promise<void>((done) => child.once('close', () => done()));
+          child.kill('SIGTERM');
+          return closed;
+        },
+      });
+    });
+  });
+}
+
+function events(stdout: string, type: string): Record<string, any>[] {
+  return jsonLines(stdout).filter((line) => line.type === type);
+}
+
+before(async () => {
+  const packed = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: ROOT });
+  const [manifest] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
+  packedFiles = manifest!.files.map((file) => file.path);
+  const prefix = join(dir, 'prefix');
+  await run(
+    'npm',
+    ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(dir, manifest!.filename)],
+    {
+      cwd: dir,
+      env: { ...process.env, PATH: nodeFirstOnPath() },
+    },
+  );
+  bin = join(prefix, 'bin/hms-webhook');
+  installedRoot = join(prefix, 'lib/node_modules/hms-webhook');
+});
+
+describe('installed package: the tarball', () => {
+  it('holds what the installed CLI reads at run time, and no tests, sources or maps', () => {
+    const files = new Set(packedFiles);
+    for (const needed of [
+      'bin/hms-webhook.js',
+      'dist/bundle/cli.js',
+      'dist/bundle/verify-worker.js',
+      'dist/src/index.js',
+      'dist/src/index.d.ts',
+    ]) {
+      assert.ok(files.has(needed), `${needed} is packed`);
+    }
+    // Every chunk of the bundle (commands load theirs lazily), every fixture and every template.
+    for (const folder of ['dist/bundle', 'fixtures']) {
+      for (const file of readdirSync(join(ROOT, folder), { recursive: true, encoding: 'utf8' })) {
+        const path = `${folder}/${file}`;
+        if (statSync(join(ROOT, path)).isFile()) assert.ok(files.has(path), `${path} is packed`);
+      }
+    }
+    const unwanted = packedFiles.filter((path) =>
+      /^(src|test|bench|scripts|dist\/test|dist\/bench|\.ci)\/|\.map$|\.tsbuildinfo$/.test(path),
+    );
+    assert.deepEqual(unwanted, []);
+    assert.ok(
+      packedFiles.every((path) => !path.endsWith('.ts') || path.endsWith('.d.ts') || path.startsWith('fixtures/templates/')),
+      'TypeScript sources only as templates',
+    );
+  });
+});
+
+describe('installed package: every command from the installed bin', { timeout: 300_000 }, () => {
+  it('--version and --help', async () => {
+    const version = await installed(['--version']);
+    assert.equal(version.stdout.trim(), JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+    const help = await installed(['--help']);
+    assert.equal(help.code, 0);
+    for (const command of [
+      'send',
+      'probe',
+      'listen',
+      'verify',
+      'replay',
+      'scenario',
+      'validate',
+      'schema',
+      'fixtures',
+      'init',
+      'completion',
+      'demo',
+    ]) {
+      assert.match(help.stdout, new RegExp(`\\n  ${command}\\b`), command);
+    }
+    assert.equal(help.stderr, '', 'no warning on stderr');
+  });
+
+  it('send: a fixture, signed; the receiver verifies it with its own HMAC', async () => {
+    const receiver = await startReceiver(SECRET);
+    try {
+      const sent = await installed(['send', 'status-update', '--to', receiver.url, '--json']);
+      assert.equal(sent.code, 0, sent.stderr);
+      assert.equal(sent.stderr, '');
+      const [line] = events(sent.stdout, 'send');
+      assert.equal(line!.status, 200);
+      assert.equal(line!.ok, true);
+      assert.equal(receiver.received.length, 1);
+      assert.equal(receiver.received[0]!.signatureValid, true);
+      assert.equal(receiver.received[0]!.headers['x-webhook-event'], 'status-update');
+      assert.ok(!sent.stdout.includes(SECRET), 'the secret is never printed');
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('send load: every request sent, signed and judged', async () => {
+    const receiver = await startReceiver(SECRET);
+    try {
+      const load = await installed(['send', 'load', 'tool-calls', '--count', '40', '--concurrency', '4', '--to', receiver.url, '--json']);
+      assert.equal(load.code, 0, load.stderr);
+      const [summary] = events(load.stdout, 'load');
+      assert.equal(summary!.sent, 40);
+      assert.equal(summary!.answered, 40);
+      assert.deepEqual(summary!.statuses, { 200: 40 });
+      assert.equal(receiver.received.length, 40);
+      assert.ok(receiver.received.every((request) => request.signatureValid === true));
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('send call: a whole call, in order, every reply checked', async () => {
+    const receiver = await startReceiver(SECRET, correctReplies);
+    try {
+      const played = await installed(['send', 'call', '--to', receiver.url, '--json']);
+      assert.equal(played.code, 0, played.stdout);
+      assert.deepEqual(
+        receiver.received.map((request) => request.headers['x-webhook-event']),
+        ['assistant-request', 'status-update', 'tool-calls', 'tool-calls', 'status-update', 'end-of-call-report'],
+      );
+      const summary = jsonLines(played.stdout).at(-1)!;
+      assert.equal(summary.passed, 6);
+      assert.equal(summary.failed, 0);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  describe('listen, and what it saved: verify, replay --compare, scenario from', () => {
+    const captures = join(dir, 'forwarded.jsonl');
+    let receiver: Awaited<ReturnType<typeof startReceiver>>;
+
+    before(async () => {
+      receiver = await startReceiver(SECRET, correctReplies);
+    });
+
+    it('listen --save --forward-to relays a whole send call to a real receiver and saves each request privately', async () => {
+      const listen = await installedListen(['--save', captures, '--forward-to', receiver.url]);
+      let played: CliResult;
+      try {
+        played = await installed(['send', 'call', '--to', listen.url, '--json']);
+      } finally {
+        await listen.stop();
+      }
+      assert.equal(played.code, 0, `${played.stdout}\n${listen.stdout()}\n${listen.stderr()}`);
+      assert.equal(receiver.received.length, 6, 'every event reached the receiver');
+      assert.ok(
+        receiver.received.every((request) => request.signatureValid === true && request.headers['x-hms-webhook-forwarded'] === '1'),
+      );
+      const seen = events(listen.stdout(), 'event');
+      assert.equal(seen.length, 6);
+      for (const event of seen) assert.equal(event.forward?.status, 200, JSON.stringify(event));
+      // The receiver's own tool results came back through the listener.
+      const toolStep = events(played.stdout, 'step').find((step) => step.event === 'tool-calls');
+      assert.ok(toolStep?.ok, JSON.stringify(toolStep));
+      assert.equal(readFileSync(captures, 'utf8').trim().split('\n').length, 6);
+      assert.equal(statSync(captures).mode & 0o777, 0o600);
+    });
+
+    it('verify: every saved request verifies', async () => {
+      const verified = await installed(['verify', captures, '--json']);
+      assert.equal(verified.code, 0, verified.stdout);
+      assert.deepEqual(jsonLines(verified.stdout).at(-1), { type: 'summary', passed: 6, failed: 0 });
+    });
+
+    it('replay --compare: the recorded replies match the receiver’s replies now; a changed result is a failure', async () => {
+      const same = await installed(['replay', captures, '--to', receiver.url, '--compare', '--json']);
+      assert.equal(same.code, 0, same.stdout);
+      const changed = await startReceiver(SECRET, (request) => {
+        const answer = correctReplies(request);
+        return request.headers['x-webhook-event'] === 'tool-calls'
+          ? { ...answer, body: answer.body!.replace('"ok":true', '"ok":false') }
+          : answer;
+      });
+      try {
+        const differs = await installed(['replay', captures, '--to', changed.url, '--compare']);
+        assert.equal(differs.code, 1, differs.stdout);
+        assert.match(differs.stdout, /result\.ok/);
+      } finally {
+        await changed.close();
+      }
+    });
+
+    it('scenario from: the captured call becomes a scenario that send call plays', async () => {
+      const scenario = join(dir, 'recorded-scenario.json');
+      const written = await installed(['scenario', 'from', captures, '--out', scenario]);
+      assert.equal(written.code, 0, written.stderr);
+      const parsed = JSON.parse(readFileSync(scenario, 'utf8')) as Record<string, unknown>;
+      assert.ok(Object.keys(parsed).length > 0);
+      const played = await installed(['send', 'call', '--scenario', scenario, '--to', receiver.url, '--json']);
+      assert.equal(played.code, 0, played.stdout);
+      assert.equal(jsonLines(played.stdout).at(-1)!.failed, 0);
+    });
+
+    it('probe: a listener with a secret refuses every forgery and accepts the real thing', async () => {
+      const listen = await installedListen([]);
+      try {
+        const probed = await installed(['probe', '--to', listen.url, '--json']);
+        assert.equal(probed.code, 0, probed.stdout);
+        const summary = jsonLines(probed.stdout).at(-1)!;
+        assert.equal(summary.failed, 0);
+        assert.ok(Number(summary.passed) > 15);
+      } finally {
+        await listen.stop();
+      }
+      await receiver.close();
+    });
+  });
+
+  it('listen answers tool-calls with a result per id', async () => {
+    const listen = await installedListen([]);
+    try {
+      const sent = await installed(['send', 'tool-calls', '--to', listen.url, '--json']);
+      assert.equal(sent.code, 0, sent.stdout);
+      const [line] = events(sent.stdout, 'send');
+      assert.ok(Array.isArray(line!.reply.results) && line!.reply.results.length > 0, JSON.stringify(line!.reply));
+    } finally {
+      await listen.stop();
+    }
+  });
+
+  it('listen --ui: the page and its API, with the token', async () => {
+    const listen = await installedListen(['--ui', '--ui-port', '0']);
+    try {
+      const inspector = new URL(/Inspector: (\S+)/.exec(listen.stderr())?.[1] ?? 'http://missing/');
+      const token = inspector.searchParams.get('token')!;
+      await installed(['send', 'status-update', '--to', listen.url]);
+      const cookie = `hms_inspector=${token}`;
+      const page = await call(`${inspector.origin}/`, { headers: { cookie } });
+      assert.equal(page.status, 200);
+      assert.match(page.text, /<html/i);
+      const list = JSON.parse((await call(`${inspector.origin}/api/requests`, { headers: { cookie } })).text) as { event?: string }[];
+      assert.deepEqual(
+        list.map((request) => request.event),
+        ['status-update'],
+      );
+      assert.equal((await call(`${inspector.origin}/api/requests`)).status, 401, 'no token, no API');
+    } finally {
+      await listen.stop();
+    }
+  });
+
+  it('validate: a fixture passes, a broken payload fails with its path', async () => {
+    const good = await installed([
+      'validate',
+      join(installedRoot, 'fixtures/tool-calls', readdirSync(join(installedRoot, 'fixtures/tool-calls'))[0]!),
+    ]);
+    assert.equal(good.code, 0, good.stdout);
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ message: { type: 'tool-calls', call: { id: 'x' }, tool_call_list: [{ id: 1 }] } }));
+    const failed = await installed(['validate', bad]);
+    assert.equal(failed.code, 1);
+    assert.match(failed.stdout, /tool_call_list\[0\]/);
+  });
+
+  it('schema: the JSON Schema of a payload and of a reply', async () => {
+    const payload = JSON.parse((await installed(['schema', 'tool-calls'])).stdout) as Record<string, any>;
+    assert.ok(payload.properties?.message, JSON.stringify(payload).slice(0, 200));
+    const reply = JSON.parse((await installed(['schema', 'tool-calls', '--reply'])).stdout) as Record<string, any>;
+    assert.notDeepEqual(reply, payload);
+  });
+
+  it('fixtures list and show', async () => {
+    const list = JSON.parse((await installed(['fixtures', 'list', '--json'])).stdout) as { name: string }[];
+    assert.ok(list.some((fixture) => fixture.name === 'tool-calls/book-appointment' || fixture.name.startsWith('tool-calls/')));
+    const shown = JSON.parse((await installed(['fixtures', 'show', list[0]!.name])).stdout) as { message?: { type?: string } };
+    assert.equal(shown.message?.type, list[0]!.name.split('/')[0]);
+  });
+
+  it('completion bash: a script bash parses, naming the commands', async () => {
+    const script = await installed(['completion', 'bash']);
+    assert.equal(script.code, 0);
+    assert.match(script.stdout, /listen/);
+    const file = join(dir, 'completion.bash');
+    writeFileSync(file, script.stdout);
+    await run('bash', ['-n', file]);
+  });
+
+  it('demo: a whole call against the built-in listener, then verify', async () => {
+    const demo = await installed(['demo', '--json'], { env: { HMS_WEBHOOK_SECRET: '' } });
+    assert.equal(demo.code, 0, demo.stderr);
+    const summary = jsonLines(demo.stdout).at(-1)!;
+    assert.deepEqual(
+      [summary.call, summary.verify],
+      [
+        { passed: 6, failed: 0 },
+        { passed: 6, failed: 0 },
+      ],
+    );
+  });
+
+  it('init express (js): npm install and npm start with nothing of this package, then probe from the installed bin', async () => {
+    const out = join(dir, 'express-receiver');
+    const written = await installed(['init', 'express', '--lang', 'js', '--out', out]);
+    assert.equal(written.code, 0, written.stderr);
+    assert.doesNotMatch(readFileSync(join(out, 'package.json'), 'utf8'), /hms-webhook/);
+    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], {
+      cwd: out,
+      env: { ...process.env, PATH: nodeFirstOnPath() },
+    });
+    const receiver = await start('npm', ['start'], out, SECRET, { PATH: nodeFirstOnPath() });
+    try {
+      const probed = await installed(['probe', '--to', receiver.url, '--json']);
+      assert.equal(probed.code, 0, `${probed.stdout}\n${receiver.output()}`);
+      assert.equal(jsonLines(probed.stdout).at(-1)!.failed, 0);
+    } finally {
+      await receiver.stop();
+    }
+  });
+
+  it('init flask: its own 20 lines of verification, then probe from the installed bin', async (t) => {
+    if (!(await pythonHas('flask'))) {
+      assert.ok(!required, `${PYTHON} has no flask: apt-get install python3-flask`);
+      t.skip(`${PYTHON} has no flask (apt-get install python3-flask)`);
+      return;
+    }
+    const out = join(dir, 'flask-receiver');
+    assert.equal((await installed(['init', 'flask', '--out', out])).code, 0);
+    const receiver = await start(PYTHON, ['app.py'], out, SECRET);
+    try {
+      const probed = await installed(['probe', '--to', receiver.url, '--json']);
+      assert.equal(probed.code, 0, `${probed.stdout}\n${receiver.output()}`);
+    } finally {
+      await receiver.stop();
+    }
+  });
+
+  it('the library: import from "hms-webhook" in a project that installed it', async () => {
+    const project = join(dir, 'library-user');
+    mkdirSync(join(project, 'node_modules'), { recursive: true });
+    symlinkSync(installedRoot, join(project, 'node_modules/hms-webhook'));
+    writeFileSync(join(project, 'package.json'), '{"type":"module"}');
+    const script = [
+      "import { sign, verify, validatePayload, loadFixture } from 'hms-webhook';",
+      "const body = JSON.stringify(loadFixture('status-update/ended').document);",
+      "const headers = sign({ body, secret: 's' });",
+      "console.log(JSON.stringify({ verified: verify({ body, headers, secrets: ['s'] }).ok, valid: validatePayload(JSON.parse(body)).errors.length === 0 }));",
+    ].join('\n');
+    writeFileSync(join(project, 'check.js'), script);
+    const result = await run(process.execPath, ['check.js'], { cwd: project });
+    assert.deepEqual(JSON.parse(result.stdout), { verified: true, valid: true });
+  });
+});
