@@ -21,15 +21,20 @@ let bin = '';
 let installedRoot = '';
 let packedFiles: string[] = [];
 
-/** The installed bin, with the secret in the environment as the README leads with. */
-function installed(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; stdin?: string } = {}): Promise<CliResult> {
+/** A warning of node's own, "(node:1234) [DEP0040] DeprecationWarning: …": a user sees it on every run. */
+const NODE_WARNING = /\(node:\d+\)/;
+
+/** The installed bin, with the secret in the environment as the README leads with; node may warn of nothing. */
+async function installed(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; stdin?: string } = {}): Promise<CliResult> {
   const { env, cwd, stdin } = options;
-  return spawnCli(args, {
+  const result = await spawnCli(args, {
     command: bin,
     cwd: cwd ?? dir,
     env: { HMS_WEBHOOK_SECRET: SECRET, ...env },
     ...(stdin !== undefined ? { stdin } : {}),
   });
+  assert.doesNotMatch(result.stderr, NODE_WARNING, `hms-webhook ${args.join(' ')}`);
+  return result;
 }
 
 interface RunningListen {
@@ -60,10 +65,11 @@ function installedListen(args: string[]): Promise<RunningListen> {
         url: listening[1]!,
         stdout: () => stdout,
         stderr: () => stderr,
-        stop: () => {
+        stop: async () => {
           const closed = new Promise<void>((done) => child.once('close', () => done()));
           child.kill('SIGTERM');
-          return closed;
+          await closed;
+          assert.doesNotMatch(stderr, NODE_WARNING, `hms-webhook listen ${args.join(' ')}`);
         },
       });
     });
