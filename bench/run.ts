@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { benchCalls } from './calls.js';
 import { printRows, ROOT, type Row } from './measure.js';
 import { benchListen } from './listen.js';
 import { benchSend } from './send.js';
@@ -13,6 +14,7 @@ const benches: Record<string, () => Row[] | Promise<Row[]>> = {
   listen: benchListen,
   verify: benchVerify,
   soak: benchSoak,
+  calls: benchCalls,
 };
 
 // `npm run bench -- verify listen` runs only those; no names runs them all.

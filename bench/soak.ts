@@ -1,11 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { loadFixture } from '../src/platform/fixtures.js';
 import { sign } from '../src/signing/signature.js';
-import { BIN, ROOT, sendLoadArgs, type Row } from './measure.js';
+import { BIN, ROOT, rssMb, sendLoadArgs, type Row } from './measure.js';
 import { firstLine, savedAnswers } from './servers.js';
 
 const SECRET = 'bench-secret';
@@ -96,14 +96,4 @@ async function sendIntoListen(file: string): Promise<Row> {
     target: 'sent == received == saved',
     met: load.sent === SENDS && answered === SENDS && received === SENDS && saved === SENDS,
   };
-}
-
-/** Resident memory of a process, from /proc (Linux); NaN elsewhere. */
-function rssMb(pid: number): number {
-  try {
-    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb === undefined ? NaN : Number(kb) / 1024;
-  } catch {
-    return NaN;
-  }
 }

@@ -14,7 +14,15 @@ export interface Received {
   signatureValid: boolean | undefined;
 }
 
-export type Responder = (request: Received) => { status?: number; body?: string; delayMs?: number; contentType?: string };
+export interface Answer {
+  status?: number;
+  body?: string;
+  delayMs?: number;
+  contentType?: string;
+}
+
+/** Answers a request; a stateful receiver may take its time (a database, a lock). */
+export type Responder = (request: Received) => Answer | Promise<Answer>;
 
 /** A receiver written from the platform docs (the seeds' Node example), not from our signing core. */
 export async function startReceiver(
@@ -25,7 +33,7 @@ export async function startReceiver(
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
+    req.on('end', async () => {
       const body = Buffer.concat(chunks);
       const timestamp = String(req.headers['x-webhook-timestamp'] ?? '');
       const signature = req.headers['x-webhook-signature'];
@@ -39,7 +47,7 @@ export async function startReceiver(
       }
       const request: Received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, signatureValid };
       received.push(request);
-      const answer = respond(request);
+      const answer = await respond(request);
       const reply = () => {
         res.writeHead(answer.status ?? 200, { 'content-type': answer.contentType ?? 'application/json' });
         res.end(answer.body ?? '{}');
@@ -63,7 +71,7 @@ export async function startReceiver(
 }
 
 /** Replies the way a correct receiver does: tool results for every id, an assistant for calls. */
-export const correctReplies: Responder = (request) => {
+export const correctReplies = (request: Received): Answer => {
   if (request.signatureValid === false) return { status: 401, body: '{"error":"invalid signature"}' };
   const message = (JSON.parse(request.body.toString('utf8')) as { message: Record<string, unknown> }).message;
   if (message.type === 'tool-calls') {

@@ -70,3 +70,14 @@ function lineRange(text: string, previous: LineRange[]): LineRange[] {
 }
 
 export const junitOption = () => new Option('--junit <file>', 'also write the results as JUnit XML, for CI (written at exit)');
+
+/** A reply path whose value may change between two replies to the same request; repeatable. */
+export const ignoreOption = (description: string) => new Option('--ignore <path>', description).argParser(collect).default([] as string[]);
+
+/** The faults' names, kept here so that `--help` loads no more than the declarations. */
+export const FAULT_NAMES = 'dup, reorder, drop, late, redeliver, overlap';
+
+export const chaosOption = () => new Option('--chaos <faults>', `faults of real delivery, comma-separated: ${FAULT_NAMES}, or all`);
+
+export const seedOption = () =>
+  new Option('--seed <n>', 'the seed of the chaos plan (printed when not given): the same seed, the same plan').argParser(number('any'));

@@ -9,7 +9,8 @@ export const DEADLINE_WARNING_SHARE = 0.8;
 export type CheckSeverity = 'pass' | 'warning' | 'failure';
 
 export interface Check {
-  name: 'status' | 'deadline' | 'json' | 'schema';
+  /** `idempotent`: a second delivery answered as the first; `check`: a side-effect check (send call --check). */
+  name: 'status' | 'deadline' | 'json' | 'schema' | 'idempotent' | 'check';
   severity: CheckSeverity;
   message: string;
 }

@@ -1,3 +1,4 @@
+import { UsageError } from '../errors.js';
 import type { EventType } from './events.js';
 import { formatPath, type PathSegment } from './schemas/common.js';
 
@@ -48,6 +49,16 @@ export function compareReplies(input: CompareInput): ReplyComparison {
   differences.push(...found.slice(0, MAX_LISTED));
   if (found.length > MAX_LISTED) differences.push(`and ${found.length - MAX_LISTED} more differences`);
   return { differences };
+}
+
+/** The values of `--ignore`, as paths; one that is not a path is a usage error. */
+export function ignorePaths(texts: readonly string[]): PathSegment[][] {
+  return texts.map((text) => {
+    const path = parseIgnorePath(text);
+    if (path === undefined)
+      throw new UsageError(`--ignore ${JSON.stringify(text)}: give a reply path such as results[*].result.fetched_at`);
+    return path;
+  });
 }
 
 /** `results[*].result.fetched_at` → segments, `*` kept as a wildcard; undefined when it is not a path. */

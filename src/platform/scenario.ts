@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod/mini';
+import { FAULT_VARIANTS, FAULTS } from './delivery-faults.js';
 import { convertDialect, keyIn, type Dialect } from './dialect.js';
 import type { EventType } from './events.js';
 import { InputError } from '../errors.js';
@@ -40,6 +41,16 @@ export const scenarioSchema = described(
     recording_url: optionalString(),
     /** What a receiver might answer per tool name: `demo` lets the built-in listener answer with these. */
     tool_results: z.optional(record()),
+    /** Faults of delivery to play on named steps (what `send call --save-plan` writes), without --chaos. */
+    faults: z.optional(
+      z.array(
+        z.strictObject({
+          step: nonEmptyString(),
+          fault: z.enum(FAULTS),
+          variant: z.enum(Object.values(FAULT_VARIANTS).flat() as [string, ...string[]]),
+        }),
+      ),
+    ),
   }),
   {
     title: 'hms-webhook call scenario',
@@ -83,6 +94,8 @@ export interface CallScriptOptions {
   set?: readonly string[];
   /** Unix seconds the call ends at (the report is sent then); defaults to now. */
   now?: number;
+  /** The caller's number instead of the scenario's: each of many calls has its own. */
+  customerNumber?: string | null;
 }
 
 /** One event of the call, ready to sign and send. */
@@ -235,7 +248,9 @@ export class CallScript {
         timestamp: iso(at),
         call: { id: this.callId, type: web ? 'web_call' : s.call_type, status },
         phone_number: web ? { id: null, number: null, name: null } : { ...s.phone_number },
-        customer: web ? { number: null } : { ...s.customer },
+        customer: web
+          ? { number: null }
+          : { ...s.customer, ...(this.options.customerNumber !== undefined ? { number: this.options.customerNumber } : {}) },
         ...fields,
       },
     };

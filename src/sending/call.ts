@@ -1,12 +1,26 @@
 import { NetworkFailure, postOnce, type OutgoingRequest, type ReceivedReply } from './http.js';
-import { checkReceivedReply, type ReplyVerdict } from '../platform/reply-check.js';
+import {
+  ASSISTANT_REQUEST,
+  type CallPlan,
+  type Delivery,
+  ENDED,
+  IN_PROGRESS,
+  REPORT,
+  type StepName,
+  toolStepName,
+} from '../platform/delivery-faults.js';
+import { checkReceivedReply, type Check, type ReplyVerdict } from '../platform/reply-check.js';
+import { compareReplies } from '../platform/reply-compare.js';
 import type { CallScript, CallStep } from '../platform/scenario.js';
+import type { PathSegment } from '../platform/schemas/common.js';
 import { type Clock, systemClock, unixSecondsOf } from '../clock.js';
 import { sign, unsignedHeaders } from '../signing/signature.js';
 
 export interface CallStepReport {
+  /** The delivery's place in the call, from 1. */
   index: number;
   step: CallStep;
+  delivery: Delivery;
   request: OutgoingRequest;
   reply?: ReceivedReply;
   verdict?: ReplyVerdict;
@@ -15,6 +29,18 @@ export interface CallStepReport {
   ok: boolean;
 }
 
+/** Where a side-effect check runs: after a step (the last delivery of its group), or at the end of the call. */
+export interface CheckPoint {
+  phase: 'step' | 'end';
+  callId: string;
+  step?: number;
+  event?: string;
+  fault?: string;
+}
+
+/** A side-effect check (`--check`, `--check-url`): why it failed, or undefined when it passed. */
+export type SideEffectCheck = (point: CheckPoint) => Promise<string | undefined>;
+
 export interface PlayOptions {
   url: URL;
   /** Unsigned when undefined, as the platform does for an assistant without webhook_secret. */
@@ -22,40 +48,224 @@ export interface PlayOptions {
   timeoutMs: number;
   /** Wait between steps. */
   paceMs: number;
+  /** The deliveries to make; without one, each step once, in order. */
+  plan?: CallPlan;
+  /** Volatile paths (`results[*].result.at`) that a duplicate's reply may change. */
+  ignore?: readonly (readonly PathSegment[])[];
+  check?: SideEffectCheck;
   onStep(report: CallStepReport): void;
   clock?: Clock;
 }
 
+export interface CallResult {
+  passed: number;
+  failed: number;
+  /** Why the check at the end of the call failed. */
+  endCheckFailure?: string;
+  /** Steps of the plan that the call never reached (it was rejected or cut short). */
+  notReached: StepName[];
+}
+
 /**
- * Sends a call's events in order, each signed at the moment it is sent, feeding every reply back
- * into the script; stops at the first step whose reply fails its checks. A receiver that cannot be
- * reached throws NetworkFailure.
+ * Sends a call's events, each signed at the moment it is sent, feeding every reply back into the
+ * script; with a plan, as the plan orders them (duplicated, late, lost, overlapping). Stops at the
+ * first delivery whose reply fails its checks. A receiver that cannot be reached throws NetworkFailure.
  */
-export async function playCall(script: CallScript, options: PlayOptions): Promise<{ passed: number; failed: number }> {
+export async function playCall(script: CallScript, options: PlayOptions): Promise<CallResult> {
   const clock = options.clock ?? systemClock;
+  const steps = new StepsByName(script);
+  const notReached: StepName[] = [];
   let passed = 0;
-  for (let step = script.next(), index = 1; step !== undefined; step = script.next(), index++) {
-    if (index > 1 && options.paceMs > 0) await new Promise((resolve) => setTimeout(resolve, options.paceMs));
-    const body = Buffer.from(JSON.stringify(step.document));
-    const timestamp = unixSecondsOf(clock);
-    const headers: Record<string, string> =
-      options.secret === undefined
-        ? { ...unsignedHeaders({ body, timestamp, event: step.event }) }
-        : { ...sign({ body, secret: options.secret, timestamp, event: step.event }) };
-    const request = { url: options.url, headers, body };
-    let report: CallStepReport;
-    try {
-      const reply = await postOnce(request, options.timeoutMs, clock);
-      const verdict = checkReceivedReply({ event: step.event, dialect: step.dialect, request: step.document, reply });
-      report = { index, step, request, reply, verdict, ok: verdict.ok };
-      script.answer(step, verdict.parsed);
-    } catch (error) {
-      if (!(error instanceof NetworkFailure) || (error.kind !== 'timeout' && error.kind !== 'reset')) throw error;
-      report = { index, step, request, failure: error.message, ok: false };
+  let index = 0;
+  const firstOf = new Map<StepName, { request: OutgoingRequest; timestamp: number; reply?: ReceivedReply }>();
+  for (const group of options.plan?.groups ?? inOrder(steps)) {
+    if (index > 0 && options.paceMs > 0) await new Promise((resolve) => setTimeout(resolve, options.paceMs));
+    const sends: { delivery: Delivery; step: CallStep; request: OutgoingRequest; index: number }[] = [];
+    for (const delivery of group) {
+      const step = steps.get(delivery.step);
+      if (step === undefined) {
+        if (!notReached.includes(delivery.step)) notReached.push(delivery.step);
+        continue;
+      }
+      const earlier = firstOf.get(delivery.step);
+      const request = requestFor(step, delivery, earlier, options, clock);
+      if (delivery.kind === 'first') firstOf.set(delivery.step, { request: request.request, timestamp: request.timestamp });
+      sends.push({ delivery, step, request: request.request, index: ++index });
     }
-    options.onStep(report);
-    if (!report.ok) return { passed, failed: 1 };
-    passed++;
+    // A group's deliveries go out at once: the later ones while the first is still pending.
+    const replies = await Promise.all(sends.map((send) => exchange(send.request, options.timeoutMs, clock)));
+    const reports = sends.map((send, at) => judge(send, replies[at]!, firstOf, script, options.ignore ?? []));
+    const last = reports.at(-1);
+    if (options.check !== undefined && last !== undefined && reports.every((report) => report.ok)) {
+      const problem = await options.check({
+        phase: 'step',
+        callId: script.callId,
+        step: last.index,
+        event: last.step.event,
+        ...(last.delivery.fault !== undefined ? { fault: last.delivery.fault.fault } : {}),
+      });
+      if (problem !== undefined) reports[reports.length - 1] = withCheck(last, { name: 'check', severity: 'failure', message: problem });
+    }
+    for (const report of reports) options.onStep(report);
+    const failed = reports.filter((report) => !report.ok).length;
+    passed += reports.length - failed;
+    if (failed > 0) return { passed, failed, notReached };
   }
-  return { passed, failed: 0 };
+  const endCheckFailure = options.check === undefined ? undefined : await options.check({ phase: 'end', callId: script.callId });
+  return {
+    passed,
+    failed: endCheckFailure === undefined ? 0 : 1,
+    notReached,
+    ...(endCheckFailure !== undefined ? { endCheckFailure } : {}),
+  };
+}
+
+/** Without a plan: every step the script gives, once each, in order. */
+function* inOrder(steps: StepsByName): Generator<Delivery[]> {
+  for (let name = steps.nextName(); name !== undefined; name = steps.nextName()) yield [{ step: name, kind: 'first' }];
+}
+
+/**
+ * The script's steps under their plan names, built in the call's order as deliveries ask for them:
+ * a step is built once every step before it has been, so each sees the replies that came before.
+ */
+class StepsByName {
+  private readonly built = new Map<StepName, CallStep>();
+  private readonly order: StepName[] = [];
+  private handed = 0;
+  private tools = 0;
+  private done = false;
+
+  constructor(private readonly script: CallScript) {}
+
+  get(name: StepName): CallStep | undefined {
+    while (!this.built.has(name) && this.buildNext()) {}
+    return this.built.get(name);
+  }
+
+  /** The next step's name in the call's own order, for a call played without a plan. */
+  nextName(): StepName | undefined {
+    if (this.handed >= this.order.length && !this.buildNext()) return undefined;
+    return this.order[this.handed++];
+  }
+
+  private buildNext(): boolean {
+    if (this.done) return false;
+    const step = this.script.next();
+    if (step === undefined) {
+      this.done = true;
+      return false;
+    }
+    const name = this.nameOf(step);
+    this.built.set(name, step);
+    this.order.push(name);
+    return true;
+  }
+
+  private nameOf(step: CallStep): StepName {
+    switch (step.event) {
+      case 'assistant-request':
+        return ASSISTANT_REQUEST;
+      case 'tool-calls':
+        return toolStepName(++this.tools);
+      case 'end-of-call-report':
+        return REPORT;
+      case 'status-update':
+        return step.label === 'in-progress' ? IN_PROGRESS : ENDED;
+    }
+  }
+}
+
+/** The request of a delivery: signed now; a duplicate with the first's bytes, identical or re-signed a second later. */
+function requestFor(
+  step: CallStep,
+  delivery: Delivery,
+  first: { request: OutgoingRequest; timestamp: number } | undefined,
+  options: PlayOptions,
+  clock: Clock,
+): { request: OutgoingRequest; timestamp: number } {
+  if (delivery.kind !== 'first' && first !== undefined) {
+    if (delivery.identical === true) return first;
+    const timestamp = Math.max(unixSecondsOf(clock), first.timestamp + 1);
+    return { request: signed(first.request.body, step, timestamp, options), timestamp };
+  }
+  const timestamp = unixSecondsOf(clock);
+  return { request: signed(Buffer.from(JSON.stringify(step.document)), step, timestamp, options), timestamp };
+}
+
+function signed(body: Buffer, step: CallStep, timestamp: number, options: PlayOptions): OutgoingRequest {
+  const headers: Record<string, string> =
+    options.secret === undefined
+      ? { ...unsignedHeaders({ body, timestamp, event: step.event }) }
+      : { ...sign({ body, secret: options.secret, timestamp, event: step.event }) };
+  return { url: options.url, headers, body };
+}
+
+async function exchange(request: OutgoingRequest, timeoutMs: number, clock: Clock): Promise<ReceivedReply | NetworkFailure> {
+  try {
+    return await postOnce(request, timeoutMs, clock);
+  } catch (error) {
+    if (!(error instanceof NetworkFailure) || (error.kind !== 'timeout' && error.kind !== 'reset')) throw error;
+    return error;
+  }
+}
+
+/** The platform's checks of a reply; for a duplicate or a redelivery also that the receiver answers it as it did the first. */
+function judge(
+  send: { delivery: Delivery; step: CallStep; request: OutgoingRequest; index: number },
+  reply: ReceivedReply | NetworkFailure,
+  firstOf: Map<StepName, { reply?: ReceivedReply }>,
+  script: CallScript,
+  ignore: readonly (readonly PathSegment[])[],
+): CallStepReport {
+  const { delivery, step, request, index } = send;
+  const base = { index, step, delivery, request };
+  if (delivery.replyLost === true) {
+    // The platform timed out on this one: whatever came back is not read, and the event is sent again.
+    const lost: ReplyVerdict = {
+      ok: true,
+      checks: [],
+      parsed: undefined,
+      outcome: ['the reply is not read: the platform timed out (simulated) and sends the event again'],
+    };
+    if (!(reply instanceof NetworkFailure)) firstOf.get(delivery.step)!.reply = reply;
+    return { ...base, ...(reply instanceof NetworkFailure ? {} : { reply }), verdict: lost, ok: true };
+  }
+  if (reply instanceof NetworkFailure) return { ...base, failure: reply.message, ok: false };
+  const verdict = checkReceivedReply({ event: step.event, dialect: step.dialect, request: step.document, reply });
+  const first = firstOf.get(delivery.step);
+  if (delivery.kind === 'first') first!.reply = reply;
+  if (delivery.kind === 'first' || delivery.kind === 'redelivery') script.answer(step, verdict.parsed);
+  const report: CallStepReport = { ...base, reply, verdict, ok: verdict.ok };
+  if (delivery.kind === 'first') return report;
+  const problem = idempotencyProblem(step, reply, first?.reply, ignore);
+  return problem === undefined ? report : withCheck(report, { name: 'idempotent', severity: 'failure', message: problem });
+}
+
+/** Why a second delivery of an event was not answered as the first one was: refused, or another reply. */
+function idempotencyProblem(
+  step: CallStep,
+  reply: ReceivedReply,
+  first: ReceivedReply | undefined,
+  ignore: readonly (readonly PathSegment[])[],
+): string | undefined {
+  if (reply.status < 200 || reply.status >= 300) {
+    return `the receiver refuses a redelivery: not idempotent (${reply.status} to the same event delivered again; answer it as the first time, without doing the work twice)`;
+  }
+  if (first === undefined || first.status < 200 || first.status >= 300) return undefined;
+  const { differences } = compareReplies({
+    event: step.event,
+    recorded: { status: first.status, body: first.body.toString('utf8') },
+    replayed: { status: reply.status, body: reply.body },
+    recordedRequest: step.document,
+    replayedRequest: step.document,
+    ignore,
+  });
+  if (differences.length === 0) return undefined;
+  return `the same event delivered again got another reply: ${differences.join('; ')} (not idempotent; --ignore PATH for a value that may change)`;
+}
+
+function withCheck(report: CallStepReport, check: Check): CallStepReport {
+  const verdict: ReplyVerdict = report.verdict ?? { ok: false, checks: [], parsed: undefined, outcome: [] };
+  return { ...report, verdict: { ...verdict, ok: false, checks: [...verdict.checks, check] }, ok: false };
 }

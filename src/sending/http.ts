@@ -45,13 +45,27 @@ export async function postOnce(outgoing: OutgoingRequest, timeoutMs: number, clo
   }
 }
 
+/** GETs a URL and reads the whole reply (a side-effect check's); network failures as postOnce has them. */
+export async function getOnce(url: URL, timeoutMs: number): Promise<{ status: number; body: Buffer }> {
+  try {
+    const response = await exchange({ url, headers: {}, body: Buffer.alloc(0) }, timeoutMs, 'GET');
+    return { status: response.statusCode ?? 0, body: response.body };
+  } catch (error) {
+    throw classifyNetworkError(error, url, timeoutMs);
+  }
+}
+
 /** One exchange on a connection of its own, closed after the reply: nothing holds the process open after the last output. */
-function exchange(outgoing: OutgoingRequest, timeoutMs: number): Promise<IncomingMessage & { body: Buffer }> {
+function exchange(
+  outgoing: OutgoingRequest,
+  timeoutMs: number,
+  method: 'POST' | 'GET' = 'POST',
+): Promise<IncomingMessage & { body: Buffer }> {
   return new Promise((resolve, reject) => {
     const send = outgoing.url.protocol === 'https:' ? httpsRequest : httpRequest;
     const request = send(outgoing.url, {
-      method: 'POST',
-      headers: { ...outgoing.headers, 'content-length': String(outgoing.body.length) },
+      method,
+      headers: method === 'GET' ? outgoing.headers : { ...outgoing.headers, 'content-length': String(outgoing.body.length) },
       agent: false,
     });
     let reply: IncomingMessage | undefined;

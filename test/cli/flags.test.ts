@@ -73,6 +73,12 @@ const SAMPLE: Record<string, string> = {
   '--ui-keep': '5',
   '--junit': 'report.xml',
   '--ready-file': 'listening',
+  '--chaos': 'dup,late',
+  '--seed': '7',
+  '--save-plan': 'plan.json',
+  '--check': 'true',
+  '--check-url': 'http://localhost:3000/check',
+  '--calls': '3',
 };
 
 const quietIo = (): Io => {

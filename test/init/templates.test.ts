@@ -25,7 +25,7 @@ const required = process.env.HMS_WEBHOOK_TEMPLATE_TESTS === 'required';
 // CI runs the installs once, on Node 20; on 22 and 24 it sets `skip` to keep within its time.
 const skipInstalls = process.env.HMS_WEBHOOK_TEMPLATE_TESTS === 'skip';
 
-/** probe passes every case (a replay at most a warning) and send call passes every step. */
+/** probe passes every case (a replay at most a warning), send call passes every step, and so do 50 chaotic calls. */
 async function checkReceiver(receiver: Started, dialect: 'hms' | 'flireo'): Promise<void> {
   const probe = await runCli(['probe', '--to', receiver.url, '--secret', SECRET, '--json']);
   assert.equal(probe.code, 0, `${probe.stdout}\n${receiver.output()}`);
@@ -45,6 +45,24 @@ async function checkReceiver(receiver: Started, dialect: 'hms' | 'flireo'): Prom
     passed: 6,
     failed: 0,
   });
+  // Delivered as the platform really delivers, 50 calls at once: the receiver de-duplicates and takes any order.
+  const chaos = await runCli([
+    'send',
+    'call',
+    '--to',
+    receiver.url,
+    '--secret',
+    SECRET,
+    '--dialect',
+    dialect,
+    '--json',
+    '--chaos',
+    'all',
+    '--calls',
+    '50',
+  ]);
+  assert.equal(chaos.code, 0, `${chaos.stdout.slice(-4000)}\n${receiver.output()}`);
+  assert.equal(jsonLines(chaos.stdout).at(-1)!.passed, 50);
 }
 
 async function generate(framework: string, out: string, ...args: string[]): Promise<void> {

@@ -284,6 +284,27 @@ describe('installed package: every command from the installed bin', { timeout: 3
     });
   });
 
+  it('send call --chaos all --calls 20 into listen: every call passes, the plan reproducible by its seed', async () => {
+    const listen = await installedListen([]);
+    let played: CliResult;
+    try {
+      played = await installed(['send', 'call', '--to', listen.url, '--chaos', 'all', '--seed', '9', '--calls', '20', '--json']);
+    } finally {
+      await listen.stop();
+    }
+    assert.equal(played.code, 0, played.stdout);
+    const calls = events(played.stdout, 'call');
+    assert.equal(calls.length, 20);
+    assert.equal(new Set(calls.map((call) => call.call_id)).size, 20, 'each call its own id');
+    assert.ok(
+      calls.some((call) => (call.faults as string[]).length > 0),
+      'faults were played',
+    );
+    const summary = jsonLines(played.stdout).at(-1)!;
+    assert.equal(summary.seed, 9);
+    assert.deepEqual([summary.passed, summary.failed], [20, 0]);
+  });
+
   it('listen answers tool-calls with a result per id', async () => {
     const listen = await installedListen([]);
     try {

@@ -12,11 +12,13 @@ import { summaryLine } from '../../output/style.js';
 import { CallScript, loadScenario } from '../../platform/scenario.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../../defaults.js';
 import { type ListenEvent, startListener } from '../../receiving/listener.js';
-import { playCall } from '../../sending/call.js';
+import { type CallResult, playCall } from '../../sending/call.js';
+import { planCall } from '../../platform/delivery-faults.js';
 import { fingerprint } from '../../signing/secrets.js';
 import { DEFAULT_TOLERANCE_SECONDS } from '../../signing/signature.js';
 import { listenJson, listenLines } from '../listen/render.js';
-import { callStepJson, callStepLines } from '../send/render.js';
+import { callStepJson, callStepLines, planJson, planLines } from '../send/render.js';
+import { readChaos } from '../send/run-call.js';
 import { type VerifyReport, verifyJson, verifyLine } from '../verify/render.js';
 import type { DemoOptions } from './command.js';
 
@@ -39,7 +41,10 @@ async function playAndVerify(options: DemoOptions, context: CommandContext, repo
   const { io } = context;
   const { style } = reporter;
   const section = (title: string) => reporter.json || reporter.line(`\n${style.bold.underline(title)}`);
+  const chaos = readChaos(options);
   const { label, scenario } = await loadScenario({ file: options.scenario });
+  const toolTurns = scenario.turns.filter((turn) => 'tools' in turn).length;
+  const plan = chaos === undefined ? undefined : planCall({ faults: chaos.faults, seed: chaos.seed }, toolTurns);
   const dialect = options.dialect ?? 'hms';
   const secret = randomBytes(24).toString('hex');
   const heard: ListenEvent[] = [];
@@ -58,7 +63,7 @@ async function playAndVerify(options: DemoOptions, context: CommandContext, repo
   });
 
   const script = new CallScript(scenario, { dialect, web: options.web, fail: options.fail, now: unixSecondsOf(io.clock) });
-  let call: { passed: number; failed: number };
+  let call: CallResult;
   try {
     section('1. A whole call, played against the built-in listener');
     if (!reporter.json) {
@@ -73,7 +78,14 @@ async function playAndVerify(options: DemoOptions, context: CommandContext, repo
         ),
       );
     }
+    if (plan !== undefined) {
+      reporter.result(
+        () => planJson(plan, chaos?.seed),
+        () => planLines(plan, chaos?.seed, `--chaos ${chaos?.faults.join(',')} --seed ${chaos?.seed}`, style),
+      );
+    }
     call = await playCall(script, {
+      ...(plan !== undefined ? { plan } : {}),
       url: new URL(listener.url),
       secret,
       timeoutMs: 10_000,
@@ -119,14 +131,17 @@ async function playAndVerify(options: DemoOptions, context: CommandContext, repo
     reporter.record({
       type: 'summary',
       call_id: script.callId,
-      call: call,
+      call: { passed: call.passed, failed: call.failed },
+      ...(chaos !== undefined ? { seed: chaos.seed } : {}),
       verify: { passed, failed },
       captures: options.keep ? file : null,
     });
   } else {
     reporter.summary(passed, failed);
     section('Summary');
-    reporter.line(`call: ${summaryLine(call.passed, call.failed, style)} · verify: ${summaryLine(passed, failed, style)}`);
+    reporter.line(
+      `call: ${summaryLine(call.passed, call.failed, style)}${chaos !== undefined ? ` (--chaos ${chaos.faults.join(',')} --seed ${chaos.seed})` : ''} · verify: ${summaryLine(passed, failed, style)}`,
+    );
     reporter.line(
       style.dim('Next: point it at your own receiver — hms-webhook send call --to localhost:3000 (with HMS_WEBHOOK_SECRET set)'),
     );

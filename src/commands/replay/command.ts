@@ -1,7 +1,7 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import type { CommandContext } from '../../cli/command-context.js';
 import {
-  collect,
+  ignoreOption,
   jsonOption,
   junitOption,
   lineOption,
@@ -41,11 +41,7 @@ const declaration = () =>
     .addOption(timeoutOption(30))
     .option('--expect-status <code>', 'the status that counts as a pass: 401, 4xx … (default 2xx)')
     .option('--compare', 'compare each reply with the one recorded in the capture: status, and the JSON the platform reads')
-    .addOption(
-      new Option('--ignore <path>', 'with --compare: a volatile reply value to ignore, e.g. results[*].result.fetched_at; repeatable')
-        .argParser(collect)
-        .default([] as string[]),
-    )
+    .addOption(ignoreOption('with --compare: a volatile reply value to ignore, e.g. results[*].result.fetched_at; repeatable'))
     .addOption(jsonOption('one JSON object per request, then a summary object'))
     .addOption(junitOption());
 

@@ -8,7 +8,7 @@ import { CheckFailed, InputError, UsageError } from '../../errors.js';
 import { Reporter } from '../../output/reporter.js';
 import { TestReport } from '../../output/test-report.js';
 import { stepFailure } from '../send/render.js';
-import { compareReplies, parseIgnorePath } from '../../platform/reply-compare.js';
+import { compareReplies, ignorePaths } from '../../platform/reply-compare.js';
 import { isStatusExpectation } from '../../platform/reply-check.js';
 import { asObject } from '../../platform/schemas/common.js';
 import { NetworkFailure } from '../../sending/http.js';
@@ -35,12 +35,7 @@ export async function runReplay(source: string, options: ReplayOptions, context:
     );
   if (options.expectStatus !== undefined && !isStatusExpectation(options.expectStatus))
     throw new UsageError(`--expect-status ${options.expectStatus}: give a status such as 401 or a class such as 4xx`);
-  const ignore = options.ignore.map((text) => {
-    const path = parseIgnorePath(text);
-    if (path === undefined)
-      throw new UsageError(`--ignore ${JSON.stringify(text)}: give a reply path such as results[*].result.fetched_at`);
-    return path;
-  });
+  const ignore = ignorePaths(options.ignore);
   if (ignore.length > 0 && !options.compare) throw new UsageError('--ignore applies to --compare: add --compare');
   const url = parseTarget(options.to);
   const reporter = new Reporter(io, { json: options.json === true, color: context.color() });

@@ -1,13 +1,16 @@
 import { Command, Option, type OptionValues } from '@commander-js/extra-typings';
 import type { CommandContext } from '../../cli/command-context.js';
 import {
+  chaosOption,
   dialectOption,
+  ignoreOption,
   jsonOption,
   junitOption,
   number,
   paceOption,
   secretFileOption,
   secretOption,
+  seedOption,
   setOption,
   targetOption,
   timeoutOption,
@@ -82,7 +85,22 @@ const callDeclaration = () =>
     .addOption(paceOption())
     .option('--web', 'a web call (no phone numbers)')
     .option('--fail', 'the call ends with an error (status-update ended-with-error)')
-    .addOption(jsonOption('one JSON object per step, then a summary object'))
+    .addOption(chaosOption())
+    .addOption(seedOption())
+    .option('--save-plan <file>', 'write the scenario with the planned faults, to play again as a regression test (--scenario FILE)')
+    .addOption(ignoreOption('a reply value a second delivery may change, e.g. results[*].result.at; repeatable'))
+    .option(
+      '--check <command>',
+      'run this shell command after each step and at the end (HMS_CALL_ID, HMS_STEP, HMS_EVENT, HMS_FAULT, HMS_PHASE); non-zero fails',
+    )
+    .option('--check-url <url>', 'GET this URL after each step and at the end (the same facts in its query); a 2xx passes')
+    .addOption(
+      new Option('--calls <n>', 'play this many whole calls, each with its own call id, number and plan')
+        .argParser(number('whole'))
+        .default(1),
+    )
+    .addOption(new Option('--concurrency <c>', 'with --calls: calls at a time (default: 10, at most --calls)').argParser(number('whole')))
+    .addOption(jsonOption('one JSON object per step (per call with --calls), then a summary object'))
     .addOption(junitOption());
 
 export type SendOptions = ReturnType<ReturnType<typeof sendDeclaration>['opts']>;
@@ -122,6 +140,9 @@ Examples:
   $ hms-webhook send call --to localhost:3000
   $ hms-webhook send call opening-hours --dialect flireo --web --pace 500
   $ hms-webhook send call --scenario my-call.json --set message.assistant.metadata.env=test
+  $ hms-webhook send call --to :3000 --chaos all --seed 7 --save-plan found.json
+  $ hms-webhook send call --to :3000 --chaos dup,redeliver --check 'node count-rows.js'
+  $ hms-webhook send call --to :3000 --calls 200 --concurrency 50 --chaos all
 Exit: 0 every step passed, 1 a step failed (the call stops there), 2 could not send.`,
       )
       .action(async (scenario, options) => {

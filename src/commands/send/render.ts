@@ -1,8 +1,10 @@
 import type { CallStepReport } from '../../sending/call.js';
+import type { CallsTally } from '../../sending/calls-tally.js';
+import { type CallPlan, type Delivery, describeFault } from '../../platform/delivery-faults.js';
 import type { OutgoingRequest, ReceivedReply } from '../../sending/http.js';
 import type { LoadStats } from '../../sending/load.js';
 import type { ReplyVerdict } from '../../platform/reply-check.js';
-import { MARK, ms, type Style } from '../../output/style.js';
+import { MARK, ms, summaryLine, type Style } from '../../output/style.js';
 import { printable } from '../../output/printable.js';
 
 /** One send and what came of it: a reply with its verdict, or a failure to get one. */
@@ -150,10 +152,17 @@ export function loadLines(report: LoadReport, style: Style): string[] {
   ];
 }
 
+/** How a delivery differs from the step's plain one: a duplicate, a redelivery, the fault it carries. */
+export function deliveryTag(delivery: Delivery): string {
+  if (delivery.fault === undefined) return '';
+  return delivery.replyLost === true ? `[${delivery.fault.fault}: reply lost]` : `[${describeFault(delivery.fault)}]`;
+}
+
 /** One step of a played call: event, status, latency, and what the platform makes of the reply. */
 export function callStepLines(report: CallStepReport, style: Style): string[] {
   const { step } = report;
-  const head = `${report.ok ? style.green(MARK.pass) : style.red(MARK.fail)} ${String(report.index).padStart(2)}  ${style.bold(step.event)}  ${style.dim(step.label)}`;
+  const tag = deliveryTag(report.delivery);
+  const head = `${report.ok ? style.green(MARK.pass) : style.red(MARK.fail)} ${String(report.index).padStart(2)}  ${style.bold(step.event)}  ${style.dim(step.label)}${tag ? `  ${style.yellow(tag)}` : ''}`;
   if (report.reply === undefined || report.verdict === undefined) return [`${head}  ${style.red(report.failure ?? 'no reply')}`];
   const status = report.reply.status < 300 ? style.green(String(report.reply.status)) : style.red(String(report.reply.status));
   const lines = [
@@ -184,7 +193,105 @@ export function callStepJson(report: CallStepReport, callId: string): Record<str
     event: report.step.event,
     label: report.step.label,
     call_id: callId,
+    delivery: report.delivery.kind,
+    ...(report.delivery.fault !== undefined
+      ? {
+          fault: report.delivery.fault.fault,
+          variant: report.delivery.fault.variant,
+          ...(report.delivery.replyLost ? { reply_lost: true } : {}),
+        }
+      : {}),
     ...replyResultJson(report),
     ok: report.ok,
   };
+}
+
+/** The plan of a chaos run, before it is played: each delivery in order, and the faults that no step could carry. */
+export function planJson(plan: CallPlan, seed: number | undefined): Record<string, unknown> {
+  let index = 0;
+  return {
+    type: 'plan',
+    ...(seed !== undefined ? { seed } : {}),
+    faults: plan.faults.map((planned) => ({ ...planned, description: describeFault(planned) })),
+    skipped: plan.skipped,
+    deliveries: plan.groups.flatMap((group, at) =>
+      group.map((delivery) => ({
+        index: ++index,
+        step: delivery.step,
+        kind: delivery.kind,
+        ...(delivery.fault !== undefined ? { fault: delivery.fault.fault } : {}),
+        ...(group.length > 1 ? { with: `group ${at + 1}` } : {}),
+      })),
+    ),
+  };
+}
+
+export function planLines(plan: CallPlan, seed: number | undefined, reproduce: string | undefined, style: Style): string[] {
+  const lines = [
+    `${style.bold('plan')}${seed !== undefined ? ` · seed ${seed}` : ''}${reproduce ? style.dim(` (${reproduce} to play it again)`) : ''}`,
+  ];
+  let index = 0;
+  for (const group of plan.groups) {
+    group.forEach((delivery, at) => {
+      const together = group.length > 1 && at > 0 ? style.dim(' ↳ at once with the one above') : '';
+      const tag = deliveryTag(delivery);
+      lines.push(
+        `  ${String(++index).padStart(2)}  ${delivery.step}${delivery.kind === 'first' ? '' : ` (${delivery.kind})`}${tag ? `  ${style.yellow(tag)}` : ''}${together}`,
+      );
+    });
+  }
+  for (const planned of plan.faults.filter((fault) => fault.fault === 'drop')) {
+    lines.push(`   -  ${planned.step}  ${style.yellow(`[${describeFault(planned)}]`)}`);
+  }
+  for (const skipped of plan.skipped) lines.push(style.dim(`  ${skipped.fault}: not planned, ${skipped.why}`));
+  return lines;
+}
+
+const round1 = (value: number) => Math.round(value * 10) / 10;
+
+/** The totals of many calls: passed and failed, latency per event against its deadline, failures by reason, the slowest call. */
+export function callsJson(tally: CallsTally, seed: number | undefined): Record<string, unknown> {
+  return {
+    type: 'summary',
+    calls: tally.passed + tally.failed,
+    passed: tally.passed,
+    failed: tally.failed,
+    ...(seed !== undefined ? { seed } : {}),
+    latency_ms: Object.fromEntries(
+      tally.latencyTable().map((row) => [
+        row.event,
+        {
+          count: row.count,
+          p50: round1(row.p50),
+          p90: round1(row.p90),
+          p99: round1(row.p99),
+          max: round1(row.max),
+          deadline: row.deadlineMs ?? null,
+        },
+      ]),
+    ),
+    failures: Object.fromEntries([...tally.failures].map(([reason, { count, callId }]) => [reason, { count, first_call_id: callId }])),
+    slowest: tally.slowest === undefined ? null : { call_id: tally.slowest.callId, ms: round1(tally.slowest.ms) },
+  };
+}
+
+export function callsLines(tally: CallsTally, style: Style, reproduce: string | undefined): string[] {
+  const lines = ['', style.bold('latency per event (reply time; the platform waits the deadline)')];
+  for (const row of tally.latencyTable()) {
+    const deadline = row.deadlineMs === undefined ? 'no deadline' : `deadline ${row.deadlineMs / 1000} s`;
+    const late = row.deadlineMs !== undefined && row.p99 > row.deadlineMs;
+    const p99 = late ? style.red(ms(row.p99)) : ms(row.p99);
+    lines.push(
+      `  ${row.event.padEnd(19)} ${String(row.count).padStart(6)}  p50 ${ms(row.p50)}  p90 ${ms(row.p90)}  p99 ${p99}  max ${ms(row.max)}  ${style.dim(deadline)}`,
+    );
+  }
+  if (tally.failures.size > 0) {
+    lines.push(style.bold('failures by reason'));
+    for (const [reason, { count, callId }] of [...tally.failures].sort((a, b) => b[1].count - a[1].count)) {
+      lines.push(`  ${style.red(String(count).padStart(6))}  ${printable(reason)} ${style.dim(`(first: call ${callId})`)}`);
+    }
+  }
+  if (tally.slowest !== undefined) lines.push(`${style.bold('slowest call')} ${tally.slowest.callId}: ${ms(tally.slowest.ms)}`);
+  lines.push(`calls: ${summaryLine(tally.passed, tally.failed, style)}${reproduce ? ` · reproduce: send call ${reproduce}` : ''}`);
+  return lines;
 }
