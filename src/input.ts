@@ -11,17 +11,19 @@ export async function readInput(name: string, stdin: NodeJS.ReadableStream = pro
   }
 }
 
-/** A JSON file (or stdin) given with a flag: its exact bytes and the parsed document. */
+/** A JSON file (or stdin, or with `inline`, the JSON object itself) given with a flag: its exact bytes and the parsed document. */
 export async function readJsonInput(
   flag: string,
   name: string,
   stdin: NodeJS.ReadableStream = process.stdin,
+  inline = false,
 ): Promise<{ bytes: Buffer; document: unknown }> {
-  const bytes = await readInput(name, stdin);
+  const inlineJson = inline && name.trimStart().startsWith('{');
+  const bytes = inlineJson ? Buffer.from(name) : await readInput(name, stdin);
   try {
     return { bytes, document: JSON.parse(bytes.toString('utf8')) };
   } catch (error) {
-    throw new InputError(`${flag} ${name} is not JSON: ${(error as Error).message}`);
+    throw new InputError(`${flag} ${inlineJson ? 'value' : name} is not JSON: ${(error as Error).message}`);
   }
 }
 

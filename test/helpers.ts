@@ -134,8 +134,11 @@ export function nodeFirstOnPath(): string {
   return [dirname(process.execPath), process.env.PATH ?? ''].join(delimiter);
 }
 
-/** A clock that stands still until the test moves it; `elapsed` moves by `stepMs` at each reading. */
-export function steppingClock(startMs: number, stepMs = 0): Clock & { set(ms: number): void } {
+/**
+ * A clock that stands still until the test moves it; `elapsed` moves by `stepMs` at each reading.
+ * `advance` is time passing (a receiver that takes 10.5 s says so instead of waiting).
+ */
+export function steppingClock(startMs: number, stepMs = 0): Clock & { set(ms: number): void; advance(ms: number): void } {
   let now = startMs;
   let elapsed = 0;
   return {
@@ -146,6 +149,10 @@ export function steppingClock(startMs: number, stepMs = 0): Clock & { set(ms: nu
     },
     set: (ms: number) => {
       now = ms;
+    },
+    advance: (ms: number) => {
+      now += ms;
+      elapsed += ms;
     },
   };
 }

@@ -9,6 +9,7 @@ import { replayCommand } from '../commands/replay/command.js';
 import { scenarioCommand } from '../commands/scenario/command.js';
 import { schemaCommand } from '../commands/schema/command.js';
 import { sendCommand } from '../commands/send/command.js';
+import { toolsCommand } from '../commands/tools/command.js';
 import { validateCommand } from '../commands/validate/command.js';
 import { verifyCommand } from '../commands/verify/command.js';
 import { EXIT, HmsWebhookError } from '../errors.js';
@@ -35,6 +36,7 @@ Examples:
   $ export HMS_WEBHOOK_SECRET=…                the secret every command signs and verifies with
   $ hms-webhook send call --to localhost:3000  play a whole call against your receiver
   $ hms-webhook probe --to localhost:3000      check that it refuses forgeries
+  $ hms-webhook tools check --assistant a.json  lint the assistant's tools and call each at its route
   $ hms-webhook send status-update --to localhost   sign and POST an event to your receiver
   $ hms-webhook validate payload.json          check a payload against the platform's schemas
   $ hms-webhook verify captures.jsonl          check saved requests, and say why a signature fails
@@ -55,6 +57,7 @@ Exit codes: 0 all good, 1 a check failed, 2 could not run, 130 interrupted.`,
     sendCommand,
     listenCommand,
     probeCommand,
+    toolsCommand,
     verifyCommand,
     replayCommand,
     scenarioCommand,

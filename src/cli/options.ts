@@ -80,4 +80,23 @@ export const FAULT_NAMES = 'dup, reorder, drop, late, redeliver, overlap';
 export const chaosOption = () => new Option('--chaos <faults>', `faults of real delivery, comma-separated: ${FAULT_NAMES}, or all`);
 
 export const seedOption = () =>
-  new Option('--seed <n>', 'the seed of the chaos plan (printed when not given): the same seed, the same plan').argParser(number('any'));
+  new Option('--seed <n>', 'the seed of the chaos plan and of --fuzz (printed when not given): the same seed, the same plan').argParser(
+    number('any'),
+  );
+
+export const assistantOption = () =>
+  new Option(
+    '--assistant <file>',
+    'the assistant in play: a file holding an assistant-request reply, or the assistant itself (its tools, routes, webhook_events)',
+  );
+
+export const routeOption = () =>
+  new Option('--route <tool=url>', "send this tool's calls here instead of its own URL (a local run); repeatable")
+    .argParser(collect)
+    .default([] as string[]);
+
+export const fuzzOption = () =>
+  new Option(
+    '--fuzz [n]',
+    'send n tool calls per tool (default 100) with arguments from its parameters schema: valid, then odd ones; a failure is shrunk',
+  ).argParser(number('whole'));

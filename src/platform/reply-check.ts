@@ -34,6 +34,8 @@ export interface ReplyCheckInput {
   deadlineMs?: number;
   /** A status (200) or class (`4xx`) that counts as a pass instead of 2xx. */
   expectStatus?: string;
+  /** The tool calls are of an `async: true` tool: only a prompt 2xx counts, the body is not read. */
+  asyncTool?: boolean;
 }
 
 export interface ReplyVerdict {
@@ -49,6 +51,9 @@ export interface ReplyVerdict {
 export function judgedAs(event: string | undefined): EventType {
   return isEvent(event) ? event : 'status-update';
 }
+
+/** An async tool's request is fire-and-forget: a reply slower than this holds the platform's request open for nothing. */
+export const ASYNC_PROMPT_MS = 1000;
 
 /** Whether `--expect-status` names a status (401) or a class (4xx). */
 export function isStatusExpectation(text: string): boolean {
@@ -67,6 +72,7 @@ export function checkReceivedReply(input: ReplyCheckInput): ReplyVerdict {
     message: statusOk ? `${reply.status} as expected (${expected})` : `${reply.status}, expected ${expected}`,
   });
 
+  if (input.asyncTool === true) return asyncToolVerdict(reply, checks, statusOk);
   const platformDeadline = replyDeadlineMs(event);
   const deadline = input.deadlineMs ?? platformDeadline;
   // Late for the platform: it has gone on without the reply, so the reply's content no longer matters.
@@ -132,6 +138,32 @@ export function checkReceivedReply(input: ReplyCheckInput): ReplyVerdict {
       : readsBody
         ? describeOutcome(event, dialect, parsed, input.request, text)
         : describeStatusOutcome(event, reply.status),
+  };
+}
+
+/** An async tool's reply: the platform does not wait for it, so a 2xx is all it needs, and it needs it at once. */
+function asyncToolVerdict(reply: RecordedReply, checks: Check[], statusOk: boolean): ReplyVerdict {
+  if (reply.latencyMs !== undefined) {
+    const seconds = `${(reply.latencyMs / 1000).toFixed(reply.latencyMs < 1000 ? 3 : 2)} s`;
+    checks.push(
+      reply.latencyMs > ASYNC_PROMPT_MS
+        ? {
+            name: 'deadline',
+            severity: 'warning',
+            message: `async: ${seconds}; the platform does not wait: answer 200 first, then do the work`,
+          }
+        : { name: 'deadline', severity: 'pass', message: `${seconds} (async: answered at once)` },
+    );
+  }
+  return {
+    ok: checks.every((check) => check.severity !== 'failure'),
+    checks,
+    parsed: undefined,
+    outcome: [
+      statusOk
+        ? 'async tool: the platform does not read the reply; the assistant says the tool’s message meanwhile'
+        : `async tool: on a ${reply.status} the work may not have started; the assistant has already said the tool’s message`,
+    ],
   };
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod/mini';
+import { asyncToolLine, type ToolRoute, toolsOf, withoutSecrets } from './assistant-tools.js';
 import { FAULT_VARIANTS, FAULTS } from './delivery-faults.js';
 import { convertDialect, keyIn, type Dialect } from './dialect.js';
 import type { EventType } from './events.js';
@@ -39,6 +40,8 @@ export const scenarioSchema = described(
     summary: z.string(),
     analysis: z.optional(record()),
     recording_url: optionalString(),
+    /** The saved assistant the call is for (its tools, their routes, webhook_events); the receiver's reply may replace it. */
+    assistant: z.optional(record()),
     /** What a receiver might answer per tool name: `demo` lets the built-in listener answer with these. */
     tool_results: z.optional(record()),
     /** Faults of delivery to play on named steps (what `send call --save-plan` writes), without --chaos. */
@@ -96,6 +99,8 @@ export interface CallScriptOptions {
   now?: number;
   /** The caller's number instead of the scenario's: each of many calls has its own. */
   customerNumber?: string | null;
+  /** The saved assistant (`--assistant FILE`), in the call's dialect: before the scenario's and the built-in one. */
+  assistant?: Record<string, unknown>;
 }
 
 /** One event of the call, ready to sign and send. */
@@ -106,6 +111,10 @@ export interface CallStep {
   dialect: Dialect;
   document: Record<string, unknown>;
   toolCallIds: string[];
+  /** A tool-calls request for one route of the turn's tools (see routeToolCalls); without one, the receiver's. */
+  route?: ToolRoute;
+  /** Its tools are `async: true`: the platform does not wait for the reply. */
+  async?: boolean;
 }
 
 const ERROR_END_REASON = 'error';
@@ -121,7 +130,8 @@ export class CallScript {
   readonly callId = randomUUID();
   /** What is still to come, each at its time in the call; the end of the call comes last whatever its time. */
   private queue: { at: number; run: () => CallStep | undefined }[] = [];
-  private assistant: unknown;
+  private assistant: Record<string, unknown> | undefined;
+  private saved: Record<string, unknown> | undefined;
   private readonly transcript: { role: string; content: string }[] = [];
   private readonly start: number;
   private end: number;
@@ -171,7 +181,23 @@ export class CallScript {
     return undefined;
   }
 
-  /** What the receiver answered to the last step (parsed JSON, or undefined when unreadable). */
+  /** The assistant of the call as the platform has it now: the receiver's, else the saved one. */
+  assistantInPlay(): Record<string, unknown> {
+    return this.assistant ?? this.savedAssistant();
+  }
+
+  /** The assistant before any reply: --assistant, the scenario's, or the platform's default. */
+  private savedAssistant(): Record<string, unknown> {
+    const d = this.options.dialect;
+    this.saved ??=
+      this.options.assistant ??
+      (this.scenario.assistant !== undefined
+        ? (convertDialect(this.scenario.assistant, 'hms', d) as Record<string, unknown>)
+        : defaultAssistant(d));
+    return this.saved;
+  }
+
+  /** What the receiver answered to a step, or to one route's share of its tool calls (parsed JSON, or undefined when unreadable). */
   answer(step: CallStep, reply: unknown): void {
     const d = this.options.dialect;
     if (step.event === 'assistant-request') {
@@ -183,10 +209,10 @@ export class CallScript {
         this.queue = [{ at: this.start, run: () => this.step('status-update', 'ended', this.start, this.endFields()) }];
         return;
       }
-      this.assistant = assistantFrom(body, d);
+      this.assistant = assistantFrom(body, this.savedAssistant(), d);
       const cap = body?.[keyIn(d, 'max_duration_seconds')];
       if (typeof cap === 'number') {
-        (this.assistant as Record<string, unknown>)[keyIn(d, 'max_duration_seconds')] = cap;
+        this.assistant[keyIn(d, 'max_duration_seconds')] = cap;
         // A cap shorter than the call ends it there, as the platform does; what would come later never happens.
         if (cap > 0 && this.start + cap < this.end && this.error === undefined) {
           this.end = this.start + Math.floor(cap);
@@ -197,14 +223,25 @@ export class CallScript {
       return;
     }
     if (step.event === 'tool-calls' && this.pending !== undefined) {
+      const answered = this.pending.calls.filter((call) => step.toolCallIds.includes(call.id));
       const outcomes = toolOutcomes(
         reply,
         d,
-        this.pending.calls.map((c) => c.id),
+        answered.map((c) => c.id),
       );
-      for (const call of this.pending.calls)
-        this.transcript.push({ role: 'assistant', content: describeOutcome(call.name, outcomes.get(call.id)) });
-      this.pending = undefined;
+      const tools = toolsOf(this.assistantInPlay());
+      for (const call of answered) {
+        // An async tool's result never reaches the call: the assistant says its message instead.
+        const content = step.async
+          ? asyncToolLine(
+              tools.find((tool) => tool.name === call.name),
+              call.name,
+            )
+          : describeOutcome(call.name, outcomes.get(call.id));
+        this.transcript.push({ role: 'assistant', content });
+      }
+      this.pending.calls = this.pending.calls.filter((call) => !answered.includes(call));
+      if (this.pending.calls.length === 0) this.pending = undefined;
     }
   }
 
@@ -255,9 +292,8 @@ export class CallScript {
       },
     };
     const document = convertDialect(hms, 'hms', this.options.dialect) as { message: Record<string, unknown> };
-    // The assistant is echoed as the receiver returned it, in its own keys.
-    if (event !== 'assistant-request')
-      document.message.assistant = structuredClone(this.assistant ?? defaultAssistant(this.options.dialect));
+    // The assistant is echoed as the receiver returned it, in its own keys, but never its secrets.
+    if (event !== 'assistant-request') document.message.assistant = withoutSecrets(this.assistantInPlay());
     for (const assignment of this.options.set ?? []) applySet(document, assignment);
     return { event, label, dialect: this.options.dialect, document, toolCallIds: [] };
   }
@@ -269,11 +305,11 @@ function defaultAssistant(d: Dialect): Record<string, unknown> {
   return asObject(asObject(asObject(document)?.message)?.assistant) ?? {};
 }
 
-/** The assistant a reply puts on the call: transient, saved with an override (shallow merge), or the default. */
-function assistantFrom(reply: Record<string, unknown> | undefined, d: Dialect): Record<string, unknown> {
+/** The assistant a reply puts on the call: transient, saved with an override (shallow merge), or the saved one. */
+function assistantFrom(reply: Record<string, unknown> | undefined, saved: Record<string, unknown>, d: Dialect): Record<string, unknown> {
   const transient = asObject(reply?.assistant);
   if (transient !== undefined) return structuredClone(transient);
-  const assistant = defaultAssistant(d);
+  const assistant = structuredClone(saved);
   const id = reply?.[keyIn(d, 'assistant_id')];
   if (typeof id === 'string') {
     assistant.id = id;

@@ -9,12 +9,13 @@ import {
   type StepName,
   toolStepName,
 } from '../platform/delivery-faults.js';
+import { notSentReason, routeToolCalls, toolsOf } from '../platform/assistant-tools.js';
 import { checkReceivedReply, type Check, type ReplyVerdict } from '../platform/reply-check.js';
 import { compareReplies } from '../platform/reply-compare.js';
 import type { CallScript, CallStep } from '../platform/scenario.js';
 import type { PathSegment } from '../platform/schemas/common.js';
 import { type Clock, systemClock, unixSecondsOf } from '../clock.js';
-import { sign, unsignedHeaders } from '../signing/signature.js';
+import { platformHeaders } from '../signing/signature.js';
 
 export interface CallStepReport {
   /** The delivery's place in the call, from 1. */
@@ -53,7 +54,11 @@ export interface PlayOptions {
   /** Volatile paths (`results[*].result.at`) that a duplicate's reply may change. */
   ignore?: readonly (readonly PathSegment[])[];
   check?: SideEffectCheck;
+  /** `--route TOOL=URL`: where a tool's calls go instead of its own URL. */
+  routes?: ReadonlyMap<string, string>;
   onStep(report: CallStepReport): void;
+  /** A step the platform would not send (the assistant's webhook_events leaves its event out). */
+  onNotSent?(step: CallStep, reason: string): void;
   clock?: Clock;
 }
 
@@ -77,20 +82,36 @@ export async function playCall(script: CallScript, options: PlayOptions): Promis
   const notReached: StepName[] = [];
   let passed = 0;
   let index = 0;
-  const firstOf = new Map<StepName, { request: OutgoingRequest; timestamp: number; reply?: ReceivedReply }>();
+  // Keyed by step name, and by `name#part` for the further routes of a turn's tool calls.
+  const firstOf = new Map<string, { request: OutgoingRequest; timestamp: number; reply?: ReceivedReply }>();
+  const partsOf = new Map<StepName, CallStep[]>();
+  const notSent = new Set<StepName>();
   for (const group of options.plan?.groups ?? inOrder(steps)) {
     if (index > 0 && options.paceMs > 0) await new Promise((resolve) => setTimeout(resolve, options.paceMs));
-    const sends: { delivery: Delivery; step: CallStep; request: OutgoingRequest; index: number }[] = [];
+    const sends: Send[] = [];
     for (const delivery of group) {
       const step = steps.get(delivery.step);
       if (step === undefined) {
         if (!notReached.includes(delivery.step)) notReached.push(delivery.step);
         continue;
       }
-      const earlier = firstOf.get(delivery.step);
-      const request = requestFor(step, delivery, earlier, options, clock);
-      if (delivery.kind === 'first') firstOf.set(delivery.step, { request: request.request, timestamp: request.timestamp });
-      sends.push({ delivery, step, request: request.request, index: ++index });
+      const reason = notSentReason(step.event, script.assistantInPlay(), step.dialect);
+      if (reason !== undefined) {
+        if (!notSent.has(delivery.step)) options.onNotSent?.(step, reason);
+        notSent.add(delivery.step);
+        continue;
+      }
+      let parts = partsOf.get(delivery.step);
+      if (parts === undefined) {
+        parts = routedParts(step, script, options);
+        partsOf.set(delivery.step, parts);
+      }
+      parts.forEach((part, at) => {
+        const key = at === 0 ? delivery.step : `${delivery.step}#${at}`;
+        const request = requestFor(part, delivery, firstOf.get(key), options, clock);
+        if (delivery.kind === 'first') firstOf.set(key, { request: request.request, timestamp: request.timestamp });
+        sends.push({ delivery, step: part, request: request.request, index: ++index, key });
+      });
     }
     // A group's deliveries go out at once: the later ones while the first is still pending.
     const replies = await Promise.all(sends.map((send) => exchange(send.request, options.timeoutMs, clock)));
@@ -118,6 +139,35 @@ export async function playCall(script: CallScript, options: PlayOptions): Promis
     notReached,
     ...(endCheckFailure !== undefined ? { endCheckFailure } : {}),
   };
+}
+
+interface Send {
+  delivery: Delivery;
+  step: CallStep;
+  request: OutgoingRequest;
+  index: number;
+  /** Where the first delivery of this request is kept (firstOf). */
+  key: string;
+}
+
+/** A step as it is sent: a tool turn split by the routes of its tools (each tool's own URL or --route); any other step whole. */
+function routedParts(step: CallStep, script: CallScript, options: PlayOptions): CallStep[] {
+  if (step.event !== 'tool-calls') return [step];
+  const parts = routeToolCalls(
+    step.document,
+    step.dialect,
+    toolsOf(script.assistantInPlay()),
+    options.routes ?? new Map(),
+    options.url.href,
+  );
+  return parts.map((part) => ({
+    ...step,
+    label: part.tools.join(', ') || step.label,
+    document: part.document,
+    toolCallIds: part.toolCallIds,
+    ...(part.route.source !== 'receiver' || part.route.secret !== undefined ? { route: part.route } : {}),
+    ...(part.async ? { async: true } : {}),
+  }));
 }
 
 /** Without a plan: every step the script gives, once each, in order. */
@@ -193,12 +243,10 @@ function requestFor(
   return { request: signed(Buffer.from(JSON.stringify(step.document)), step, timestamp, options), timestamp };
 }
 
+/** Signed with the tool's own secret when its route has one, else the assistant's; sent to its route. */
 function signed(body: Buffer, step: CallStep, timestamp: number, options: PlayOptions): OutgoingRequest {
-  const headers: Record<string, string> =
-    options.secret === undefined
-      ? { ...unsignedHeaders({ body, timestamp, event: step.event }) }
-      : { ...sign({ body, secret: options.secret, timestamp, event: step.event }) };
-  return { url: options.url, headers, body };
+  const headers = platformHeaders({ body, secret: step.route?.secret ?? options.secret, timestamp, event: step.event });
+  return { url: step.route !== undefined ? new URL(step.route.url) : options.url, headers, body };
 }
 
 async function exchange(request: OutgoingRequest, timeoutMs: number, clock: Clock): Promise<ReceivedReply | NetworkFailure> {
@@ -212,9 +260,9 @@ async function exchange(request: OutgoingRequest, timeoutMs: number, clock: Cloc
 
 /** The platform's checks of a reply; for a duplicate or a redelivery also that the receiver answers it as it did the first. */
 function judge(
-  send: { delivery: Delivery; step: CallStep; request: OutgoingRequest; index: number },
+  send: Send,
   reply: ReceivedReply | NetworkFailure,
-  firstOf: Map<StepName, { reply?: ReceivedReply }>,
+  firstOf: Map<string, { reply?: ReceivedReply }>,
   script: CallScript,
   ignore: readonly (readonly PathSegment[])[],
 ): CallStepReport {
@@ -228,12 +276,18 @@ function judge(
       parsed: undefined,
       outcome: ['the reply is not read: the platform timed out (simulated) and sends the event again'],
     };
-    if (!(reply instanceof NetworkFailure)) firstOf.get(delivery.step)!.reply = reply;
+    if (!(reply instanceof NetworkFailure)) firstOf.get(send.key)!.reply = reply;
     return { ...base, ...(reply instanceof NetworkFailure ? {} : { reply }), verdict: lost, ok: true };
   }
   if (reply instanceof NetworkFailure) return { ...base, failure: reply.message, ok: false };
-  const verdict = checkReceivedReply({ event: step.event, dialect: step.dialect, request: step.document, reply });
-  const first = firstOf.get(delivery.step);
+  const verdict = checkReceivedReply({
+    event: step.event,
+    dialect: step.dialect,
+    request: step.document,
+    reply,
+    ...(step.async === true ? { asyncTool: true } : {}),
+  });
+  const first = firstOf.get(send.key);
   if (delivery.kind === 'first') first!.reply = reply;
   if (delivery.kind === 'first' || delivery.kind === 'redelivery') script.answer(step, verdict.parsed);
   const report: CallStepReport = { ...base, reply, verdict, ok: verdict.ok };
@@ -252,7 +306,8 @@ function idempotencyProblem(
   if (reply.status < 200 || reply.status >= 300) {
     return `the receiver refuses a redelivery: not idempotent (${reply.status} to the same event delivered again; answer it as the first time, without doing the work twice)`;
   }
-  if (first === undefined || first.status < 200 || first.status >= 300) return undefined;
+  // The platform reads no async tool's reply: only the status of a second delivery matters.
+  if (step.async === true || first === undefined || first.status < 200 || first.status >= 300) return undefined;
   const { differences } = compareReplies({
     event: step.event,
     recorded: { status: first.status, body: first.body.toString('utf8') },

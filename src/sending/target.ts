@@ -8,7 +8,7 @@ const DEFAULT_TARGET = `http://localhost:${DEFAULT_PORT}/`;
  * `--to` as users type it: a full URL, `host`, `host:port`, `:port` or a bare port.
  * A missing port is the listener's for plain hosts; a missing path is `/`.
  */
-export function parseTarget(text: string | undefined): URL {
+export function parseTarget(text: string | undefined, flag = '--to'): URL {
   const value = (text ?? '').trim();
   if (value === '') return new URL(DEFAULT_TARGET);
   let candidate: string;
@@ -18,7 +18,7 @@ export function parseTarget(text: string | undefined): URL {
   else if (/^:\d+(\/.*)?$/.test(value)) candidate = `http://localhost${value}`;
   else if (/^\d+(\.\d+){1,2}(:\d+)?(\/.*)?$/.test(value)) {
     throw new InputError(
-      `--to ${JSON.stringify(value)} is ambiguous: write the full address (127.0.0.1:3000) or a port (3000, :3000/path)`,
+      `${flag} ${JSON.stringify(value)} is ambiguous: write the full address (127.0.0.1:3000) or a port (3000, :3000/path)`,
     );
   } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) candidate = value;
   else candidate = `http://${value}`;
@@ -26,14 +26,25 @@ export function parseTarget(text: string | undefined): URL {
   try {
     url = new URL(candidate);
   } catch {
-    throw new InputError(`--to ${JSON.stringify(value)} is not a URL: use http://host:port/path, host:port, :port or a port`);
+    throw new InputError(`${flag} ${JSON.stringify(value)} is not a URL: use http://host:port/path, host:port, :port or a port`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new InputError(`--to ${JSON.stringify(value)}: only http:// and https:// targets can receive webhooks`);
+    throw new InputError(`${flag} ${JSON.stringify(value)}: only http:// and https:// targets can receive webhooks`);
   }
   const port = url.port === '' ? undefined : Number(url.port);
-  if (port !== undefined && (port < 1 || port > 65535)) throw new InputError(`--to ${JSON.stringify(value)}: port ${port} is out of range`);
+  if (port !== undefined && (port < 1 || port > 65535))
+    throw new InputError(`${flag} ${JSON.stringify(value)}: port ${port} is out of range`);
   // A bare host or host:path gets the listener's port; an explicit scheme keeps its default port.
   if (url.port === '' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) url.port = String(DEFAULT_PORT);
   return url;
+}
+
+/** Whether a URL as written (a tool's `url`, `--check-url`) is an absolute http(s) one. */
+export function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
 }

@@ -83,6 +83,12 @@ export function sign(input: SignInput): Required<PlatformHeaders> {
   };
 }
 
+/** The platform's headers: signed with `secret`, or unsigned when there is none (an assistant without webhook_secret). */
+export function platformHeaders(input: Omit<SignInput, 'secret'> & { secret: string | undefined }): Record<string, string> {
+  const { secret, ...rest } = input;
+  return secret === undefined ? { ...unsignedHeaders(rest) } : { ...sign({ ...rest, secret }) };
+}
+
 /** Checks a delivery the way a careful receiver should; every failure carries its reason. */
 export function verify(input: VerifyInput): VerifyResult {
   if (input === null || typeof input !== 'object') throw new TypeError('verify() takes { body, headers, secrets }');

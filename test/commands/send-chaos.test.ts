@@ -612,7 +612,7 @@ describe('send call chaos: bad input', () => {
     [['--chaos', ','], /^hms-webhook: --chaos needs at least one fault/],
     [['--chaos', 'dup', '--seed', '-1'], /^hms-webhook: --seed must be a whole number from 0 to 4294967295$/],
     [['--chaos', 'dup', '--seed', '1.5'], /^hms-webhook: --seed must be a whole number/],
-    [['--seed', '4'], /^hms-webhook: --seed is the seed of a chaos plan: add --chaos$/],
+    [['--seed', '4'], /^hms-webhook: --seed is the seed of a chaos plan or of --fuzz: add --chaos or --fuzz$/],
     [['--concurrency', '5'], /^hms-webhook: --concurrency applies to --calls: add --calls N$/],
     [['--save-plan', 'x.json'], /^hms-webhook: --save-plan needs faults to save: add --chaos/],
     [['--check-url', 'ftp://x/'], /^hms-webhook: --check-url "ftp:\/\/x\/": give an http:\/\/ or https:\/\/ URL$/],

@@ -305,6 +305,44 @@ describe('installed package: every command from the installed bin', { timeout: 3
     assert.deepEqual([summary.passed, summary.failed], [20, 0]);
   });
 
+  it('tools check, a routed call and --fuzz: the fixture assistant with a routed and an async tool, into listen', async () => {
+    const shown = await installed(['fixtures', 'show', 'assistant-request/with-tools', '--reply']);
+    const assistantFile = join(dir, 'with-tools.json');
+    writeFileSync(assistantFile, shown.stdout);
+    const listen = await installedListen([]);
+    let checked: CliResult;
+    let played: CliResult;
+    let fuzzed: CliResult;
+    try {
+      const local = ['--route', `book_appointment=${listen.url}`, '--to', listen.url, '--json'];
+      checked = await installed(['tools', 'check', '--assistant', assistantFile, ...local]);
+      played = await installed(['send', 'call', 'confirm-by-sms', ...local]);
+      fuzzed = await installed(['send', 'tool-calls', '--assistant', assistantFile, '--fuzz', '10', '--seed', '1', ...local]);
+    } finally {
+      await listen.stop();
+    }
+    assert.equal(checked.code, 0, checked.stdout + checked.stderr);
+    assert.deepEqual(
+      events(checked.stdout, 'tool').map((row) => [row.tool, row.route.source, row.async]),
+      [
+        ['lookup_contact', 'receiver', false],
+        ['book_appointment', 'route', false],
+        ['send_confirmation_sms', 'receiver', true],
+      ],
+    );
+    assert.equal(played.code, 0, played.stdout + played.stderr);
+    assert.ok(events(played.stdout, 'step').some((step) => step.route?.source === 'route'));
+    assert.equal(fuzzed.code, 0, fuzzed.stdout + fuzzed.stderr);
+    assert.deepEqual(
+      events(fuzzed.stdout, 'fuzz').map((row) => [row.tool, row.ok]),
+      [
+        ['lookup_contact', true],
+        ['book_appointment', true],
+        ['send_confirmation_sms', true],
+      ],
+    );
+  });
+
   it('listen answers tool-calls with a result per id', async () => {
     const listen = await installedListen([]);
     try {

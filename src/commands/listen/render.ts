@@ -1,6 +1,7 @@
 import type { ListenEvent } from '../../receiving/listener.js';
 import { nestsDeeperThan } from '../../platform/json-depth.js';
-import { formatPath } from '../../platform/schemas/common.js';
+import { toolsOf } from '../../platform/assistant-tools.js';
+import { asObject, formatPath } from '../../platform/schemas/common.js';
 import { callLabel, MARK, ms, type Style } from '../../output/style.js';
 import { printable } from '../../output/printable.js';
 
@@ -32,13 +33,14 @@ function essentials(event: ListenEvent): string[] {
     }
     case 'tool-calls': {
       const list = pick('tool_call_list', 'toolCallList');
-      return Array.isArray(list)
+      const calls = Array.isArray(list)
         ? list.map((item) => {
             const call = fields(item);
             const fn = fields(call.function);
             return `${fn.name}(${JSON.stringify(fn.arguments ?? {})})  ${call.id}`;
           })
         : [];
+      return [...calls, routeLine(event)];
     }
     case 'end-of-call-report': {
       const duration = pick('duration_seconds', 'durationSeconds');
@@ -49,6 +51,27 @@ function essentials(event: ListenEvent): string[] {
     default:
       return [];
   }
+}
+
+/** Which tools a tool-calls request was for and whose route brought it here, from the assistant it echoes. */
+function toolRoutes(event: ListenEvent): { name: string; async: boolean; route: 'tool' | 'assistant' }[] {
+  const message = fields(fields(event.document).message);
+  const list = message[event.dialect === 'flireo' ? 'toolCallList' : 'tool_call_list'];
+  const tools = toolsOf(asObject(message.assistant));
+  const names = Array.isArray(list) ? [...new Set(list.map((item) => fields(fields(item).function).name))] : [];
+  return names
+    .filter((name): name is string => typeof name === 'string')
+    .map((name) => {
+      const tool = tools.find((candidate) => candidate.name === name);
+      return { name, async: tool?.async === true, route: tool?.url !== undefined ? 'tool' : 'assistant' };
+    });
+}
+
+function routeLine(event: ListenEvent): string {
+  const described = toolRoutes(event).map(
+    (tool) => `${tool.name}${tool.async ? ' (async)' : ''} by ${tool.route === 'tool' ? 'its own url' : 'the assistant webhook'}`,
+  );
+  return `route ${event.path}: ${described.join(', ') || 'no tool calls'}`;
 }
 
 export function listenLines(event: ListenEvent, style: Style, detail: 'quiet' | 'normal' | 'verbose'): string[] {
@@ -114,6 +137,7 @@ export function listenJson(event: ListenEvent, verbose: boolean): Record<string,
       : s.ok
         ? { checked: true, ok: true, secret_index: s.secretIndex }
         : { checked: true, ok: false, reason: s.reason, message: s.message, diagnosis: event.diagnosis ?? null },
+    ...(event.event === 'tool-calls' ? { tools: toolRoutes(event) } : {}),
     errors: event.errors.map((f) => ({ path: formatPath(f.path), message: f.message })),
     warnings: event.warnings.map((f) => ({ path: formatPath(f.path), message: f.message })),
     reply: { status: event.answer.status, body: event.answer.body },

@@ -1,13 +1,16 @@
 import { Command, Option, type OptionValues } from '@commander-js/extra-typings';
 import type { CommandContext } from '../../cli/command-context.js';
 import {
+  assistantOption,
   chaosOption,
   dialectOption,
+  fuzzOption,
   ignoreOption,
   jsonOption,
   junitOption,
   number,
   paceOption,
+  routeOption,
   secretFileOption,
   secretOption,
   seedOption,
@@ -27,7 +30,7 @@ function withRequest<Args extends unknown[], Opts extends OptionValues>(command:
     .addOption(targetOption(TARGET))
     .addOption(secretOption(SECRET))
     .addOption(secretFileOption())
-    .option('--data <file>', 'send this JSON payload (- for stdin) instead of a fixture')
+    .option('--data <file|json>', 'send this JSON payload instead of a fixture: a file, - for stdin, or the JSON itself ({…})')
     .addOption(setOption())
     .addOption(unsetOption())
     .addOption(dialectOption())
@@ -52,6 +55,12 @@ const sendDeclaration = () =>
         '--deadline <seconds>',
         'your own reply budget: judge the reply against it instead of the platform deadline (5 s / 10 s)',
       ).argParser(number('positive')),
+    )
+    .addOption(assistantOption())
+    .addOption(routeOption())
+    .addOption(fuzzOption())
+    .addOption(
+      new Option('--seed <n>', 'the seed of --fuzz (printed when not given): the same seed, the same cases').argParser(number('any')),
     )
     .addOption(jsonOption('one JSON object per request'))
     .option('-v, --verbose', 'show the full request and every check')
@@ -79,6 +88,8 @@ const callDeclaration = () =>
     .addOption(secretOption(SECRET))
     .addOption(secretFileOption())
     .option('--scenario <file>', 'play your own scenario file (see `hms-webhook schema scenario`)')
+    .addOption(assistantOption())
+    .addOption(routeOption())
     .addOption(dialectOption())
     .addOption(setOption())
     .addOption(timeoutOption(30))
@@ -89,6 +100,7 @@ const callDeclaration = () =>
     .addOption(seedOption())
     .option('--save-plan <file>', 'write the scenario with the planned faults, to play again as a regression test (--scenario FILE)')
     .addOption(ignoreOption('a reply value a second delivery may change, e.g. results[*].result.at; repeatable'))
+    .addOption(fuzzOption())
     .option(
       '--check <command>',
       'run this shell command after each step and at the end (HMS_CALL_ID, HMS_STEP, HMS_EVENT, HMS_FAULT, HMS_PHASE); non-zero fails',

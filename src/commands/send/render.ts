@@ -20,6 +20,16 @@ export interface SendReport {
   verdict?: ReplyVerdict;
   /** Why no reply came (a timeout). */
   failure?: string;
+  /** Tool calls sent to their tools' own route (or split between routes): which tools, and whose URL. */
+  route?: { tools: string[]; source: 'route' | 'tool' | 'receiver' };
+  /** The tools are async: the reply is not read. */
+  async?: boolean;
+}
+
+/** `check_stock (its own url)`, `lookup (--route)`: which tools a routed request carries, and where that route came from. */
+function routeText(route: NonNullable<SendReport['route']>, async: boolean | undefined): string {
+  const source = route.source === 'route' ? '--route' : route.source === 'tool' ? 'its own url' : 'the assistant webhook';
+  return `${route.tools.join(', ')} (${source}${async ? ', async' : ''})`;
 }
 
 function replyText(body: Buffer, parsed: unknown): string {
@@ -30,7 +40,10 @@ function replyText(body: Buffer, parsed: unknown): string {
 
 export function sendLines(report: SendReport, style: Style, verbose: boolean): string[] {
   const repeat = report.repeat > 1 ? ` [${report.attempt}/${report.repeat}]` : '';
-  const lines = [`${style.bold('→ POST')} ${report.url}  ${report.event} · ${report.dialect} · ${report.signedWith}${repeat}`];
+  const routed = report.route !== undefined ? ` · ${printable(routeText(report.route, report.async))}` : '';
+  const lines = [
+    `${style.bold('→ POST')} ${printable(report.url)}  ${report.event}${routed} · ${report.dialect} · ${report.signedWith}${repeat}`,
+  ];
   if (verbose) {
     for (const [name, value] of Object.entries(report.request.headers)) lines.push(style.dim(`  ${name}: ${printable(value)}`));
     lines.push(style.dim(`  ${printable(report.request.body.toString('utf8'))}`));
@@ -67,6 +80,8 @@ export function sendJson(report: SendReport, verbose: boolean): Record<string, u
     event: report.event,
     dialect: report.dialect,
     attempt: report.attempt,
+    ...(report.route !== undefined ? { route: report.route } : {}),
+    ...(report.async ? { async: true } : {}),
     request: {
       headers: report.request.headers,
       bytes: report.request.body.length,
@@ -162,7 +177,9 @@ export function deliveryTag(delivery: Delivery): string {
 export function callStepLines(report: CallStepReport, style: Style): string[] {
   const { step } = report;
   const tag = deliveryTag(report.delivery);
-  const head = `${report.ok ? style.green(MARK.pass) : style.red(MARK.fail)} ${String(report.index).padStart(2)}  ${style.bold(step.event)}  ${style.dim(step.label)}${tag ? `  ${style.yellow(tag)}` : ''}`;
+  const route =
+    step.route !== undefined ? `  ${style.dim(`→ ${printable(step.route.url)}${step.route.source === 'route' ? ' (--route)' : ''}`)}` : '';
+  const head = `${report.ok ? style.green(MARK.pass) : style.red(MARK.fail)} ${String(report.index).padStart(2)}  ${style.bold(step.event)}  ${style.dim(step.label)}${step.async ? style.dim(' (async)') : ''}${route}${tag ? `  ${style.yellow(tag)}` : ''}`;
   if (report.reply === undefined || report.verdict === undefined) return [`${head}  ${style.red(report.failure ?? 'no reply')}`];
   const status = report.reply.status < 300 ? style.green(String(report.reply.status)) : style.red(String(report.reply.status));
   const lines = [
@@ -193,6 +210,8 @@ export function callStepJson(report: CallStepReport, callId: string): Record<str
     event: report.step.event,
     label: report.step.label,
     call_id: callId,
+    ...(report.step.route !== undefined ? { route: { url: report.step.route.url, source: report.step.route.source } } : {}),
+    ...(report.step.async ? { async: true } : {}),
     delivery: report.delivery.kind,
     ...(report.delivery.fault !== undefined
       ? {

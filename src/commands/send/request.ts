@@ -31,8 +31,11 @@ export interface PreparedRequest {
   forgery: Forgery | undefined;
   /** How the request is signed, for the output: the forgery, unsigned, or the secret's fingerprint. */
   signedWith: string;
-  /** A request signed now (or at --timestamp / --skew). */
-  make(): OutgoingRequest;
+  /**
+   * A request signed now (or at --timestamp / --skew); for one route of routed tool calls, that
+   * route's share of the payload, to its URL, signed with its tool's secret when it has one.
+   */
+  make(part?: { url: URL; document: unknown; secret: string | undefined }): OutgoingRequest;
 }
 
 export async function prepareRequest(
@@ -78,12 +81,15 @@ export async function prepareRequest(
       'no secret (--secret, HMS_WEBHOOK_SECRET or --secret-file): sending unsigned, as the platform does for an assistant without webhook_secret',
     );
   }
-  const make = (): OutgoingRequest => {
+  const make = (part?: { url: URL; document: unknown; secret: string | undefined }): OutgoingRequest => {
     const timestamp = options.timestamp ?? unixSecondsOf(io.clock) + (options.skew ?? 0);
-    if (signing === undefined) return { url, headers: { ...unsignedHeaders({ body, timestamp, event }) }, body };
-    const headers: Record<string, string> = { ...sign({ body, secret: signing, timestamp, event }) };
+    const to = part?.url ?? url;
+    const bytes = part === undefined || part.document === document ? body : Buffer.from(JSON.stringify(part.document));
+    const secretOf = forgery === undefined && part?.secret !== undefined ? part.secret : signing;
+    if (secretOf === undefined) return { url: to, headers: { ...unsignedHeaders({ body: bytes, timestamp, event }) }, body: bytes };
+    const headers: Record<string, string> = { ...sign({ body: bytes, secret: secretOf, timestamp, event }) };
     if (forgery === 'bad-signature') headers['X-Webhook-Signature'] = `sha256=${randomBytes(32).toString('hex')}`;
-    return { url, headers, body: forgery === 'tamper' ? tamperWith(body) : body };
+    return { url: to, headers, body: forgery === 'tamper' ? tamperWith(bytes) : bytes };
   };
   const signedWith = forgery ?? (secret === undefined ? 'unsigned' : `signed, secret ${fingerprint(secret)}…`);
   return { event, dialect, document, forgery, signedWith, make };
@@ -109,7 +115,7 @@ async function buildBody(
   now: number,
 ): Promise<{ body: Buffer; document: unknown; dialect: Dialect }> {
   if (options.data !== undefined) {
-    const { bytes, document } = await readJsonInput('--data', options.data, stdin);
+    const { bytes, document } = await readJsonInput('--data', options.data, stdin, true);
     const detected = detectDialect(document);
     const stated = eventOf(document);
     if (name !== undefined && name.split('/')[0] !== stated) {

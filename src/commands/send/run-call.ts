@@ -7,14 +7,17 @@ import { whyUnreadable } from '../../input.js';
 import { Reporter } from '../../output/reporter.js';
 import { TestReport } from '../../output/test-report.js';
 import { type CallPlan, callSeed, FAULTS, type Fault, faultsProblem, parseFaults, planCall } from '../../platform/delivery-faults.js';
+import { toolsOf } from '../../platform/assistant-tools.js';
 import { ignorePaths } from '../../platform/reply-compare.js';
-import { CallScript, loadScenario, type Scenario } from '../../platform/scenario.js';
+import { type CallStep, CallScript, loadScenario, type Scenario } from '../../platform/scenario.js';
 import { type CallResult, type CallStepReport, playCall, type SideEffectCheck } from '../../sending/call.js';
 import { CallsTally } from '../../sending/calls-tally.js';
 import { commandCheck, urlCheck } from '../../sending/side-effect-check.js';
-import { parseTarget } from '../../sending/target.js';
+import { isHttpUrl, parseTarget } from '../../sending/target.js';
 import { resolveSecrets } from '../../signing/secrets.js';
+import { parseRoutes, readAssistantFile } from '../tool-routing.js';
 import type { CallOptions } from './command.js';
+import { DEFAULT_FUZZ_RUNS, runFuzz } from './run-fuzz.js';
 import { callsJson, callsLines, callStepJson, callStepLines, deliveryTag, planJson, planLines, stepFailure } from './render.js';
 
 /** With --calls, how many calls go at once unless --concurrency says. */
@@ -43,6 +46,10 @@ export async function runSendCall(name: string | undefined, options: CallOptions
   }
   const faults = chaos?.faults;
   const seed = chaos?.seed;
+  const assistant = options.assistant === undefined ? undefined : await readAssistantFile(options.assistant, io.stdin);
+  if (options.fuzz !== undefined && options.calls > 1) throw new UsageError('--fuzz fuzzes the tools of one call: drop --calls');
+  const fuzzSeed = options.fuzz === undefined ? undefined : (seed ?? seedOf(options.seed));
+  const routes = parseRoutes(options.route);
   const planOf = (index: number): CallPlan | undefined =>
     faults !== undefined
       ? planCall({ faults, seed: callSeed(seed!, index) }, toolTurns)
@@ -80,9 +87,15 @@ export async function runSendCall(name: string | undefined, options: CallOptions
       fail: options.fail,
       set: options.set,
       now: unixSecondsOf(io.clock),
+      ...(assistant !== undefined ? { assistant } : {}),
       ...(index > 0 ? { customerNumber: distinctNumber(scenario.customer.number, index) } : {}),
     });
-  const play = (script: CallScript, plan: CallPlan | undefined, onStep: (report: CallStepReport) => void) =>
+  const play = (
+    script: CallScript,
+    plan: CallPlan | undefined,
+    onStep: (report: CallStepReport) => void,
+    onNotSent?: (step: CallStep, reason: string) => void,
+  ) =>
     playCall(script, {
       url,
       secret,
@@ -90,9 +103,11 @@ export async function runSendCall(name: string | undefined, options: CallOptions
       paceMs: options.pace,
       clock: io.clock,
       ignore,
+      routes,
       ...(plan !== undefined ? { plan } : {}),
       ...(check !== undefined ? { check } : {}),
       onStep,
+      ...(onNotSent !== undefined ? { onNotSent } : {}),
     });
   const caseOf = (script: CallScript, suite: string, report: CallStepReport) =>
     testReport.add(suite, () => {
@@ -118,13 +133,22 @@ export async function runSendCall(name: string | undefined, options: CallOptions
         `${style.bold('call')} ${script.callId} · ${label} · ${dialect}${options.web ? ' · web' : ''}${options.fail ? ' · fails' : ''} → ${url.href}`,
       );
     }
-    const result = await play(script, plan, (report) => {
-      caseOf(script, suite, report);
-      reporter.result(
-        () => callStepJson(report, script.callId),
-        () => callStepLines(report, style),
-      );
-    });
+    const result = await play(
+      script,
+      plan,
+      (report) => {
+        caseOf(script, suite, report);
+        reporter.result(
+          () => callStepJson(report, script.callId),
+          () => callStepLines(report, style),
+        );
+      },
+      (step, reason) =>
+        reporter.result(
+          () => ({ type: 'not-sent', event: step.event, label: step.label, call_id: script.callId, reason }),
+          () => [`${style.dim(`–     ${step.event}  ${step.label}  ${reason}`)}`],
+        ),
+    );
     if (check !== undefined) endCheckCase(testReport, suite, script.callId, result);
     if (result.endCheckFailure !== undefined) {
       reporter.result(
@@ -133,10 +157,30 @@ export async function runSendCall(name: string | undefined, options: CallOptions
       );
     }
     if (plan !== undefined && options.savePlan !== undefined) savePlan(options.savePlan, scenario, plan, reporter);
+    const stoppedAt = result.failed > 0 && result.endCheckFailure === undefined;
+    if (options.fuzz !== undefined && result.failed === 0) {
+      // The tools of the assistant the call ended with: the receiver's own, or the saved one.
+      const fuzzed = await runFuzz(
+        {
+          tools: toolsOf(script.assistantInPlay()),
+          routes,
+          receiver: url.href,
+          runs: options.fuzz === true ? DEFAULT_FUZZ_RUNS : options.fuzz,
+          seed: fuzzSeed!,
+          dialect,
+          secret,
+          clock: io.clock,
+        },
+        reporter,
+        testReport,
+      );
+      result.passed += fuzzed.passed;
+      result.failed += fuzzed.failed;
+    }
     testReport.write();
     reporter.summary(result.passed, result.failed, {
-      fields: { call_id: script.callId, ...(seed !== undefined ? { seed } : {}) },
-      suffix: `${result.failed > 0 && result.endCheckFailure === undefined ? ' (the call stopped at the failed step)' : ''}${reproduce ? ` · reproduce: send call ${reproduce}` : ''}`,
+      fields: { call_id: script.callId, ...(seed !== undefined || fuzzSeed !== undefined ? { seed: seed ?? fuzzSeed } : {}) },
+      suffix: `${stoppedAt ? ' (the call stopped at the failed step)' : ''}${reproduce ? ` · reproduce: send call ${reproduce}` : ''}`,
     });
     if (result.failed > 0) throw new CheckFailed();
     return;
@@ -201,17 +245,23 @@ export async function runSendCall(name: string | undefined, options: CallOptions
 }
 
 /** `--chaos LIST [--seed N]`: the faults asked for and the seed of their plan (a random one when not given). */
-export function readChaos(options: { chaos?: string; seed?: number }): { faults: Fault[]; seed: number } | undefined {
+export function readChaos(options: { chaos?: string; seed?: number; fuzz?: number | true }): { faults: Fault[]; seed: number } | undefined {
   if (options.chaos === undefined) {
-    if (options.seed !== undefined) throw new UsageError('--seed is the seed of a chaos plan: add --chaos');
+    if (options.seed !== undefined && options.fuzz === undefined)
+      throw new UsageError('--seed is the seed of a chaos plan or of --fuzz: add --chaos or --fuzz');
     return undefined;
   }
   const parsed = parseFaults(options.chaos);
   if ('unknown' in parsed) throw new UsageError(`--chaos ${JSON.stringify(parsed.unknown)}: not a fault; use ${FAULTS.join(', ')} or all`);
   if (parsed.faults.length === 0) throw new UsageError(`--chaos needs at least one fault: ${FAULTS.join(', ')} or all`);
-  if (options.seed !== undefined && (!Number.isInteger(options.seed) || options.seed < 0 || options.seed > 0xffffffff))
+  return { faults: parsed.faults, seed: seedOf(options.seed) };
+}
+
+/** `--seed N` checked, or a random seed when none is given (printed, so that the run can be played again). */
+export function seedOf(seed: number | undefined): number {
+  if (seed !== undefined && (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff))
     throw new UsageError('--seed must be a whole number from 0 to 4294967295');
-  return { faults: parsed.faults, seed: options.seed ?? randomInt(0, 0x100000000) };
+  return seed ?? randomInt(0, 0x100000000);
 }
 
 /** With --check or --check-url, the check at the end of a call is a case of its own in the JUnit report. */
@@ -224,10 +274,7 @@ function endCheckCase(testReport: TestReport, suite: string, callId: string, res
 }
 
 function parseCheckUrl(text: string): URL {
-  try {
-    const url = new URL(text);
-    if (url.protocol === 'http:' || url.protocol === 'https:') return url;
-  } catch {}
+  if (isHttpUrl(text)) return new URL(text);
   throw new UsageError(`--check-url ${JSON.stringify(text)}: give an http:// or https:// URL`);
 }
 
