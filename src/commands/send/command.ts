@@ -131,6 +131,7 @@ Examples:
   $ hms-webhook send tool-calls/several-tools --to http://localhost:3000/webhooks --secret-file .webhook-secret
   $ hms-webhook send assistant-request --dialect flireo --set message.customer.number=+31687654321
   $ hms-webhook send status-update --tamper --expect-status 401
+  $ hms-webhook send tool-calls --assistant assistant.json --to :3000 --fuzz 200 --seed 7
   $ hms-webhook send call --to localhost:3000          a whole call (see send call --help)
   $ hms-webhook send load end-of-call-report --count 10000 --concurrency 50
 Exit: 0 reply ok, 1 reply failed a check (status, schema, late), 2 could not send.`,
@@ -155,6 +156,7 @@ Examples:
   $ hms-webhook send call --to :3000 --chaos all --seed 7 --save-plan found.json
   $ hms-webhook send call --to :3000 --chaos dup,redeliver --check 'node count-rows.js'
   $ hms-webhook send call --to :3000 --calls 200 --concurrency 50 --chaos all
+  $ hms-webhook send call confirm-by-sms --to :3000 --route book_appointment=:3001/tools --fuzz
 Exit: 0 every step passed, 1 a step failed (the call stops there), 2 could not send.`,
       )
       .action(async (scenario, options) => {
