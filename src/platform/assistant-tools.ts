@@ -142,6 +142,16 @@ export interface ToolRoute {
   secret: string | undefined;
 }
 
+/** Whether a route is the tool's own (its URL, --route or its secret) rather than plainly the receiver's. */
+export function isOwnRoute(route: ToolRoute): boolean {
+  return route.source !== 'receiver' || route.secret !== undefined;
+}
+
+/** Where a route came from, in words: `--route`, `its own url`, `the assistant webhook`. */
+export function routeSourceText(source: ToolRoute['source']): string {
+  return source === 'route' ? '--route' : source === 'tool' ? 'its own url' : 'the assistant webhook';
+}
+
 export function routeOf(tool: AssistantTool | undefined, routes: ReadonlyMap<string, string>, receiver: string): ToolRoute {
   const secret = tool?.secret;
   const override = tool !== undefined ? routes.get(tool.name) : undefined;

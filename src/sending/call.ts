@@ -9,7 +9,7 @@ import {
   type StepName,
   toolStepName,
 } from '../platform/delivery-faults.js';
-import { notSentReason, routeToolCalls, toolsOf } from '../platform/assistant-tools.js';
+import { isOwnRoute, notSentReason, routeToolCalls, toolsOf } from '../platform/assistant-tools.js';
 import { checkReceivedReply, type Check, type ReplyVerdict } from '../platform/reply-check.js';
 import { compareReplies } from '../platform/reply-compare.js';
 import type { CallScript, CallStep } from '../platform/scenario.js';
@@ -165,7 +165,7 @@ function routedParts(step: CallStep, script: CallScript, options: PlayOptions): 
     label: part.tools.join(', ') || step.label,
     document: part.document,
     toolCallIds: part.toolCallIds,
-    ...(part.route.source !== 'receiver' || part.route.secret !== undefined ? { route: part.route } : {}),
+    ...(isOwnRoute(part.route) ? { route: part.route } : {}),
     ...(part.async ? { async: true } : {}),
   }));
 }

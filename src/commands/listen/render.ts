@@ -1,6 +1,6 @@
 import type { ListenEvent } from '../../receiving/listener.js';
 import { nestsDeeperThan } from '../../platform/json-depth.js';
-import { toolsOf } from '../../platform/assistant-tools.js';
+import { routeSourceText, toolsOf } from '../../platform/assistant-tools.js';
 import { asObject, formatPath } from '../../platform/schemas/common.js';
 import { callLabel, MARK, ms, type Style } from '../../output/style.js';
 import { printable } from '../../output/printable.js';
@@ -69,7 +69,7 @@ function toolRoutes(event: ListenEvent): { name: string; async: boolean; route: 
 
 function routeLine(event: ListenEvent): string {
   const described = toolRoutes(event).map(
-    (tool) => `${tool.name}${tool.async ? ' (async)' : ''} by ${tool.route === 'tool' ? 'its own url' : 'the assistant webhook'}`,
+    (tool) => `${tool.name}${tool.async ? ' (async)' : ''} by ${routeSourceText(tool.route === 'tool' ? 'tool' : 'receiver')}`,
   );
   return `route ${event.path}: ${described.join(', ') || 'no tool calls'}`;
 }

@@ -1,5 +1,6 @@
 import type { CallStepReport } from '../../sending/call.js';
 import type { CallsTally } from '../../sending/calls-tally.js';
+import { routeSourceText, type ToolRoute } from '../../platform/assistant-tools.js';
 import { type CallPlan, type Delivery, describeFault } from '../../platform/delivery-faults.js';
 import type { OutgoingRequest, ReceivedReply } from '../../sending/http.js';
 import type { LoadStats } from '../../sending/load.js';
@@ -21,15 +22,14 @@ export interface SendReport {
   /** Why no reply came (a timeout). */
   failure?: string;
   /** Tool calls sent to their tools' own route (or split between routes): which tools, and whose URL. */
-  route?: { tools: string[]; source: 'route' | 'tool' | 'receiver' };
+  route?: { tools: string[]; source: ToolRoute['source'] };
   /** The tools are async: the reply is not read. */
   async?: boolean;
 }
 
 /** `check_stock (its own url)`, `lookup (--route)`: which tools a routed request carries, and where that route came from. */
 function routeText(route: NonNullable<SendReport['route']>, async: boolean | undefined): string {
-  const source = route.source === 'route' ? '--route' : route.source === 'tool' ? 'its own url' : 'the assistant webhook';
-  return `${route.tools.join(', ')} (${source}${async ? ', async' : ''})`;
+  return `${route.tools.join(', ')} (${routeSourceText(route.source)}${async ? ', async' : ''})`;
 }
 
 function replyText(body: Buffer, parsed: unknown): string {

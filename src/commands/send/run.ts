@@ -12,7 +12,7 @@ import { parseTarget } from '../../sending/target.js';
 import type { SendOptions } from './command.js';
 import { sendJson, sendLines, type SendReport } from './render.js';
 import { prepareRequest } from './request.js';
-import { routeToolCalls, toolsOf, undeclaredTool } from '../../platform/assistant-tools.js';
+import { isOwnRoute, routeOf, routeToolCalls, toolsOf, undeclaredTool } from '../../platform/assistant-tools.js';
 import { asObject } from '../../platform/schemas/common.js';
 import { parseRoutes, readAssistantFile } from '../tool-routing.js';
 
@@ -42,7 +42,7 @@ export async function runSend(name: string | undefined, options: SendOptions, co
   const parts =
     event === 'tool-calls'
       ? routeToolCalls(asObject(document) ?? {}, dialect, toolsOf(assistant), routes, url.href)
-      : [{ route: { url: url.href, source: 'receiver' as const, secret: undefined }, document, async: false, tools: [] }];
+      : [{ route: routeOf(undefined, routes, url.href), document, async: false, tools: [] }];
   if (event !== 'tool-calls' && (options.assistant !== undefined || routes.size > 0))
     reporter.note(`--assistant and --route route tool calls: this ${event} goes to ${url.href}`);
   if (options.fuzz !== undefined) {
@@ -85,7 +85,7 @@ export async function runSend(name: string | undefined, options: SendOptions, co
     for (const [at, part] of parts.entries()) {
       const request = outgoing[at]!;
       const spinner = await startSpinner(`POST ${request.url.href} (${event})`, io);
-      const routed = part.route.source !== 'receiver' || part.route.secret !== undefined;
+      const routed = isOwnRoute(part.route);
       const base = {
         url: request.url.href,
         event,

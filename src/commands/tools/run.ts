@@ -5,7 +5,7 @@ import { printable } from '../../output/printable.js';
 import { Reporter } from '../../output/reporter.js';
 import { MARK, ms } from '../../output/style.js';
 import { TestReport } from '../../output/test-report.js';
-import { assistantOf, routeOf, toolProblems, toolsOf, unknownWebhookEvents } from '../../platform/assistant-tools.js';
+import { assistantOf, routeOf, routeSourceText, toolProblems, toolsOf, unknownWebhookEvents } from '../../platform/assistant-tools.js';
 import { payloadToSend } from '../../platform/fixtures.js';
 import { asObject } from '../../platform/schemas/common.js';
 import { replyDeadlineMs } from '../../platform/schemas/index.js';
@@ -77,9 +77,8 @@ export async function runToolsCheck(options: ToolsCheckOptions, context: Command
       }),
       () => {
         const reply = call.reply !== undefined ? `${call.reply.status}  ${ms(call.reply.latencyMs)}` : 'no reply';
-        const source = route.source === 'route' ? '--route' : route.source === 'tool' ? 'its own url' : 'the assistant webhook';
         return [
-          `${ok ? style.green(MARK.pass) : style.red(MARK.fail)} ${style.bold(printable(tool.name))}${tool.async ? ' (async)' : ''}  → ${printable(route.url)} (${source})  ${reply}`,
+          `${ok ? style.green(MARK.pass) : style.red(MARK.fail)} ${style.bold(printable(tool.name))}${tool.async ? ' (async)' : ''}  → ${printable(route.url)} (${routeSourceText(route.source)})  ${reply}`,
           ...problems.map((problem) => `      ${style.red(MARK.fail)} definition: ${printable(problem)}`),
           ...(call.reason !== undefined ? [`      ${style.red(MARK.fail)} reply: ${printable(call.reason)}`] : []),
           ...warnings.map((warning) => `      ${style.yellow(MARK.warn)} ${printable(warning)}`),
