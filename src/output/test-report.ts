@@ -25,7 +25,7 @@ export interface TestSuite {
 }
 
 /** XML 1.0 cannot hold most control characters at all, not even escaped: they are written as \uXXXX text. */
-function xmlText(text: string): string {
+export function xmlText(text: string): string {
   return (
     text
       // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters replaced

@@ -1,5 +1,5 @@
 import { Pool } from 'undici';
-import { classifyNetworkError, type ReceivedReply } from './http.js';
+import { classifyNetworkError, type NetworkFailure, type ReceivedReply } from './http.js';
 import { LatencyHistogram } from './latency-histogram.js';
 
 export interface LoadOptions {
@@ -8,12 +8,17 @@ export interface LoadOptions {
   concurrency: number;
   timeoutMs: number;
   /** Builds each request: re-timestamped and re-signed. */
-  next: () => { headers: Record<string, string>; body: Buffer };
+  next: () => SignedRequest;
   onProgress?: (done: number) => void;
   /** Asked before each request: true stops sending; the requests in flight still finish. */
   stopped?: () => boolean;
   /** Judges each reply; a returned reason counts the reply as failed under that reason. */
   judge?: (reply: ReceivedReply) => string | undefined;
+}
+
+export interface SignedRequest {
+  headers: Record<string, string>;
+  body: Buffer;
 }
 
 export interface LoadStats {
@@ -28,20 +33,8 @@ export interface LoadStats {
   errors: Map<string, number>;
 }
 
-/**
- * Sends `count` requests over `concurrency` keep-alive connections; memory stays flat for any count.
- * Each lane sends its next request from the previous one's completion callback, on the pool's raw
- * dispatch: no promise or body stream per request.
- */
-export async function runLoad(options: LoadOptions): Promise<LoadStats> {
-  const pool = new Pool(options.url.origin, {
-    connections: options.concurrency,
-    pipelining: 1,
-    headersTimeout: options.timeoutMs,
-    bodyTimeout: options.timeoutMs,
-  });
-  const path = `${options.url.pathname}${options.url.search}`;
-  const stats: LoadStats = {
+export function emptyStats(): LoadStats {
+  return {
     sent: 0,
     answered: 0,
     elapsedMs: 0,
@@ -50,6 +43,65 @@ export async function runLoad(options: LoadOptions): Promise<LoadStats> {
     errors: new Map(),
     failures: new Map(),
   };
+}
+
+/** Requests that failed: a reply that failed its judge, or none at all. */
+export function failedOf(stats: LoadStats): number {
+  const sum = (map: Map<unknown, number>) => [...map.values()].reduce((a, b) => a + b, 0);
+  return sum(stats.failures) + sum(stats.errors);
+}
+
+export function countIn<K>(map: Map<K, number>, key: K): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+/** A pool of keep-alive connections to the target, one request at a time on each. */
+export function loadPool(url: URL, connections: number, timeoutMs: number): Pool {
+  return new Pool(url.origin, { connections, pipelining: 1, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+}
+
+export type DispatchOutcome = { reply: Omit<ReceivedReply, 'latencyMs'> } | { failure: NetworkFailure };
+
+/**
+ * One POST on the pool's raw dispatch: no promise or body stream per request. The body of the reply is
+ * kept only when `keepBody` (replies that are judged).
+ */
+export function dispatchPost(
+  pool: Pool,
+  url: URL,
+  request: SignedRequest,
+  options: { timeoutMs: number; keepBody: boolean },
+  done: (outcome: DispatchOutcome) => void,
+): void {
+  let status = 0;
+  let contentType: string | undefined;
+  const chunks: Buffer[] | undefined = options.keepBody ? [] : undefined;
+  pool.dispatch(
+    { path: `${url.pathname}${url.search}`, method: 'POST', headers: request.headers, body: request.body },
+    {
+      // Present so undici takes this for a handler of its current (controller) interface.
+      onRequestStart: () => {},
+      onResponseStart: (_controller, statusCode, headers) => {
+        status = statusCode;
+        const type = headers['content-type'];
+        contentType = Array.isArray(type) ? type[0] : type;
+      },
+      onResponseData: (_controller, chunk) => {
+        chunks?.push(chunk);
+      },
+      onResponseEnd: () => done({ reply: { status, contentType, body: Buffer.concat(chunks ?? []) } }),
+      onResponseError: (_controller, error) => done({ failure: classifyNetworkError(error, url, options.timeoutMs) }),
+    },
+  );
+}
+
+/**
+ * Sends `count` requests over `concurrency` keep-alive connections; memory stays flat for any count.
+ * Each lane sends its next request from the previous one's completion callback.
+ */
+export async function runLoad(options: LoadOptions): Promise<LoadStats> {
+  const pool = loadPool(options.url, options.concurrency, options.timeoutMs);
+  const stats = emptyStats();
   let issued = 0;
   let active = 0;
   const started = performance.now();
@@ -68,44 +120,30 @@ export async function runLoad(options: LoadOptions): Promise<LoadStats> {
         }
         issued++;
         active++;
-        const { headers, body } = options.next();
         const t0 = performance.now();
-        let status = 0;
-        let contentType: string | undefined;
-        // Bodies are kept only when replies are judged.
-        const chunks: Buffer[] | undefined = options.judge === undefined ? undefined : [];
-        pool.dispatch(
-          { path, method: 'POST', headers, body },
-          {
-            // Present so undici takes this for a handler of its current (controller) interface.
-            onRequestStart: () => {},
-            onResponseStart: (_controller, statusCode, headers) => {
-              status = statusCode;
-              const type = headers['content-type'];
-              contentType = Array.isArray(type) ? type[0] : type;
-            },
-            onResponseData: (_controller, chunk) => {
-              chunks?.push(chunk);
-            },
-            onResponseEnd: () => {
-              const latencyMs = performance.now() - t0;
-              stats.latency.record(latencyMs);
-              stats.statuses.set(status, (stats.statuses.get(status) ?? 0) + 1);
-              stats.answered++;
-              const reason = options.judge?.({ status, contentType, body: Buffer.concat(chunks ?? []), latencyMs });
-              if (reason !== undefined) stats.failures.set(reason, (stats.failures.get(reason) ?? 0) + 1);
-              finish();
-            },
-            onResponseError: (_controller, error) => {
-              const failure = classifyNetworkError(error, options.url, options.timeoutMs);
-              stats.errors.set(failure.kind, (stats.errors.get(failure.kind) ?? 0) + 1);
-              if (failure.kind === 'refused' && stats.sent === 0) {
+        dispatchPost(
+          pool,
+          options.url,
+          options.next(),
+          { timeoutMs: options.timeoutMs, keepBody: options.judge !== undefined },
+          (outcome) => {
+            if ('failure' in outcome) {
+              countIn(stats.errors, outcome.failure.kind);
+              if (outcome.failure.kind === 'refused' && stats.sent === 0) {
                 issued = options.count;
-                reject(failure);
+                reject(outcome.failure);
                 return;
               }
               finish();
-            },
+              return;
+            }
+            const latencyMs = performance.now() - t0;
+            stats.latency.record(latencyMs);
+            countIn(stats.statuses, outcome.reply.status);
+            stats.answered++;
+            const reason = options.judge?.({ ...outcome.reply, latencyMs });
+            if (reason !== undefined) countIn(stats.failures, reason);
+            finish();
           },
         );
       };

@@ -84,6 +84,11 @@ const SAMPLE: Record<string, string> = {
   '--route': 'check_stock=:3001/tools',
   '--fuzz': '10',
   '--from-reply': 'http://localhost:3000/hooks',
+  '--ramp': '1..2',
+  '--ramp-step': '1',
+  '--step-seconds': '1',
+  '--plot': 'knee.svg',
+  '--duration': '10',
 };
 
 const quietIo = (): Io => {

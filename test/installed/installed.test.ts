@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -184,6 +185,31 @@ describe('installed package: every command from the installed bin', { timeout: 3
     } finally {
       await receiver.close();
     }
+  });
+
+  it('send load --emit artillery: a project whose processor signs each request as the platform does', async () => {
+    const out = join(dir, 'artillery');
+    const emitted = await installed(['send', 'load', '--scenario', 'book-appointment', '--emit', 'artillery', '--out', out, '--json']);
+    assert.equal(emitted.code, 0, emitted.stderr);
+    assert.deepEqual(readdirSync(out).sort(), ['README.md', 'artillery.yml', 'hms-webhook.js', 'payloads.json']);
+    for (const file of readdirSync(out)) assert.ok(!readFileSync(join(out, file), 'utf8').includes(SECRET), `${file} holds no secret`);
+    const processor = createRequire(join(out, 'package.json'))(join(out, 'hms-webhook.js'));
+    const context = { vars: {} };
+    processor.hmsStartCall(context, undefined, () => {});
+    const request: Record<string, any> = { headers: {} };
+    const saved = process.env.HMS_WEBHOOK_SECRET;
+    process.env.HMS_WEBHOOK_SECRET = SECRET;
+    try {
+      processor.hmsSign(request, context, undefined, (error?: Error) => assert.ifError(error));
+    } finally {
+      process.env.HMS_WEBHOOK_SECRET = saved;
+    }
+    const signature = String(request.headers['x-webhook-signature']);
+    const timestamp = String(request.headers['x-webhook-timestamp']);
+    const body = join(out, 'sent-body.json');
+    writeFileSync(body, request.body);
+    const verified = await installed(['verify', '--json', '--body', body, '--signature', signature, '--timestamp', timestamp]);
+    assert.equal(verified.code, 0, verified.stdout);
   });
 
   it('send call: a whole call, in order, every reply checked', async () => {

@@ -1,4 +1,4 @@
-import { Command, Option, type OptionValues } from '@commander-js/extra-typings';
+import { Command, InvalidArgumentError, Option, type OptionValues } from '@commander-js/extra-typings';
 import type { CommandContext } from '../../cli/command-context.js';
 import {
   assistantOption,
@@ -44,18 +44,28 @@ function withRequest<Args extends unknown[], Opts extends OptionValues>(command:
     .option('--expect-status <code>', 'the status that counts as a pass: 401, 4xx … (default 2xx)');
 }
 
+const deadlineOption = () =>
+  new Option(
+    '--deadline <seconds>',
+    'your own reply budget: judge the reply against it instead of the platform deadline (5 s / 10 s)',
+  ).argParser(number('positive'));
+
+/** `--ramp 10..500`: the first and last concurrency of a ramp. */
+function concurrencyRange(text: string): { from: number; to: number } {
+  const match = /^\s*(\d+)\s*\.\.\s*(\d+)\s*$/.exec(text);
+  const from = Number(match?.[1]);
+  const to = Number(match?.[2]);
+  if (match === null || from < 1 || to < from) throw new InvalidArgumentError('give the first and last concurrency, e.g. 10..500.');
+  return { from, to };
+}
+
 const sendDeclaration = () =>
   withRequest(
     new Command('send')
       .description('sign a fixture (or --data) exactly as the platform does, POST it, and check the reply')
       .argument('[event]', 'event or event/variant, e.g. status-update/ended (see `hms-webhook fixtures`)'),
   )
-    .addOption(
-      new Option(
-        '--deadline <seconds>',
-        'your own reply budget: judge the reply against it instead of the platform deadline (5 s / 10 s)',
-      ).argParser(number('positive')),
-    )
+    .addOption(deadlineOption())
     .addOption(assistantOption())
     .addOption(routeOption())
     .addOption(fuzzOption())
@@ -76,9 +86,39 @@ const loadDeclaration = () =>
       .description('send many requests, each re-signed, over parallel connections, and report throughput and latency')
       .argument('[event]', 'event or event/variant (see `hms-webhook fixtures`)'),
   )
-    .addOption(new Option('--count <n>', 'how many requests').argParser(number('whole')).default(1000))
-    .addOption(new Option('--concurrency <c>', 'connections in parallel').argParser(number('whole')).default(10))
-    .addOption(jsonOption('one JSON object with the totals'));
+    .addOption(new Option('--count <n>', 'how many requests (with --emit: virtual users)').argParser(number('whole')).default(1000))
+    .addOption(
+      new Option('--concurrency <c>', 'connections in parallel (with --emit: virtual users at a time)')
+        .argParser(number('whole'))
+        .default(10),
+    )
+    .addOption(deadlineOption())
+    .addOption(
+      new Option(
+        '--ramp <from..to>',
+        'raise the concurrent calls step by step and find how many your receiver holds within the deadline',
+      ).argParser(concurrencyRange),
+    )
+    .addOption(new Option('--ramp-step <n>', 'with --ramp: calls added at each step (default: from)').argParser(number('whole')))
+    .addOption(new Option('--step-seconds <s>', 'with --ramp: how long each step lasts').argParser(number('positive')).default(10))
+    .addOption(
+      new Option('--pace <ms>', 'with --ramp: each call sends one request every this many ms; latency counts from when it was due')
+        .argParser(number('positive'))
+        .default(1000),
+    )
+    .option('--plot <file.svg>', 'with --ramp: also draw the curve as an SVG chart')
+    .addOption(
+      new Option('--emit <engine>', 'write a ready load-test project for this engine instead of sending').choices(['artillery'] as const),
+    )
+    .option('--out <dir>', 'with --emit: the folder to write (default hms-webhook-artillery)')
+    .option('--scenario <name|file>', 'with --emit: each virtual user plays this whole call (book-appointment, opening-hours or a file)')
+    .addOption(
+      new Option('--duration <seconds>', 'with --emit: the phase spreads --count virtual users over this long')
+        .argParser(number('whole'))
+        .default(60),
+    )
+    .option('--force', 'with --emit: overwrite the files of an earlier --emit in --out')
+    .addOption(jsonOption('one JSON object with the totals (with --ramp: the curve and the knee)'));
 
 const callDeclaration = () =>
   new Command('call')
@@ -172,11 +212,27 @@ Exit: 0 every step passed, 1 a step failed (the call stops there), 2 could not s
 Examples:
   $ hms-webhook send load end-of-call-report --count 10000 --concurrency 50
   $ hms-webhook send load status-update --count 500 --unsigned --expect-status 401
-Exit: 0 every request got the expected status, 1 any did not, 2 could not send.`,
+  $ hms-webhook send load tool-calls --to :3000 --ramp 10..500 --ramp-step 20 --plot knee.svg
+  $ hms-webhook send load tool-calls --to https://staging.example.com/webhooks --emit artillery --out load-test
+  $ hms-webhook send load --scenario book-appointment --to :3000 --emit artillery --count 5000 --duration 300
+With --ramp, each step runs that many concurrent calls, each sending one request every --pace ms, for
+--step-seconds; the knee is the highest step whose p99 (from when each request was due) stays under
+80 % of the deadline with no failed reply; the ramp stops at the first step past it.
+With --emit artillery, nothing is sent: the folder holds artillery.yml, a processor that signs each
+request at send time with HMS_WEBHOOK_SECRET (never written into the files), the payloads and a README.
+Exit: 0 every request got the expected status (with --ramp: a knee was found), 1 any did not, 2 could not send.`,
       )
       .action(async (event, options) => {
-        const { runSendLoad } = await import('./run-load.js');
-        await runSendLoad(event, options, context);
+        if (options.emit !== undefined) {
+          const { runEmit } = await import('./run-emit.js');
+          await runEmit(event, options, context);
+        } else if (options.ramp !== undefined) {
+          const { runRamp } = await import('./run-ramp.js');
+          await runRamp(event, options, context);
+        } else {
+          const { runSendLoad } = await import('./run-load.js');
+          await runSendLoad(event, options, context);
+        }
       }),
   );
   return send;

@@ -113,13 +113,21 @@ export interface LoadReport {
 }
 
 export function loadJson(report: LoadReport): Record<string, unknown> {
-  const { stats } = report;
-  const round = (value: number) => Math.round(value * 100) / 100;
   return {
     type: 'load',
     url: report.url,
-    sent: stats.sent,
     concurrency: report.concurrency,
+    ...statsJson(report.stats),
+    expect: report.expect,
+    ...(report.interruptedAt ? { interrupted: true, count: report.interruptedAt.count } : {}),
+  };
+}
+
+/** The figures of a load run, or of one step of a ramp. */
+export function statsJson(stats: LoadStats): Record<string, unknown> {
+  const round = (value: number) => Math.round(value * 100) / 100;
+  return {
+    sent: stats.sent,
     elapsed_ms: round(stats.elapsedMs),
     answered: stats.answered,
     // Throughput is of answered requests: a connection reset is no throughput.
@@ -134,8 +142,6 @@ export function loadJson(report: LoadReport): Record<string, unknown> {
     statuses: Object.fromEntries(stats.statuses),
     errors: Object.fromEntries(stats.errors),
     failures: Object.fromEntries(stats.failures),
-    expect: report.expect,
-    ...(report.interruptedAt ? { interrupted: true, count: report.interruptedAt.count } : {}),
   };
 }
 

@@ -108,7 +108,8 @@ function tamperWith(body: Buffer): Buffer {
   return Buffer.from(text.startsWith(marker) ? `${marker}"tampered":true,${text.slice(marker.length)}` : `${text} `);
 }
 
-async function buildBody(
+/** The payload: a fixture or --data, in the chosen dialect, with --set and --unset applied. */
+export async function buildBody(
   name: string | undefined,
   options: RequestOptions,
   stdin: NodeJS.ReadableStream,
