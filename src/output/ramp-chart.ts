@@ -42,7 +42,7 @@ export function rampChartSvg(input: RampChartInput): string {
     ...yTicks.map(
       (ms) =>
         `<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${y(ms).toFixed(1)}" y2="${y(ms).toFixed(1)}" stroke="#e5e5e5"/>` +
-        `<text x="${MARGIN.left - 8}" y="${(y(ms) + 4).toFixed(1)}" text-anchor="end">${xmlText(duration(ms))}</text>`,
+        `<text x="${MARGIN.left - 8}" y="${(y(ms) + 4).toFixed(1)}" text-anchor="end">${ms === 0 ? '0' : xmlText(duration(ms))}</text>`,
     ),
     ...xTicks.map(
       (concurrency) =>
@@ -65,7 +65,10 @@ export function rampChartSvg(input: RampChartInput): string {
   if (input.knee !== undefined) {
     parts.push(
       `<line x1="${x(input.knee).toFixed(1)}" x2="${x(input.knee).toFixed(1)}" y1="${MARGIN.top}" y2="${MARGIN.top + plotHeight}" stroke="#16a34a" stroke-dasharray="4 4"/>`,
-      `<text x="${(x(input.knee) + 6).toFixed(1)}" y="${MARGIN.top + 30}" fill="#16a34a">knee: ${input.knee}</text>`,
+      // On the side of the line that has room: the knee is often the last step tried.
+      x(input.knee) > WIDTH - MARGIN.right - 80
+        ? `<text x="${(x(input.knee) - 6).toFixed(1)}" y="${MARGIN.top + 30}" text-anchor="end" fill="#16a34a">knee: ${input.knee}</text>`
+        : `<text x="${(x(input.knee) + 6).toFixed(1)}" y="${MARGIN.top + 30}" fill="#16a34a">knee: ${input.knee}</text>`,
     );
   }
   parts.push('</svg>', '');

@@ -74,8 +74,6 @@ export interface ArtilleryProjectInput {
   /** Virtual users (single requests, or whole calls) over the phase. */
   arrivals: number;
   durationSeconds: number;
-  /** Virtual users in flight at most, per worker. */
-  maxVusers: number;
   timeoutSeconds: number;
   /** The processor, as shipped in fixtures/artillery/. */
   processorSource: string;
@@ -140,7 +138,6 @@ function artilleryScript(input: ArtilleryProjectInput): string {
     `    - name: ${q('hms-webhook')}`,
     `      duration: ${input.durationSeconds}`,
     `      arrivalCount: ${input.arrivals}`,
-    `      maxVusers: ${input.maxVusers}`,
     '  plugins:',
     '    ensure:',
     '      conditions:',
@@ -164,7 +161,7 @@ function projectReadme(input: ArtilleryProjectInput): string {
 
 Written by ${input.generator} (\`send load --emit artillery\`) for ${input.target.href}, ${input.dialect} dialect.
 Each virtual user sends ${events.length === 1 ? `one ${events[0]}` : `a whole call: ${events.join(' → ')}`}, with a call id of
-its own; ${input.arrivals} virtual users over ${input.durationSeconds} s, at most ${input.maxVusers} at a time (per worker).
+its own; ${input.arrivals} virtual users over ${input.durationSeconds} s (per worker).
 
 | file | what it is |
 | --- | --- |
@@ -218,7 +215,8 @@ outside this folder, or its secrets store); the target must be reachable from th
 - https://www.artillery.io/docs/reference/cli/run-lambda
 - https://www.artillery.io/docs/reference/extensions/ensure
 
-Change the load in \`${ARTILLERY_SCRIPT}\` (\`phases\`: \`arrivalRate\`, \`rampTo\`, \`duration\`), or add
-\`- think: 2\` between requests for the seconds a real call has between its events.
+Change the load in \`${ARTILLERY_SCRIPT}\` (\`phases\`: \`arrivalRate\`, \`rampTo\`, \`duration\`; \`maxVusers\`
+caps the virtual users in flight, and Artillery skips the arrivals past it), or add \`- think: 2\`
+between requests for the seconds a real call has between its events.
 `;
 }

@@ -145,6 +145,12 @@ describe('send load --emit artillery: the project', () => {
     const withoutEmit = await runCli(['send', 'load', 'status-update', '--scenario', 'book-appointment']);
     assert.equal(withoutEmit.code, 2);
     assert.match(withoutEmit.stderr, /--scenario goes with --emit artillery/);
+    const capped = await runCli(['send', 'load', 'status-update', '--concurrency', '5', '--emit', 'artillery', '--out', out]);
+    assert.equal(capped.code, 2);
+    assert.match(capped.stderr, /^hms-webhook: --concurrency does not apply to --emit: .* cap them with maxVusers in artillery\.yml\n$/);
+    const forceAlone = await runCli(['send', 'load', 'status-update', '--force']);
+    assert.equal(forceAlone.code, 2);
+    assert.equal(forceAlone.stderr, 'hms-webhook: --force goes with --emit artillery\n');
     await emit(out, ['status-update']);
     writeFileSync(join(out, 'artillery.yml'), 'mine');
     const again = await runCli(['send', 'load', 'tool-calls', '--emit', 'artillery', '--out', out]);
@@ -165,7 +171,7 @@ describe('send load --emit artillery: run by Artillery', { timeout: 180_000, con
     const listen = startCli(['listen', '--port', '0', '--secret', SECRET, '--save', capture, '--json']);
     const [, url] = await listen.stderr.until(/Listening on (\S+)/);
     try {
-      await emit(calls, ['--scenario', 'book-appointment', '--to', url!, '--count', '12', '--duration', '1', '--concurrency', '6']);
+      await emit(calls, ['--scenario', 'book-appointment', '--to', url!, '--count', '12', '--duration', '1']);
       await emit(event, ['tool-calls', '--dialect', 'flireo', '--to', url!, '--count', '20', '--duration', '1']);
       const reports = [join(dir, 'worker-1.json'), join(dir, 'worker-2.json'), join(dir, 'event.json')];
       const runs = await Promise.all([artillery(calls, reports[0]!), artillery(calls, reports[1]!), artillery(event, reports[2]!)]);

@@ -34,10 +34,10 @@ function ramp(url: string, args: string[]) {
 
 describe('send load --ramp', { timeout: 60_000 }, () => {
   it('finds the knee of a receiver that holds 4 calls, stops at the first step past it, and plots the curve', async () => {
-    const receiver = await startReceiver(SECRET, slowsPast(4, 1500));
+    const receiver = await startReceiver(SECRET, slowsPast(4, 2500));
     const plot = join(dir, 'knee.svg');
     try {
-      const result = await ramp(receiver.url, ['--ramp', '2..10', '--ramp-step', '2', '--deadline', '1', '--plot', plot]);
+      const result = await ramp(receiver.url, ['--ramp', '2..10', '--ramp-step', '2', '--deadline', '2', '--pace', '500', '--plot', plot]);
       assert.equal(result.code, 0, result.stderr);
       const [curve] = jsonLines(result.stdout) as any[];
       assert.equal(curve.type, 'ramp');
@@ -52,9 +52,9 @@ describe('send load --ramp', { timeout: 60_000 }, () => {
         'the ramp stops after the first step past the knee',
       );
       assert.ok(curve.steps[2].failures.late > 0, 'the calls past the fourth are answered after the deadline');
-      assert.equal(curve.deadline_ms, 1000);
-      assert.equal(curve.threshold_ms, 800);
-      assert.match(curve.answer, /^holds 4 concurrent tool-calls within 1 s; at 6 \d+ of \d+ replies failed \(late \d+\)$/);
+      assert.equal(curve.deadline_ms, 2000);
+      assert.equal(curve.threshold_ms, 1600);
+      assert.match(curve.answer, /^holds 4 concurrent tool-calls within 2 s; at 6, \d+ of \d+ replies failed \(late \d+\)$/);
       assert.ok(receiver.received.every((request) => request.signatureValid === true));
       const svg = readFileSync(plot, 'utf8');
       assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
@@ -66,23 +66,23 @@ describe('send load --ramp', { timeout: 60_000 }, () => {
   });
 
   it('prints the curve as a table and the answer in one line', async () => {
-    const receiver = await startReceiver(SECRET, slowsPast(2, 1500));
+    const receiver = await startReceiver(SECRET, slowsPast(2, 2500));
     try {
       const result = await runCli(
-        ['send', 'load', 'tool-calls', '--to', receiver.url, '--ramp', '1..3', '--step-seconds', '1', '--pace', '200', '--deadline', '1'],
+        ['send', 'load', 'tool-calls', '--to', receiver.url, '--ramp', '1..3', '--step-seconds', '1', '--pace', '500', '--deadline', '2'],
         { env: { HMS_WEBHOOK_SECRET: SECRET } },
       );
       assert.equal(result.code, 0, result.stderr);
       const lines = result.stdout.trim().split('\n');
       assert.match(
         lines[0]!,
-        /^ramp tool-calls → http:\/\/127\.0\.0\.1:\d+\/hooks {2}deadline 1 s \(holds: p99 under 800 ms, no failed reply\)/,
+        /^ramp tool-calls → http:\/\/127\.0\.0\.1:\d+\/hooks {2}deadline 2 s \(holds: p99 under 1\.6 s, no failed reply\)/,
       );
       assert.match(lines[1]!, /^ +calls +req\/s +p50 +p99 +failed$/);
       assert.match(lines[2]!, /^ +1 +[\d.]+ +[\d.]+ m?s +[\d.]+ m?s +0 holds$/);
       assert.match(lines[3]!, /^ +2 .* holds$/);
       assert.match(lines[4]!, /^ +3 .* past the knee$/);
-      assert.match(lines[5]!, /^holds 2 concurrent tool-calls within 1 s; at 3 /);
+      assert.match(lines[5]!, /^holds 2 concurrent tool-calls within 2 s; at 3, \d+ of \d+ replies failed \(late \d+\)$/);
       assert.equal(lines.length, 6);
     } finally {
       await receiver.close();
@@ -115,7 +115,7 @@ describe('send load --ramp', { timeout: 60_000 }, () => {
       const [curve] = jsonLines(result.stdout) as any[];
       assert.equal(curve.knee, null);
       assert.equal(curve.steps.length, 1);
-      assert.match(curve.answer, /^does not hold 2 concurrent tool-calls within 10 s: at 2 \d+ of \d+ replies failed \(status \d+\)$/);
+      assert.match(curve.answer, /^does not hold 2 concurrent tool-calls within 10 s: at 2, \d+ of \d+ replies failed \(status \d+\)$/);
     } finally {
       await receiver.close();
     }
@@ -143,6 +143,20 @@ describe('send load --ramp', { timeout: 60_000 }, () => {
       // The two slowest are the stalled request (>= 600 ms) and the one due 100 ms after it (>= 500 ms).
       assert.ok(step.latency_ms.max >= 600, `max ${step.latency_ms.max}`);
       assert.ok(step.latency_ms.p90 >= 480, `p90 ${step.latency_ms.p90}: the next request waited behind the stalled one`);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('send load --deadline judges every reply against your own budget', async () => {
+    const receiver = await startReceiver(SECRET, (request) => ({ ...correctReplies(request), delayMs: 300 }));
+    try {
+      const args = ['send', 'load', 'tool-calls', '--to', receiver.url, '--count', '4', '--concurrency', '2', '--json'];
+      const late = await runCli([...args, '--deadline', '0.1'], { env: { HMS_WEBHOOK_SECRET: SECRET } });
+      assert.equal(late.code, 1);
+      assert.deepEqual(jsonLines(late.stdout)[0]!.failures, { deadline: 4 });
+      const platform = await runCli(args, { env: { HMS_WEBHOOK_SECRET: SECRET } });
+      assert.equal(platform.code, 0, 'within the platform deadline of 10 s');
     } finally {
       await receiver.close();
     }

@@ -222,10 +222,10 @@ With --emit artillery, nothing is sent: the folder holds artillery.yml, a proces
 request at send time with HMS_WEBHOOK_SECRET (never written into the files), the payloads and a README.
 Exit: 0 every request got the expected status (with --ramp: a knee was found), 1 any did not, 2 could not send.`,
       )
-      .action(async (event, options) => {
+      .action(async (event, options, command) => {
         if (options.emit !== undefined) {
           const { runEmit } = await import('./run-emit.js');
-          await runEmit(event, options, context);
+          await runEmit(event, options, context, (flag) => command.getOptionValueSource(flag) === 'cli');
         } else if (options.ramp !== undefined) {
           const { runRamp } = await import('./run-ramp.js');
           await runRamp(event, options, context);

@@ -28,8 +28,18 @@ const NOT_EMITTED: readonly [keyof LoadOptions, string][] = [
 ];
 
 /** `send load … --emit artillery`: writes an Artillery project that sends what the platform sends, signed at send time. */
-export async function runEmit(name: string | undefined, options: LoadOptions, context: CommandContext): Promise<void> {
+export async function runEmit(
+  name: string | undefined,
+  options: LoadOptions,
+  context: CommandContext,
+  given: (option: 'concurrency') => boolean,
+): Promise<void> {
   const { io } = context;
+  if (given('concurrency')) {
+    throw new UsageError(
+      "--concurrency does not apply to --emit: Artillery's load is --count virtual users over --duration; cap them with maxVusers in artillery.yml",
+    );
+  }
   for (const [key, flag] of NOT_EMITTED) {
     if (options[key] !== undefined) {
       throw new UsageError(`${flag} does not apply to --emit: the emitted project signs every request at send time and checks each reply`);
@@ -67,7 +77,6 @@ export async function runEmit(name: string | undefined, options: LoadOptions, co
     signed: options.unsigned !== true,
     arrivals: options.count,
     durationSeconds: options.duration,
-    maxVusers: options.concurrency,
     timeoutSeconds: options.timeout,
     processorSource: readFileSync(new URL('fixtures/artillery/hms-webhook.js', PACKAGE_ROOT), 'utf8'),
     generator: `hms-webhook ${packageVersion()}`,

@@ -15,6 +15,7 @@ export async function runSendLoad(name: string | undefined, options: LoadOptions
   for (const [flag, given, needs] of [
     ['--scenario', options.scenario, '--emit artillery (here: send call --calls N --concurrency C)'],
     ['--out', options.out, '--emit artillery'],
+    ['--force', options.force, '--emit artillery'],
     ['--plot', options.plot, '--ramp FROM..TO'],
     ['--ramp-step', options.rampStep, '--ramp FROM..TO'],
   ] as const) {

@@ -35,6 +35,7 @@ export async function runRamp(name: string | undefined, options: LoadOptions, co
   for (const [flag, given] of [
     ['--scenario', options.scenario],
     ['--out', options.out],
+    ['--force', options.force],
   ] as const) {
     if (given !== undefined) throw new UsageError(`${flag} goes with --emit artillery, not --ramp`);
   }
@@ -100,7 +101,7 @@ export async function runRamp(name: string | undefined, options: LoadOptions, co
   const answer = answerOf(event, steps, knee, deadlineMs);
   if (options.plot !== undefined) {
     const svg = rampChartSvg({
-      title: `${event}: ${answer}`,
+      title: answer,
       points: steps.map((step) => ({
         concurrency: step.concurrency,
         p50Ms: step.latency.percentile(50),
@@ -144,7 +145,7 @@ export function answerOf(event: string, steps: readonly RampStep[], knee: number
     const failed = failedOf(step);
     const reasons = [...step.failures, ...step.errors].map(([reason, count]) => `${reason} ${count}`).join(', ');
     return failed > 0
-      ? `at ${step.concurrency} ${failed} of ${step.sent} replies failed (${reasons})`
+      ? `at ${step.concurrency}, ${failed} of ${step.sent} replies failed (${reasons})`
       : `at ${step.concurrency} p99 is ${duration(step.latency.percentile(99))}`;
   };
   const within = `within ${duration(deadlineMs)}`;
