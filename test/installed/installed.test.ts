@@ -187,6 +187,36 @@ describe('installed package: every command from the installed bin', { timeout: 3
     }
   });
 
+  it('send load --ramp: the knee and its chart', async () => {
+    const receiver = await startReceiver(SECRET, correctReplies);
+    const plot = join(dir, 'knee.svg');
+    try {
+      const ramped = await installed([
+        'send',
+        'load',
+        'tool-calls',
+        '--to',
+        receiver.url,
+        '--ramp',
+        '1..2',
+        '--step-seconds',
+        '1',
+        '--pace',
+        '250',
+        '--plot',
+        plot,
+        '--json',
+      ]);
+      assert.equal(ramped.code, 0, ramped.stderr);
+      const [curve] = events(ramped.stdout, 'ramp');
+      assert.equal(curve!.knee, 2);
+      assert.match(readFileSync(plot, 'utf8'), />knee: 2</);
+      assert.ok(receiver.received.every((request) => request.signatureValid === true));
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('send load --emit artillery: a project whose processor signs each request as the platform does', async () => {
     const out = join(dir, 'artillery');
     const emitted = await installed(['send', 'load', '--scenario', 'book-appointment', '--emit', 'artillery', '--out', out, '--json']);
