@@ -178,7 +178,7 @@ npx artillery run ${ARTILLERY_SCRIPT}
 \`\`\`
 
 The secret is read from \`HMS_WEBHOOK_SECRET\` when Artillery runs and is written into none of these
-files. \`ARTILLERY_DISABLE_TELEMETRY=true\` turns off Artillery's telemetry.
+files. Artillery has telemetry of its own: see its documentation (\`ARTILLERY_DISABLE_TELEMETRY\`).
 
 ## What is sent
 
