@@ -56,6 +56,8 @@ export async function runRamp(options: RampOptions): Promise<RampStep[]> {
       if (options.stopped?.() === true) break;
       const { step, refused } = await runStep(pool, concurrency, options);
       if (refused !== undefined && steps.length === 0 && step.answered === 0) throw refused;
+      // A step cut short by Ctrl-C measured less than a step: the curve keeps the whole ones.
+      if (options.stopped?.() === true) break;
       steps.push(step);
       options.onStep?.(step);
       if (!step.holds) break;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { jsonLines, runCli, temporaryFolder } from '../helpers.js';
+import { jsonLines, runCli, startCli, temporaryFolder } from '../helpers.js';
 import { correctReplies, type Received, startReceiver } from '../receiver.js';
 
 // `send load --ramp`: the knee of a receiver built to slow down past a known number of concurrent calls.
@@ -162,6 +162,24 @@ describe('send load --ramp', { timeout: 60_000 }, () => {
     }
   });
 
+  it('Ctrl-C ends the ramp: the whole steps so far, the answer, exit 130', async () => {
+    const receiver = await startReceiver(SECRET, correctReplies);
+    try {
+      const cli = startCli(['send', 'load', 'tool-calls', '--to', receiver.url, '--ramp', '1..5', '--step-seconds', '1', '--pace', '100'], {
+        env: { HMS_WEBHOOK_SECRET: SECRET },
+      });
+      await cli.stdout.until(/^ +1 .* holds$/m);
+      cli.signals.emit('SIGINT');
+      const result = await cli.done;
+      assert.equal(result.code, 130);
+      const lines = result.stdout.trim().split('\n');
+      assert.match(lines.at(-1)!, /^holds \d concurrent tool-calls within 10 s, the most tried \(p99 .*\) \(stopped by Ctrl-C\)$/);
+      assert.ok(lines.length < 2 + 5 + 1, 'not every step ran');
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('bad input: a clear line and exit 2', async () => {
     const noDeadline = await runCli(['send', 'load', 'status-update', '--ramp', '1..2'], { env: { HMS_WEBHOOK_SECRET: SECRET } });
     assert.equal(noDeadline.code, 2);
@@ -175,6 +193,9 @@ describe('send load --ramp', { timeout: 60_000 }, () => {
       backwards.stderr,
       /--ramp <from\.\.to>' argument '9\.\.3' is invalid\. give the first and last concurrency, e\.g\. 10\.\.500\./,
     );
+    const counted = await runCli(['send', 'load', 'tool-calls', '--ramp', '1..2', '--count', '5']);
+    assert.equal(counted.code, 2);
+    assert.equal(counted.stderr, 'hms-webhook: --count does not apply to --ramp: each step runs its number of calls for --step-seconds\n');
     const plotAlone = await runCli(['send', 'load', 'tool-calls', '--plot', join(dir, 'x.svg')]);
     assert.equal(plotAlone.code, 2);
     assert.match(plotAlone.stderr, /--plot goes with --ramp FROM\.\.TO/);

@@ -223,12 +223,14 @@ request at send time with HMS_WEBHOOK_SECRET (never written into the files), the
 Exit: 0 every request got the expected status (with --ramp: a knee was found), 1 any did not, 2 could not send.`,
       )
       .action(async (event, options, command) => {
+        // Whether a flag with a default was given on the command line: --count and --concurrency are not for every mode.
+        const given = (option: 'count' | 'concurrency') => command.getOptionValueSource(option) === 'cli';
         if (options.emit !== undefined) {
           const { runEmit } = await import('./run-emit.js');
-          await runEmit(event, options, context, (flag) => command.getOptionValueSource(flag) === 'cli');
+          await runEmit(event, options, context, given);
         } else if (options.ramp !== undefined) {
           const { runRamp } = await import('./run-ramp.js');
-          await runRamp(event, options, context);
+          await runRamp(event, options, context, given);
         } else {
           const { runSendLoad } = await import('./run-load.js');
           await runSendLoad(event, options, context);

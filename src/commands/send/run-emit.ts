@@ -32,7 +32,7 @@ export async function runEmit(
   name: string | undefined,
   options: LoadOptions,
   context: CommandContext,
-  given: (option: 'concurrency') => boolean,
+  given: (option: 'count' | 'concurrency') => boolean,
 ): Promise<void> {
   const { io } = context;
   if (given('concurrency')) {

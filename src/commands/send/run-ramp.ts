@@ -30,8 +30,18 @@ export function rampConcurrencies(from: number, to: number, step: number): numbe
  * `send load EVENT --ramp FROM..TO`: raises the concurrent calls step by step and finds the knee, the
  * most calls the receiver holds with p99 under 80 % of the deadline and no failed reply.
  */
-export async function runRamp(name: string | undefined, options: LoadOptions, context: CommandContext): Promise<void> {
+export async function runRamp(
+  name: string | undefined,
+  options: LoadOptions,
+  context: CommandContext,
+  given: (option: 'count' | 'concurrency') => boolean,
+): Promise<void> {
   const { io } = context;
+  for (const option of ['count', 'concurrency'] as const) {
+    if (given(option)) {
+      throw new UsageError(`--${option} does not apply to --ramp: each step runs its number of calls for --step-seconds`);
+    }
+  }
   for (const [flag, given] of [
     ['--scenario', options.scenario],
     ['--out', options.out],
@@ -98,7 +108,7 @@ export async function runRamp(name: string | undefined, options: LoadOptions, co
     io.signals.off('SIGINT', onInterrupt);
   }
   const knee = kneeOf(steps);
-  const answer = answerOf(event, steps, knee, deadlineMs);
+  const answer = `${answerOf(event, steps, knee, deadlineMs)}${interrupted ? ' (stopped by Ctrl-C)' : ''}`;
   if (options.plot !== undefined) {
     const svg = rampChartSvg({
       title: answer,
