@@ -15,6 +15,8 @@ export interface ArtilleryStep {
   deadlineSeconds?: number;
   /** Tool calls of `async: true` tools: only a 2xx is checked. */
   async?: boolean;
+  /** The status-update that ends the call: the one step still sent after the receiver rejects the call. */
+  endsCall?: boolean;
 }
 
 /** A lone event as the flow's one request. */
@@ -37,7 +39,16 @@ export function callSteps(scenario: Scenario, options: { dialect: Dialect; set: 
     const declared = toolsOf(script.assistantInPlay());
     const async = tools.length > 0 && tools.every((name) => declared.find((tool) => tool.name === name)?.async === true);
     script.answer(step, step.event === 'tool-calls' ? toolReply(step, tools, scenario.tool_results ?? {}) : undefined);
-    steps.push(withDeadline({ event: step.event, label: step.label, payload: step.document, ...(async ? { async } : {}) }));
+    const endsCall = step.event === 'status-update' && step.label !== 'in-progress';
+    steps.push(
+      withDeadline({
+        event: step.event,
+        label: step.label,
+        payload: step.document,
+        ...(async ? { async } : {}),
+        ...(endsCall ? { endsCall } : {}),
+      }),
+    );
   }
   return steps;
 }
@@ -102,6 +113,7 @@ export function artilleryProject(input: ArtilleryProjectInput): ProjectFile[] {
       toolCallId: keyIn(d, 'tool_call_id'),
       startedAt: keyIn(d, 'started_at'),
       endedAt: keyIn(d, 'ended_at'),
+      endReason: keyIn(d, 'end_reason'),
       durationSeconds: keyIn(d, 'duration_seconds'),
       assistantId: keyIn(d, 'assistant_id'),
     },
@@ -123,6 +135,7 @@ function artilleryScript(input: ArtilleryProjectInput): string {
     '      - post:',
     `          url: ${q(path)}`,
     `          name: ${q(`${index + 1} ${step.event}${step.label === step.event ? '' : ` ${step.label}`}`)}`,
+    ...(index > 0 ? [`          ifTrue: ${q('hmsSends')}`] : []),
     `          beforeRequest: ${q('hmsSign')}`,
     `          afterResponse: ${q('hmsCheck')}`,
   ]);
@@ -188,7 +201,9 @@ ids, and \`X-Webhook-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<raw bod
 sent. The body is handed to Artillery as bytes, which it neither re-serialises nor templates. The headers are
 the platform's: \`Content-Type\`, \`User-Agent: HMS-Sovereign/1.0\`, \`X-Webhook-Event\`, \`X-Webhook-Timestamp\`,
 \`X-Webhook-Signature\`. In a whole call, the assistant that the receiver returns to assistant-request is
-echoed in the later events (without its secrets), as the platform does.
+echoed in the later events (without its secrets), as the platform does; a call it rejects
+(\`{"error": …}\`) gets only the status-update that ends it (\`end_reason: "rejected"\`), counted as
+\`hms_webhook.calls_rejected\`.
 
 Each reply is checked as the platform uses it: a 2xx; within the event's deadline (5 s for
 assistant-request, 10 s for tool-calls); for assistant-request a JSON object naming an assistant

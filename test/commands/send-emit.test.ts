@@ -204,6 +204,36 @@ describe('send load --emit artillery: run by Artillery', { timeout: 180_000, con
     }
   });
 
+  it('a call the receiver rejects ends as on the platform: only the status-update that ends it follows', async () => {
+    const project = join(dir, 'rejected');
+    const receiver = await startReceiver(SECRET, (request) =>
+      request.headers['x-webhook-event'] === 'assistant-request' ? { body: '{"error":"no agents free"}' } : { body: '{}' },
+    );
+    try {
+      await emit(project, ['--scenario', 'book-appointment', '--to', receiver.url, '--count', '3', '--duration', '1']);
+      const report = join(dir, 'rejected.json');
+      const run = await artillery(project, report);
+      assert.equal(run.code, 0, run.output);
+      assert.equal(counters(report)['hms_webhook.calls_rejected'], 3);
+      const messages = receiver.received.map((request) => JSON.parse(request.body.toString('utf8')).message);
+      const byCall = new Map<string, any[]>();
+      for (const message of messages) byCall.set(message.call.id, [...(byCall.get(message.call.id) ?? []), message]);
+      assert.equal(byCall.size, 3);
+      for (const call of byCall.values()) {
+        assert.deepEqual(
+          call.map((message: any) => message.type),
+          ['assistant-request', 'status-update'],
+        );
+        assert.equal(call[1].call.status, 'ended');
+        assert.equal(call[1].end_reason, 'rejected');
+        assert.equal(call[1].error, 'no agents free');
+      }
+      assert.ok(receiver.received.every((request) => request.signatureValid === true));
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('a receiver that leaves a tool call unanswered fails the run in the engine, with the reason', async () => {
     const project = join(dir, 'unanswered');
     const receiver = await startReceiver(SECRET, () => ({ body: '{"results":[]}' }));
