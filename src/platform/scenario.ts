@@ -246,7 +246,7 @@ export class CallScript {
   }
 
   private toolStep(tools: { name: string; arguments: Record<string, unknown> }[], at: number): CallStep {
-    const calls = tools.map((tool) => ({ id: `tool_${randomBytes(6).toString('hex')}`, name: tool.name, arguments: tool.arguments }));
+    const calls = tools.map((tool) => ({ id: newToolCallId(), name: tool.name, arguments: tool.arguments }));
     const list = calls.map((call) => ({
       id: call.id,
       type: 'function',
@@ -316,6 +316,11 @@ function assistantFrom(reply: Record<string, unknown> | undefined, saved: Record
     Object.assign(assistant, structuredClone(asObject(reply?.[keyIn(d, 'assistant_override')]) ?? {}));
   }
   return assistant;
+}
+
+/** A tool call id as the platform makes them: `tool_` and 12 hex digits, new for every call. */
+export function newToolCallId(): string {
+  return `tool_${randomBytes(6).toString('hex')}`;
 }
 
 /** Whether a transcript line is one that a played call adds for a tool's outcome (describeOutcome). */

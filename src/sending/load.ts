@@ -45,10 +45,14 @@ export function emptyStats(): LoadStats {
   };
 }
 
+/** All the counts of a tally by reason (failures, errors). */
+export function totalOf(counts: Map<unknown, number>): number {
+  return [...counts.values()].reduce((a, b) => a + b, 0);
+}
+
 /** Requests that failed: a reply that failed its judge, or none at all. */
 export function failedOf(stats: LoadStats): number {
-  const sum = (map: Map<unknown, number>) => [...map.values()].reduce((a, b) => a + b, 0);
-  return sum(stats.failures) + sum(stats.errors);
+  return totalOf(stats.failures) + totalOf(stats.errors);
 }
 
 export function countIn<K>(map: Map<K, number>, key: K): void {

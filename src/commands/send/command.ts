@@ -223,14 +223,15 @@ request at send time with HMS_WEBHOOK_SECRET (never written into the files), the
 Exit: 0 every request got the expected status (with --ramp: a knee was found), 1 any did not, 2 could not send.`,
       )
       .action(async (event, options, command) => {
-        // Whether a flag with a default was given on the command line: --count and --concurrency are not for every mode.
-        const given = (option: 'count' | 'concurrency') => command.getOptionValueSource(option) === 'cli';
-        if (options.emit !== undefined) {
+        const { loadModeOf } = await import('./load-modes.js');
+        // --count and --concurrency have defaults: only their source says whether they were given.
+        const mode = loadModeOf(options, (option) => command.getOptionValueSource(option) === 'cli');
+        if (mode === 'emit') {
           const { runEmit } = await import('./run-emit.js');
-          await runEmit(event, options, context, given);
-        } else if (options.ramp !== undefined) {
+          await runEmit(event, options, context);
+        } else if (mode === 'ramp') {
           const { runRamp } = await import('./run-ramp.js');
-          await runRamp(event, options, context, given);
+          await runRamp(event, options, context);
         } else {
           const { runSendLoad } = await import('./run-load.js');
           await runSendLoad(event, options, context);

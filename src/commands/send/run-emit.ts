@@ -8,6 +8,7 @@ import { PACKAGE_ROOT, packageVersion } from '../../package-root.js';
 import { isEvent } from '../../platform/events.js';
 import { listScenarios } from '../../platform/fixtures.js';
 import { loadScenario } from '../../platform/scenario.js';
+import { eventOf } from '../../platform/schemas/index.js';
 import { ARTILLERY_SCRIPT, type ArtilleryStep, artilleryProject, callSteps, eventStep } from '../../sending/artillery-project.js';
 import { parseTarget } from '../../sending/target.js';
 import type { LoadOptions } from './command.js';
@@ -15,36 +16,9 @@ import { buildBody } from './request.js';
 
 const DEFAULT_OUT = 'hms-webhook-artillery';
 
-/** Options of `send load` that act on requests sent here, which an emitted project does not send. */
-const NOT_EMITTED: readonly [keyof LoadOptions, string][] = [
-  ['badSignature', '--bad-signature'],
-  ['wrongSecret', '--wrong-secret'],
-  ['tamper', '--tamper'],
-  ['timestamp', '--timestamp'],
-  ['skew', '--skew'],
-  ['expectStatus', '--expect-status'],
-  ['ramp', '--ramp'],
-  ['plot', '--plot'],
-];
-
 /** `send load … --emit artillery`: writes an Artillery project that sends what the platform sends, signed at send time. */
-export async function runEmit(
-  name: string | undefined,
-  options: LoadOptions,
-  context: CommandContext,
-  given: (option: 'count' | 'concurrency') => boolean,
-): Promise<void> {
+export async function runEmit(name: string | undefined, options: LoadOptions, context: CommandContext): Promise<void> {
   const { io } = context;
-  if (given('concurrency')) {
-    throw new UsageError(
-      "--concurrency does not apply to --emit: Artillery's load is --count virtual users over --duration; cap them with maxVusers in artillery.yml",
-    );
-  }
-  for (const [key, flag] of NOT_EMITTED) {
-    if (options[key] !== undefined) {
-      throw new UsageError(`${flag} does not apply to --emit: the emitted project signs every request at send time and checks each reply`);
-    }
-  }
   if (name !== undefined && options.scenario !== undefined) {
     throw new UsageError(`give one of an event (${name}) or --scenario: each virtual user sends one event, or plays a whole call`);
   }
@@ -60,7 +34,7 @@ export async function runEmit(
     label = `${loaded.label} (a whole call)`;
   } else {
     const { document } = await buildBody(name, options, io.stdin, io.clock.now());
-    const event = (document as { message: { type: unknown } }).message.type;
+    const event = eventOf(document);
     if (!isEvent(event)) throw new InputError(`the payload is a ${String(event)}: --emit sends the platform's four events`);
     steps = [eventStep(event, document)];
     label = event;

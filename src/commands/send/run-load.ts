@@ -1,9 +1,9 @@
 import type { CommandContext } from '../../cli/command-context.js';
-import { CheckFailed, Interrupted, UsageError } from '../../errors.js';
+import { CheckFailed, Interrupted } from '../../errors.js';
 import { Reporter } from '../../output/reporter.js';
 import { type EventType, isEvent } from '../../platform/events.js';
 import { checkReceivedReply, statusMatches } from '../../platform/reply-check.js';
-import { failedOf, runLoad } from '../../sending/load.js';
+import { failedOf, runLoad, totalOf } from '../../sending/load.js';
 import { parseTarget } from '../../sending/target.js';
 import type { LoadOptions } from './command.js';
 import { loadJson, loadLines } from './render.js';
@@ -12,15 +12,6 @@ import { prepareRequest } from './request.js';
 /** `send load EVENT`: many requests, each re-signed, over parallel connections; throughput and latency. */
 export async function runSendLoad(name: string | undefined, options: LoadOptions, context: CommandContext): Promise<void> {
   const { io } = context;
-  for (const [flag, given, needs] of [
-    ['--scenario', options.scenario, '--emit artillery (here: send call --calls N --concurrency C)'],
-    ['--out', options.out, '--emit artillery'],
-    ['--force', options.force, '--emit artillery'],
-    ['--plot', options.plot, '--ramp FROM..TO'],
-    ['--ramp-step', options.rampStep, '--ramp FROM..TO'],
-  ] as const) {
-    if (given !== undefined) throw new UsageError(`${flag} goes with ${needs}`);
-  }
   const reporter = new Reporter(io, { json: options.json === true, color: context.color() });
   const url = parseTarget(options.to);
   const prepared = await prepareRequest(name, url, options, io, (text) => reporter.note(text));
@@ -79,9 +70,8 @@ export async function runSendLoad(name: string | undefined, options: LoadOptions
   const failed = failedOf(stats);
   if (failed > 0) {
     const unexpected = [...stats.statuses].filter(([status]) => !statusMatches(status, expect)).reduce((n, [, c]) => n + c, 0);
-    const errors = [...stats.errors.values()].reduce((a, b) => a + b, 0);
     throw new CheckFailed(
-      unexpected + errors === failed
+      unexpected + totalOf(stats.errors) === failed
         ? `${failed} of ${stats.sent} requests did not get ${expect}`
         : `${failed} of ${stats.sent} requests failed: ${[...stats.failures, ...stats.errors].map(([reason, count]) => `${reason} ${count}`).join(', ')}`,
     );

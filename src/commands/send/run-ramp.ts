@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import type { CommandContext } from '../../cli/command-context.js';
 import { CheckFailed, InputError, Interrupted, UsageError } from '../../errors.js';
@@ -9,6 +9,7 @@ import { duration, type Style } from '../../output/style.js';
 import { keyIn } from '../../platform/dialect.js';
 import { isEvent } from '../../platform/events.js';
 import { checkReceivedReply, DEADLINE_WARNING_SHARE } from '../../platform/reply-check.js';
+import { newToolCallId } from '../../platform/scenario.js';
 import { asObject } from '../../platform/schemas/common.js';
 import { replyDeadlineMs } from '../../platform/schemas/index.js';
 import { failedOf } from '../../sending/load.js';
@@ -30,25 +31,8 @@ export function rampConcurrencies(from: number, to: number, step: number): numbe
  * `send load EVENT --ramp FROM..TO`: raises the concurrent calls step by step and finds the knee, the
  * most calls the receiver holds with p99 under 80 % of the deadline and no failed reply.
  */
-export async function runRamp(
-  name: string | undefined,
-  options: LoadOptions,
-  context: CommandContext,
-  given: (option: 'count' | 'concurrency') => boolean,
-): Promise<void> {
+export async function runRamp(name: string | undefined, options: LoadOptions, context: CommandContext): Promise<void> {
   const { io } = context;
-  for (const option of ['count', 'concurrency'] as const) {
-    if (given(option)) {
-      throw new UsageError(`--${option} does not apply to --ramp: each step runs its number of calls for --step-seconds`);
-    }
-  }
-  for (const [flag, given] of [
-    ['--scenario', options.scenario],
-    ['--out', options.out],
-    ['--force', options.force],
-  ] as const) {
-    if (given !== undefined) throw new UsageError(`${flag} goes with --emit artillery, not --ramp`);
-  }
   const { from, to } = options.ramp!;
   const concurrencies = rampConcurrencies(from, to, options.rampStep ?? from);
   const reporter = new Reporter(io, { json: options.json === true, color: context.color() });
@@ -89,7 +73,7 @@ export async function runRamp(
         if (call !== undefined) call.id = callIds[lane];
         const list = message[keyIn(d, 'tool_call_list')];
         if (Array.isArray(list)) {
-          for (const toolCall of list.map(asObject)) if (toolCall !== undefined) toolCall.id = `tool_${randomBytes(6).toString('hex')}`;
+          for (const toolCall of list.map(asObject)) if (toolCall !== undefined) toolCall.id = newToolCallId();
         }
         const { headers, body } = prepared.make({ url, document: sent, secret: undefined });
         return {
