@@ -267,3 +267,12 @@ function describeToolReply(d: Dialect, reply: unknown, request: unknown, text: s
   });
   return lines.length > 0 ? lines : ['results is empty: the assistant gets no result'];
 }
+
+/** Why a step (a sent request) failed, in one line: the checks that failed, or why no reply came. */
+export function stepFailure(report: { failure?: string; verdict?: ReplyVerdict }): string {
+  if (report.verdict === undefined) return report.failure ?? 'no reply';
+  return report.verdict.checks
+    .filter((check) => check.severity === 'failure')
+    .map((check) => `${check.name}: ${check.message}`)
+    .join('; ');
+}

@@ -12,6 +12,7 @@ import {
 import { isOwnRoute, notSentReason, routeToolCalls, toolsOf } from '../platform/assistant-tools.js';
 import { checkReceivedReply, type Check, type ReplyVerdict } from '../platform/reply-check.js';
 import { compareReplies } from '../platform/reply-compare.js';
+import { judgeDuplicate } from '../platform/duplicate-delivery.js';
 import type { CallScript, CallStep } from '../platform/scenario.js';
 import type { PathSegment } from '../platform/schemas/common.js';
 import { type Clock, systemClock, unixSecondsOf } from '../clock.js';
@@ -83,7 +84,7 @@ export async function playCall(script: CallScript, options: PlayOptions): Promis
   let passed = 0;
   let index = 0;
   // Keyed by step name, and by `name#part` for the further routes of a turn's tool calls.
-  const firstOf = new Map<string, { request: OutgoingRequest; timestamp: number; reply?: ReceivedReply }>();
+  const firstOf = new Map<string, FirstDelivery>();
   const partsOf = new Map<StepName, CallStep[]>();
   const notSent = new Set<StepName>();
   for (const group of options.plan?.groups ?? inOrder(steps)) {
@@ -139,6 +140,14 @@ export async function playCall(script: CallScript, options: PlayOptions): Promis
     notReached,
     ...(endCheckFailure !== undefined ? { endCheckFailure } : {}),
   };
+}
+
+/** A step's first delivery: what a duplicate repeats, and how it fared (a duplicate is judged only after a passed first). */
+interface FirstDelivery {
+  request: OutgoingRequest;
+  timestamp: number;
+  reply?: ReceivedReply;
+  ok?: boolean;
 }
 
 interface Send {
@@ -258,16 +267,20 @@ async function exchange(request: OutgoingRequest, timeoutMs: number, clock: Cloc
   }
 }
 
-/** The platform's checks of a reply; for a duplicate or a redelivery also that the receiver answers it as it did the first. */
+/**
+ * The platform's checks of a reply; for a duplicate or a redelivery, the duplicate rule
+ * (platform/duplicate-delivery.ts) and, where the platform reads the reply, the same reply as the first.
+ */
 function judge(
   send: Send,
   reply: ReceivedReply | NetworkFailure,
-  firstOf: Map<string, { reply?: ReceivedReply }>,
+  firstOf: Map<string, FirstDelivery>,
   script: CallScript,
   ignore: readonly (readonly PathSegment[])[],
 ): CallStepReport {
   const { delivery, step, request, index } = send;
   const base = { index, step, delivery, request };
+  const first = firstOf.get(send.key);
   if (delivery.replyLost === true) {
     // The platform timed out on this one: whatever came back is not read, and the event is sent again.
     const lost: ReplyVerdict = {
@@ -276,10 +289,15 @@ function judge(
       parsed: undefined,
       outcome: ['the reply is not read: the platform timed out (simulated) and sends the event again'],
     };
-    if (!(reply instanceof NetworkFailure)) firstOf.get(send.key)!.reply = reply;
+    if (!(reply instanceof NetworkFailure)) first!.reply = reply;
+    // Judged by its status alone, as the base a redelivery is held against: a refused one makes the redelivery a first answer.
+    first!.ok = !(reply instanceof NetworkFailure) && reply.status >= 200 && reply.status < 300;
     return { ...base, ...(reply instanceof NetworkFailure ? {} : { reply }), verdict: lost, ok: true };
   }
-  if (reply instanceof NetworkFailure) return { ...base, failure: reply.message, ok: false };
+  if (reply instanceof NetworkFailure) {
+    if (delivery.kind === 'first') first!.ok = false;
+    return { ...base, failure: reply.message, ok: false };
+  }
   const verdict = checkReceivedReply({
     event: step.event,
     dialect: step.dialect,
@@ -287,25 +305,24 @@ function judge(
     reply,
     ...(step.async === true ? { asyncTool: true } : {}),
   });
-  const first = firstOf.get(send.key);
-  if (delivery.kind === 'first') first!.reply = reply;
+  if (delivery.kind === 'first') Object.assign(first!, { reply, ok: verdict.ok });
   if (delivery.kind === 'first' || delivery.kind === 'redelivery') script.answer(step, verdict.parsed);
   const report: CallStepReport = { ...base, reply, verdict, ok: verdict.ok };
-  if (delivery.kind === 'first') return report;
-  const problem = idempotencyProblem(step, reply, first?.reply, ignore);
+  // A second delivery is held against the first only when the first passed: else the failure is the first's own.
+  if (delivery.kind === 'first' || first?.ok !== true) return report;
+  const problem = duplicateProblem(step, reply, first.reply, ignore);
   return problem === undefined ? report : withCheck(report, { name: 'idempotent', severity: 'failure', message: problem });
 }
 
-/** Why a second delivery of an event was not answered as the first one was: refused, or another reply. */
-function idempotencyProblem(
+/** Why a second delivery of an event was not answered as the (passed) first one was: refused, or another reply. */
+function duplicateProblem(
   step: CallStep,
   reply: ReceivedReply,
   first: ReceivedReply | undefined,
   ignore: readonly (readonly PathSegment[])[],
 ): string | undefined {
-  if (reply.status < 200 || reply.status >= 300) {
-    return `the receiver refuses a redelivery: not idempotent (${reply.status} to the same event delivered again; answer it as the first time, without doing the work twice)`;
-  }
+  const verdict = judgeDuplicate({ ok: true }, reply.status);
+  if (verdict.judged && !verdict.ok) return verdict.problem;
   // The platform reads no async tool's reply: only the status of a second delivery matters.
   if (step.async === true || first === undefined || first.status < 200 || first.status >= 300) return undefined;
   const { differences } = compareReplies({

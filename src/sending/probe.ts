@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { NetworkFailure, postOnce, type OutgoingRequest } from './http.js';
 import { type Clock, systemClock, unixSecondsOf } from '../clock.js';
+import { DUPLICATE_RULE, judgeDuplicate } from '../platform/duplicate-delivery.js';
 import { serialiseJson } from '../platform/json-forms.js';
 import { sign, TIMESTAMP_HEADER, unsignedHeaders } from '../signing/signature.js';
 
@@ -12,7 +13,7 @@ export type ProbeVerdict = 'pass' | 'fail' | 'warn' | 'inconclusive';
  * valid: the platform's request, compact. reserialised: the same payload written another way, correctly
  * signed, which a receiver verifying the raw bytes accepts. The rest are what a safe receiver refuses.
  */
-export type ProbeKind = 'valid' | 'reserialised' | 'forgery' | 'malformed-signature' | 'lenient-timestamp' | 'replay';
+export type ProbeKind = 'valid' | 'reserialised' | 'forgery' | 'malformed-signature' | 'lenient-timestamp' | 'duplicate';
 
 /** One request of the probe: what it is, what a safe receiver does with it, and why that matters. */
 export interface ProbeCase {
@@ -162,11 +163,10 @@ export function probeCases(url: URL, body: Buffer, document: unknown, event: str
     },
     // The identical bytes and headers of the valid request, as a duplicate delivery would bring them.
     {
-      name: 'replay of the valid request',
-      kind: 'replay',
-      expect: 'refuse',
-      acceptIsWarning: true,
-      why: 'the platform documents no delivery id: de-duplicate (call id + event + timestamp) where a second delivery would do harm',
+      name: 'the valid request delivered again',
+      kind: 'duplicate',
+      expect: 'accept',
+      why: DUPLICATE_RULE,
       request: (now) => valid ?? { url, headers: signed(now), body },
     },
   ];
@@ -205,7 +205,8 @@ export async function runProbe(cases: readonly ProbeCase[], timeoutMs: number, c
   for (const probe of cases) {
     try {
       const reply = await postOnce(probe.request(unixSecondsOf(clock)), timeoutMs, clock);
-      results.push(judge(probe, reply.status));
+      const validOk = results.find((result) => result.probe.kind === 'valid')?.verdict === 'pass';
+      results.push(judge(probe, reply.status, validOk));
     } catch (error) {
       // A refused connection means nothing can be probed: could not run. A timeout is the receiver's answer.
       if (!(error instanceof NetworkFailure) || error.kind !== 'timeout') throw error;
@@ -237,8 +238,13 @@ function whyValidFailed(valid: ProbeResult): string {
   return `${status}: a correct delivery must get a 2xx`;
 }
 
-function judge(probe: ProbeCase, status: number): ProbeResult {
+function judge(probe: ProbeCase, status: number, validOk: boolean): ProbeResult {
   const accepted = status >= 200 && status < 300;
+  if (probe.kind === 'duplicate') {
+    const duplicate = judgeDuplicate({ ok: validOk }, status);
+    if (!duplicate.judged) return { probe, status, verdict: 'inconclusive', note: duplicate.reason };
+    return { probe, status, verdict: duplicate.ok ? 'pass' : 'fail', ...(duplicate.ok ? {} : { note: duplicate.problem }) };
+  }
   if (probe.expect === 'accept') {
     if (accepted) return { probe, status, verdict: 'pass' };
     return { probe, status, verdict: 'fail', ...(probe.kind === 'reserialised' ? { note: RESERIALISED } : {}) };

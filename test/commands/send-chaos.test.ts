@@ -22,6 +22,10 @@ const messageOf = (request: Received): Message => (JSON.parse(request.body.toStr
 type Bug =
   /** A second delivery of an event hits a unique constraint: 500. */
   | 'refuses-redelivery'
+  /** A second delivery of an event is answered 409 Conflict, as some guides advise. */
+  | 'conflict-on-duplicate'
+  /** Every request is refused, as with the wrong secret: 401. */
+  | 'refuses-everything'
   /** Each delivery of a tool call is answered anew, with a counter in the result. */
   | 'answers-anew'
   /** A state machine: ended only after in-progress, the report only after ended; else 409. */
@@ -66,8 +70,13 @@ class CallReceiver {
 
   respond = async (request: Received): Promise<Answer> => {
     if (request.method === 'GET') return this.rowsCheck(request);
-    if (request.signatureValid !== true) return { status: 401, body: '{"error":"invalid signature"}' };
-    const message = messageOf(request);
+    if (request.signatureValid !== true || this.has('refuses-everything')) return { status: 401, body: '{"error":"invalid signature"}' };
+    let message: Message;
+    try {
+      message = messageOf(request);
+    } catch {
+      return { status: 400, body: '{"error":"not JSON"}' };
+    }
     const state = this.stateOf(message.call.id);
     for (const resolve of message.type === 'tool-calls' ? this.waitingForToolCall : []) resolve();
     this.waitingForCall.get(message.call.id)?.();
@@ -97,6 +106,7 @@ class CallReceiver {
     const earlier = this.answered.get(key);
     if (earlier !== undefined && !this.has('answers-anew')) {
       if (this.has('refuses-redelivery')) return { status: 500, body: '{"error":"duplicate key value violates unique constraint"}' };
+      if (this.has('conflict-on-duplicate')) return { status: 409, body: '{"error":"already received"}' };
       if (message.type === 'end-of-call-report' && this.has('row-per-delivery')) this.writeRow(message.call.id);
       return earlier;
     }
@@ -319,10 +329,57 @@ describe('send call --chaos: delivery as the platform really does it', () => {
       assert.equal(result.code, 1);
       const failure = failures(lines).find((check) => check.name === 'idempotent');
       assert.ok(failure, JSON.stringify(failures(lines)));
-      assert.match(failure.message, /the receiver refuses a redelivery: not idempotent \(500/);
+      assert.match(failure.message, /^500 to the same event delivered again: answer a duplicate as the first one/);
       assert.equal(lines.at(-1)!.failed, 1);
     });
   }
+
+  it('a receiver that answers a duplicate 409 gets one verdict from probe and from chaos: it fails both', async () => {
+    for (const [bugs, verdict] of [
+      [['conflict-on-duplicate'], 'fail'],
+      [[], 'pass'],
+    ] as const) {
+      const receiver = new CallReceiver({ bugs: [...bugs] });
+      const server = await startReceiver(SECRET, receiver.respond);
+      try {
+        const probe = await runCli(['probe', '--to', server.url, '--json'], { env: { HMS_WEBHOOK_SECRET: SECRET } });
+        const row = jsonLines(probe.stdout).find((line) => line.case === 'the valid request delivered again');
+        assert.equal(row?.verdict, verdict, probe.stdout);
+      } finally {
+        await server.close();
+      }
+      for (const fault of ['dup', 'redeliver']) {
+        const chaos = await chaosRun(new CallReceiver({ bugs: [...bugs] }), ['--chaos', fault, '--seed', '1']);
+        const idempotent = failures(chaos.lines).find((check) => check.name === 'idempotent');
+        assert.equal(chaos.result.code, verdict === 'pass' ? 0 : 1, chaos.result.stdout);
+        if (verdict === 'fail') assert.match(idempotent?.message ?? '', /^409 to the same event delivered again: .*409 included/);
+        else assert.equal(idempotent, undefined);
+      }
+    }
+  });
+
+  it('a receiver that refuses everything is not called "not idempotent": a redelivery is held against a passed first only', async () => {
+    const seed = seedWhere(['redeliver'], at('redeliver', 'assistant-request'));
+    const { result, lines } = await chaosRun(new CallReceiver({ bugs: ['refuses-everything'] }), [
+      '--chaos',
+      'redeliver',
+      '--seed',
+      String(seed),
+    ]);
+    assert.equal(result.code, 1);
+    const steps = lines.filter((line) => line.type === 'step');
+    assert.deepEqual(
+      steps.map((step) => [step.event, step.delivery, step.ok]),
+      [
+        ['assistant-request', 'first', true],
+        ['assistant-request', 'redelivery', false],
+      ],
+    );
+    assert.deepEqual(
+      failures(lines).map((check) => check.name),
+      ['status'],
+    );
+  });
 
   it('dup of a tool call answered anew is another reply; --ignore accepts a value that may change', async () => {
     const seed = seedWhere(['dup'], at('dup', 'tool-calls 1'));
@@ -531,6 +588,24 @@ describe('send call --calls N --concurrency C: many calls at once', () => {
     assert.ok(lines.some((line) => line.type === 'call' && typeof line.failure === 'string'));
   });
 
+  it('the reproduce line after a failed --calls run plays the failing call again, and it fails again', async () => {
+    const server = await startReceiver(SECRET, new CallReceiver({ bugs: ['assumes-order'] }).respond);
+    try {
+      const env = { HMS_WEBHOOK_SECRET: SECRET };
+      const many = await runCli(['send', 'call', '--to', server.url, '--calls', '10', '--chaos', 'all', '--seed', '2'], { env });
+      assert.equal(many.code, 1, many.stdout);
+      const reproduce = /reproduce call (\d+): send call (--chaos \S+ --seed \d+)\n$/.exec(many.stdout);
+      assert.ok(reproduce, many.stdout);
+      const failedLine = many.stdout.split('\n').find((line) => line.startsWith(`✗ call ${reproduce[1]} `));
+      assert.ok(failedLine?.includes(`(seed ${/--seed (\d+)/.exec(reproduce[2]!)![1]})`), failedLine);
+      const again = await runCli(['send', 'call', '--to', server.url, ...reproduce[2]!.split(' ')], { env });
+      assert.equal(again.code, 1, again.stdout);
+      assert.match(again.stdout, /409/);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('text output: failed calls named, latency per event, the reproduce line', async () => {
     const server = await startReceiver(SECRET, new CallReceiver({ bugs: ['refuses-redelivery'] }).respond);
     try {
@@ -542,9 +617,9 @@ describe('send call --calls N --concurrency C: many calls at once', () => {
       );
       assert.equal(result.code, 1);
       assert.match(result.stdout, /^6 calls · 3 at a time · book-appointment · hms · seed 8 → /);
-      assert.match(result.stdout, /✗ call \d [\w-]+: .*not idempotent/);
+      assert.match(result.stdout, /✗ call \d [\w-]+ \(seed \d+\): .*idempotent: 500 to the same event delivered again/);
       assert.match(result.stdout, /tool-calls +\d+ +p50 .* deadline 10 s/);
-      assert.match(result.stdout, /calls: 0 passed, 6 failed · reproduce: send call --chaos dup --seed 8/);
+      assert.match(result.stdout, /calls: 0 passed, 6 failed · reproduce call 1: send call --chaos dup --seed 8\n/);
     } finally {
       await server.close();
     }

@@ -26,9 +26,10 @@ Cases: the valid request, and the same payload pretty-printed, with Python spaci
 keys in another order and 1.0 floats, each correctly signed (each must get 2xx: refusing them means the
 receiver verifies a re-serialised copy); tampered body, wrong secret, missing signature, short, empty,
 non-hex and double-prefixed signatures (refused, never a 5xx), timestamps 301 s old and in the future,
-in milliseconds, missing (each must be refused: non-2xx); timestamps as N.0, " N" and +N, a signed
-non-JSON body and a replay (a warning when accepted). When the valid request is not accepted, the
-refusals prove nothing and are shown as n/a.
+in milliseconds, missing (each must be refused: non-2xx); timestamps as N.0, " N" and +N and a signed
+non-JSON body (a warning when accepted); the valid request delivered again (a 2xx, as the first: a
+duplicate refused, 409 included, fails). When the valid request is not accepted, the refusals prove
+nothing and are shown as n/a.
 
 Examples:
   $ hms-webhook probe --to localhost:3000/webhooks     (the secret from HMS_WEBHOOK_SECRET)

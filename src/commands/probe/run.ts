@@ -55,13 +55,14 @@ function problems(results: readonly ProbeResult[]): string[] {
   const valid = results.find((r) => r.probe.kind === 'valid');
   if (valid?.verdict === 'fail') return [`refused the valid request (${valid.note})`];
   const failed = (kind: ProbeResult['probe']['kind']) => results.filter((r) => r.verdict === 'fail' && r.probe.kind === kind).length;
-  const forged = failed('forgery') + failed('lenient-timestamp') + failed('replay');
+  const forged = failed('forgery') + failed('lenient-timestamp');
   const malformed = results.filter((r) => r.verdict === 'fail' && r.probe.kind === 'malformed-signature');
   return [
     ...(failed('reserialised') > 0 ? ['verifies a re-serialised copy of the body, not the raw bytes'] : []),
     ...(malformed.some((r) => (r.status ?? 0) >= 500) ? ['crashed on a malformed signature'] : []),
     ...(malformed.some((r) => (r.status ?? 0) < 500) ? ['accepted a malformed signature'] : []),
     ...(forged > 0 ? [`accepted ${forged} forged request${forged > 1 ? 's' : ''}`] : []),
+    ...(failed('duplicate') > 0 ? ['refused a duplicate delivery'] : []),
   ];
 }
 

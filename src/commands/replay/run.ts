@@ -7,7 +7,7 @@ import { DEFAULT_TOLERANCE_SECONDS } from '../../defaults.js';
 import { CheckFailed, InputError, UsageError } from '../../errors.js';
 import { Reporter } from '../../output/reporter.js';
 import { TestReport } from '../../output/test-report.js';
-import { stepFailure } from '../send/render.js';
+import { stepFailure } from '../../platform/reply-check.js';
 import { compareReplies, ignorePaths } from '../../platform/reply-compare.js';
 import { isStatusExpectation } from '../../platform/reply-check.js';
 import { asObject } from '../../platform/schemas/common.js';

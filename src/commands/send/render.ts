@@ -1,7 +1,12 @@
 import type { CallStepReport } from '../../sending/call.js';
+import { type CallEvent, DEFAULT_CALL_CONCURRENCY, deliveryTag, type PlayCallsOptions, type PlayedCall } from '../../engine/play-calls.js';
+import { stepFailure } from '../../platform/reply-check.js';
+import type { SummaryOptions } from '../../output/reporter.js';
+import type { TestReport } from '../../output/test-report.js';
+import { reproduceArgs } from './chaos-options.js';
 import type { CallsTally } from '../../sending/calls-tally.js';
 import { routeSourceText, type ToolRoute } from '../../platform/assistant-tools.js';
-import { type CallPlan, type Delivery, describeFault } from '../../platform/delivery-faults.js';
+import { type CallPlan, describeFault, type Fault } from '../../platform/delivery-faults.js';
 import type { OutgoingRequest, ReceivedReply } from '../../sending/http.js';
 import type { LoadStats } from '../../sending/load.js';
 import type { ReplyVerdict } from '../../platform/reply-check.js';
@@ -173,19 +178,14 @@ export function loadLines(report: LoadReport, style: Style): string[] {
   ];
 }
 
-/** How a delivery differs from the step's plain one: a duplicate, a redelivery, the fault it carries. */
-export function deliveryTag(delivery: Delivery): string {
-  if (delivery.fault === undefined) return '';
-  return delivery.replyLost === true ? `[${delivery.fault.fault}: reply lost]` : `[${describeFault(delivery.fault)}]`;
-}
-
 /** One step of a played call: event, status, latency, and what the platform makes of the reply. */
 export function callStepLines(report: CallStepReport, style: Style): string[] {
   const { step } = report;
   const tag = deliveryTag(report.delivery);
   const route =
     step.route !== undefined ? `  ${style.dim(`→ ${printable(step.route.url)}${step.route.source === 'route' ? ' (--route)' : ''}`)}` : '';
-  const head = `${report.ok ? style.green(MARK.pass) : style.red(MARK.fail)} ${String(report.index).padStart(2)}  ${style.bold(step.event)}  ${style.dim(step.label)}${step.async ? style.dim(' (async)') : ''}${route}${tag ? `  ${style.yellow(tag)}` : ''}`;
+  const mark = report.ok ? style.green(MARK.pass) : style.red(MARK.fail);
+  const head = `${mark} ${String(report.index).padStart(2)}  ${style.bold(step.event)}  ${style.dim(step.label)}${step.async ? style.dim(' (async)') : ''}${route}${tag ? `  ${style.yellow(tag)}` : ''}`;
   if (report.reply === undefined || report.verdict === undefined) return [`${head}  ${style.red(report.failure ?? 'no reply')}`];
   const status = report.reply.status < 300 ? style.green(String(report.reply.status)) : style.red(String(report.reply.status));
   const lines = [
@@ -198,15 +198,6 @@ export function callStepLines(report: CallStepReport, style: Style): string[] {
     );
   }
   return lines;
-}
-
-/** Why a step failed, in one line: the checks that failed, or why no reply came. */
-export function stepFailure(report: { failure?: string; verdict?: ReplyVerdict }): string {
-  if (report.verdict === undefined) return report.failure ?? 'no reply';
-  return report.verdict.checks
-    .filter((check) => check.severity === 'failure')
-    .map((check) => `${check.name}: ${check.message}`)
-    .join('; ');
 }
 
 export function callStepJson(report: CallStepReport, callId: string): Record<string, unknown> {
@@ -300,7 +291,7 @@ export function callsJson(tally: CallsTally, seed: number | undefined): Record<s
   };
 }
 
-export function callsLines(tally: CallsTally, style: Style, reproduce: string | undefined): string[] {
+export function callsLines(tally: CallsTally, style: Style, reproduce: string | undefined, failedCall?: number): string[] {
   const lines = ['', style.bold('latency per event (reply time; the platform waits the deadline)')];
   for (const row of tally.latencyTable()) {
     const deadline = row.deadlineMs === undefined ? 'no deadline' : `deadline ${row.deadlineMs / 1000} s`;
@@ -317,6 +308,120 @@ export function callsLines(tally: CallsTally, style: Style, reproduce: string | 
     }
   }
   if (tally.slowest !== undefined) lines.push(`${style.bold('slowest call')} ${tally.slowest.callId}: ${ms(tally.slowest.ms)}`);
-  lines.push(`calls: ${summaryLine(tally.passed, tally.failed, style)}${reproduce ? ` · reproduce: send call ${reproduce}` : ''}`);
+  const again =
+    reproduce === undefined ? '' : ` · reproduce${failedCall !== undefined ? ` call ${failedCall}` : ''}: send call ${reproduce}`;
+  lines.push(`calls: ${summaryLine(tally.passed, tally.failed, style)}${again}`);
   return lines;
+}
+
+/** How `send call` shows what the engine reports: one call in full, many calls a line per failed call. */
+export interface CallsView {
+  label: string;
+  url: string;
+  many: boolean;
+  chaos: { faults: readonly Fault[]; seed: number } | undefined;
+  style: Style;
+}
+
+/** Shown before many calls: how many, how many at once, the scenario, the run's seed. */
+export function callsHeading(play: PlayCallsOptions, view: CallsView): string {
+  const calls = play.calls ?? 1;
+  const concurrency = Math.min(play.concurrency ?? DEFAULT_CALL_CONCURRENCY, calls);
+  return `${view.style.bold(`${calls} calls`)} · ${concurrency} at a time · ${view.label} · ${play.dialect ?? 'hms'}${view.chaos !== undefined ? ` · seed ${view.chaos.seed}` : ''} → ${view.url}`;
+}
+
+/** An event of the engine as a record and as lines; undefined when this view does not show it. */
+export function callEventView(
+  event: CallEvent,
+  play: PlayCallsOptions,
+  view: CallsView,
+): { json?: () => object; text: () => readonly string[] } | undefined {
+  const { style } = view;
+  if (view.many) return event.type === 'call' ? callDoneView(event.call, event.done, style) : undefined;
+  switch (event.type) {
+    case 'start': {
+      const reproduce = event.seed !== undefined && view.chaos !== undefined ? reproduceArgs(view.chaos.faults, event.seed) : undefined;
+      const heading = `${style.bold('call')} ${event.callId} · ${view.label} · ${play.dialect ?? 'hms'}${play.web ? ' · web' : ''}${play.fail ? ' · fails' : ''} → ${view.url}`;
+      const plan = event.plan;
+      return {
+        ...(plan !== undefined ? { json: () => planJson(plan, event.seed) } : {}),
+        text: () => [...(plan !== undefined ? planLines(plan, event.seed, reproduce, style) : []), heading],
+      };
+    }
+    case 'step':
+      return { json: () => callStepJson(event.report, event.callId), text: () => callStepLines(event.report, style) };
+    case 'not-sent':
+      return {
+        json: () => ({ type: 'not-sent', event: event.step.event, label: event.step.label, call_id: event.callId, reason: event.reason }),
+        text: () => [style.dim(`–     ${event.step.event}  ${event.step.label}  ${event.reason}`)],
+      };
+    case 'end-check':
+      if (event.failure === undefined) return undefined;
+      return {
+        json: () => ({ type: 'check', phase: 'end', call_id: event.callId, ok: false, message: event.failure }),
+        text: () => [`${style.red('✗')} check at the end of the call: ${event.failure}`],
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** One of many calls, done: a record each, a line when it failed (with the seed that plays it again). */
+function callDoneView(call: number, done: PlayedCall, style: Style) {
+  return {
+    json: () => ({
+      type: 'call',
+      index: call,
+      call_id: done.callId,
+      ...(done.seed !== undefined ? { seed: done.seed } : {}),
+      faults: done.plan?.faults.map((planned) => planned.fault) ?? [],
+      passed: done.result.passed,
+      failed: done.result.failed,
+      ...(done.failure !== undefined ? { failure: done.failure } : {}),
+    }),
+    text: () =>
+      done.failure === undefined
+        ? []
+        : [`${style.red('✗')} call ${call} ${done.callId}${done.seed !== undefined ? ` (seed ${done.seed})` : ''}: ${done.failure}`],
+  };
+}
+
+/** The JUnit cases of a played call: a case per delivery, and one for the check at the end. */
+export function callEventCase(testReport: TestReport, event: CallEvent, view: CallsView): void {
+  const suite = view.many ? `send call ${view.label} call ${event.call}` : `send call ${view.label} → ${view.url}`;
+  if (event.type === 'step') {
+    const { report } = event;
+    testReport.add(suite, () => {
+      const tag = deliveryTag(report.delivery);
+      return {
+        name: `${String(report.index).padStart(2, '0')} ${report.step.event} ${report.step.label}${tag ? ` ${tag}` : ''} call ${event.callId}`,
+        ...(report.ok ? {} : { failure: stepFailure(report) }),
+        seconds: (report.reply?.latencyMs ?? 0) / 1000,
+      };
+    });
+  } else if (event.type === 'end-check') {
+    testReport.add(suite, () => ({
+      name: `end check call ${event.callId}`,
+      ...(event.failure !== undefined ? { failure: event.failure } : {}),
+      seconds: 0,
+    }));
+  }
+}
+
+/** One call's summary: its steps (and fuzzed tools), where it stopped, the seed and what plays it again. */
+export function callSummary(
+  played: PlayedCall,
+  fuzzed: { passed: number; failed: number } | undefined,
+  chaos: { faults: readonly Fault[]; seed: number } | undefined,
+  fuzzSeed: number | undefined,
+): SummaryOptions & { passed: number; failed: number } {
+  const { result } = played;
+  const stopped = result.failed > 0 && result.endCheckFailure === undefined;
+  const seed = chaos?.seed ?? fuzzSeed;
+  return {
+    passed: result.passed + (fuzzed?.passed ?? 0),
+    failed: result.failed + (fuzzed?.failed ?? 0),
+    fields: { call_id: played.callId, ...(seed !== undefined ? { seed } : {}) },
+    suffix: `${stopped ? ' (the call stopped at the failed step)' : ''}${chaos !== undefined ? ` · reproduce: send call ${reproduceArgs(chaos.faults, chaos.seed)}` : ''}`,
+  };
 }

@@ -1,8 +1,7 @@
 import type { CommandContext } from '../../cli/command-context.js';
 import { TestReport } from '../../output/test-report.js';
 import { resolveSecrets } from '../../signing/secrets.js';
-import { seedOf } from './run-call.js';
-import { DEFAULT_FUZZ_RUNS, runFuzz } from './run-fuzz.js';
+import { seedOf } from './chaos-options.js';
 import { CheckFailed, UsageError } from '../../errors.js';
 import { isEvent } from '../../platform/events.js';
 import { checkReceivedReply, judgedAs } from '../../platform/reply-check.js';
@@ -52,6 +51,8 @@ export async function runSend(name: string | undefined, options: SendOptions, co
     const tools = named.length > 0 ? named : called.map(undeclaredTool);
     if (named.length === 0) reporter.note('--fuzz: no tool definitions (give --assistant FILE): the arguments follow no parameters schema');
     const seed = seedOf(options.seed);
+    // The fuzzer (fast-check) loads only when asked for.
+    const { DEFAULT_FUZZ_RUNS, runFuzz } = await import('./run-fuzz.js');
     const fuzzed = await runFuzz(
       {
         tools,
