@@ -2,7 +2,7 @@
 // few files instead of a hundred modules. dist/ is cleared first so that no module or chunk of an older
 // layout lingers (or is picked up by the test runner).
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
@@ -49,6 +49,10 @@ if (dynamicImportsOfCommonJs.length > 0) {
   );
   process.exit(1);
 }
+
+// The CLI's metafile, outside the package: a test reads from it which chunks each command loads.
+mkdirSync('dist/meta', { recursive: true });
+writeFileSync('dist/meta/cli.json', JSON.stringify(builds[0].metafile));
 
 // The banner costs a load of node:module in every chunk; most chunks never call require, so theirs goes.
 for (const name of readdirSync('dist/bundle')) {
