@@ -36,7 +36,7 @@ describe('the fuzzer loads only when asked', () => {
   });
 
   it('--fuzz and tools check do load it (the check above can fail)', () => {
-    for (const source of ['dist/src/commands/send/run-fuzz.js', 'dist/src/commands/tools/run.js']) {
+    for (const source of ['dist/src/commands/send/fuzz-render.js', 'dist/src/commands/tools/run.js']) {
       assert.ok(loadedWith(source).some(holdsFuzzer), source);
     }
   });

@@ -1,3 +1,4 @@
+import type { TestCase } from '../../output/test-report.js';
 import type { ProbeResult, ProbeVerdict } from '../../sending/probe.js';
 import type { Style } from '../../output/style.js';
 
@@ -43,5 +44,15 @@ export function probeJson(result: ProbeResult): Record<string, unknown> {
     why: result.probe.why,
     ...(result.note ? { note: result.note } : {}),
     ...(result.failure ? { failure: result.failure } : {}),
+  };
+}
+
+/** A row of the probe as a JUnit case: a failure with why it matters, an inconclusive row skipped. */
+export function probeCase(result: ProbeResult): TestCase {
+  return {
+    name: `${result.probe.name} (expected ${result.probe.expect === 'accept' ? '2xx' : 'non-2xx'}, got ${result.status ?? 'no reply'})`,
+    ...(result.verdict === 'fail' ? { failure: [result.note ?? result.failure, result.probe.why].filter(Boolean).join(' — ') } : {}),
+    ...(result.verdict === 'inconclusive' ? { skipped: result.note ?? 'inconclusive' } : {}),
+    seconds: 0,
   };
 }

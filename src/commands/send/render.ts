@@ -1,36 +1,18 @@
 import type { CallStepReport } from '../../sending/call.js';
 import { type CallEvent, DEFAULT_CALL_CONCURRENCY, deliveryTag, type PlayCallsOptions, type PlayedCall } from '../../engine/play-calls.js';
 import { stepFailure } from '../../platform/reply-check.js';
+import type { SendReport } from '../../engine/send-event.js';
 import type { SummaryOptions } from '../../output/reporter.js';
 import type { TestReport } from '../../output/test-report.js';
 import { reproduceArgs } from './chaos-options.js';
 import type { CallsTally } from '../../sending/calls-tally.js';
-import { routeSourceText, type ToolRoute } from '../../platform/assistant-tools.js';
+import { routeSourceText } from '../../platform/assistant-tools.js';
 import { type CallPlan, describeFault, type Fault } from '../../platform/delivery-faults.js';
-import type { OutgoingRequest, ReceivedReply } from '../../sending/http.js';
+import type { ReceivedReply } from '../../sending/http.js';
 import type { LoadStats } from '../../sending/load.js';
 import type { ReplyVerdict } from '../../platform/reply-check.js';
 import { MARK, ms, summaryLine, type Style } from '../../output/style.js';
 import { printable } from '../../output/printable.js';
-
-/** One send and what came of it: a reply with its verdict, or a failure to get one. */
-export interface SendReport {
-  url: string;
-  event: string;
-  dialect: string;
-  signedWith: string;
-  attempt: number;
-  repeat: number;
-  request: OutgoingRequest;
-  reply?: ReceivedReply;
-  verdict?: ReplyVerdict;
-  /** Why no reply came (a timeout). */
-  failure?: string;
-  /** Tool calls sent to their tools' own route (or split between routes): which tools, and whose URL. */
-  route?: { tools: string[]; source: ToolRoute['source'] };
-  /** The tools are async: the reply is not read. */
-  async?: boolean;
-}
 
 /** `check_stock (its own url)`, `lookup (--route)`: which tools a routed request carries, and where that route came from. */
 function routeText(route: NonNullable<SendReport['route']>, async: boolean | undefined): string {

@@ -141,7 +141,7 @@ async function fuzzAfter(
   reporter: Reporter,
   testReport: TestReport,
 ) {
-  const { DEFAULT_FUZZ_RUNS, runFuzz } = await import('./run-fuzz.js');
+  const { DEFAULT_FUZZ_RUNS, runFuzz } = await import('./fuzz-render.js');
   return runFuzz(
     {
       tools: toolsOf(outcome.first!.assistant),

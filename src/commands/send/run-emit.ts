@@ -12,7 +12,7 @@ import { eventOf } from '../../platform/schemas/index.js';
 import { ARTILLERY_SCRIPT, type ArtilleryStep, artilleryProject, callSteps, eventStep } from '../../sending/artillery-project.js';
 import { parseTarget } from '../../sending/target.js';
 import type { LoadOptions } from './command.js';
-import { buildBody } from './request.js';
+import { buildBody } from '../../engine/request.js';
 
 const DEFAULT_OUT = 'hms-webhook-artillery';
 

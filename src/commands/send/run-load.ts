@@ -7,7 +7,7 @@ import { failedOf, runLoad, totalOf } from '../../sending/load.js';
 import { parseTarget } from '../../sending/target.js';
 import type { LoadOptions } from './command.js';
 import { loadJson, loadLines } from './render.js';
-import { prepareRequest } from './request.js';
+import { prepareRequest } from '../../engine/request.js';
 
 /** `send load EVENT`: many requests, each re-signed, over parallel connections; throughput and latency. */
 export async function runSendLoad(name: string | undefined, options: LoadOptions, context: CommandContext): Promise<void> {

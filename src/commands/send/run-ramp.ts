@@ -17,7 +17,7 @@ import { kneeOf, type RampStep, runRamp as runRampSteps } from '../../sending/ra
 import { parseTarget } from '../../sending/target.js';
 import type { LoadOptions } from './command.js';
 import { statsJson } from './render.js';
-import { prepareRequest } from './request.js';
+import { prepareRequest } from '../../engine/request.js';
 
 /** The concurrencies of `--ramp FROM..TO` by `--ramp-step` (default FROM), TO always the last. */
 export function rampConcurrencies(from: number, to: number, step: number): number[] {

@@ -1,21 +1,40 @@
 import { randomBytes } from 'node:crypto';
-import { type Clock, unixSecondsOf } from '../../clock.js';
-import { InputError, UsageError } from '../../errors.js';
-import { readJsonInput } from '../../input.js';
-import { convertDialect, type Dialect, detectDialect, spellingIn } from '../../platform/dialect.js';
-import { payloadToSend } from '../../platform/fixtures.js';
-import { applySet, applyUnset } from '../../platform/json-path.js';
-import { eventOf, formatPath, validatePayload } from '../../platform/schemas/index.js';
-import { isStatusExpectation } from '../../platform/reply-check.js';
-import type { OutgoingRequest } from '../../sending/http.js';
-import { fingerprint, resolveSecrets } from '../../signing/secrets.js';
-import { sign, unsignedHeaders } from '../../signing/signature.js';
-import type { LoadOptions, SendOptions } from './command.js';
+import { type Clock, unixSecondsOf } from '../clock.js';
+import { InputError, UsageError } from '../errors.js';
+import { readJsonInput } from '../input.js';
+import { convertDialect, type Dialect, detectDialect, spellingIn } from '../platform/dialect.js';
+import { payloadToSend } from '../platform/fixtures.js';
+import { applySet, applyUnset } from '../platform/json-path.js';
+import { eventOf, formatPath, validatePayload } from '../platform/schemas/index.js';
+import { isStatusExpectation } from '../platform/reply-check.js';
+import type { OutgoingRequest } from '../sending/http.js';
+import { fingerprint, resolveSecrets } from '../signing/secrets.js';
+import { sign, unsignedHeaders } from '../signing/signature.js';
+import type { SecretOptions } from '../signing/secrets.js';
 
-/** What `send` and `send load` share: the payload, and how each request is signed or forged. */
-type RequestOptions = SendOptions | LoadOptions;
+/**
+ * What sending one event, load and a ramp share: the payload (a fixture, or `data`: a file, `-` for
+ * stdin, or the JSON itself), its edits, and how each request is signed or forged. Plain values, as
+ * a command's flags or a library caller give them.
+ */
+export interface RequestOptions extends SecretOptions {
+  data?: string;
+  dialect?: Dialect;
+  /** `path=value` edits (the value is JSON when it parses as JSON). */
+  set: readonly string[];
+  unset: readonly string[];
+  /** Sign at this unix time instead of now, or now shifted by `skew` seconds. */
+  timestamp?: number;
+  skew?: number;
+  badSignature?: boolean;
+  wrongSecret?: boolean;
+  unsigned?: boolean;
+  tamper?: boolean;
+  /** The status that makes the pass instead of a 2xx: `401`, `4xx`. */
+  expectStatus?: string;
+}
 
-type Forgery = 'bad-signature' | 'wrong-secret' | 'unsigned' | 'tamper';
+export type Forgery = 'bad-signature' | 'wrong-secret' | 'unsigned' | 'tamper';
 
 const FORGERY_FLAGS: readonly [Forgery, 'badSignature' | 'wrongSecret' | 'unsigned' | 'tamper'][] = [
   ['bad-signature', 'badSignature'],

@@ -1,0 +1,50 @@
+import type { ToolCheck } from '../../engine/check-tools.js';
+import { printable } from '../../output/printable.js';
+import { MARK, ms, type Style } from '../../output/style.js';
+import type { TestReport } from '../../output/test-report.js';
+import { routeSourceText } from '../../platform/assistant-tools.js';
+
+export function toolCheckJson(check: ToolCheck): Record<string, unknown> {
+  const { tool, route, call } = check;
+  return {
+    type: 'tool',
+    tool: tool.name,
+    place: tool.place,
+    async: tool.async,
+    route: { url: route.url, source: route.source, secret: route.secret !== undefined ? 'tool' : 'assistant' },
+    arguments: check.arguments,
+    problems: check.problems,
+    status: call.reply?.status ?? null,
+    latency_ms: call.reply !== undefined ? Math.round(call.reply.latencyMs * 10) / 10 : null,
+    ...(call.reason !== undefined ? { failure: call.reason } : {}),
+    warnings: check.warnings,
+    ok: check.ok,
+  };
+}
+
+export function toolCheckLines(check: ToolCheck, style: Style): string[] {
+  const { tool, route, call } = check;
+  const reply = call.reply !== undefined ? `${call.reply.status}  ${ms(call.reply.latencyMs)}` : 'no reply';
+  return [
+    `${check.ok ? style.green(MARK.pass) : style.red(MARK.fail)} ${style.bold(printable(tool.name))}${tool.async ? ' (async)' : ''}  → ${printable(route.url)} (${routeSourceText(route.source)})  ${reply}`,
+    ...check.problems.map((problem) => `      ${style.red(MARK.fail)} definition: ${printable(problem)}`),
+    ...(call.reason !== undefined ? [`      ${style.red(MARK.fail)} reply: ${printable(call.reason)}`] : []),
+    ...check.warnings.map((warning) => `      ${style.yellow(MARK.warn)} ${printable(warning)}`),
+  ];
+}
+
+/** Two JUnit cases per tool: its definition, and its call. */
+export function toolCheckCases(testReport: TestReport, check: ToolCheck): void {
+  const { tool, route, call } = check;
+  const suite = `tools check ${tool.name}`;
+  testReport.add(suite, () => ({
+    name: `definition ${tool.name}`,
+    ...(check.problems.length > 0 ? { failure: check.problems.join('; ') } : {}),
+    seconds: 0,
+  }));
+  testReport.add(suite, () => ({
+    name: `call ${tool.name} at ${route.url}`,
+    ...(call.reason !== undefined ? { failure: call.reason } : {}),
+    seconds: (call.reply?.latencyMs ?? 0) / 1000,
+  }));
+}
