@@ -19,7 +19,8 @@ import { DEFAULT_TOLERANCE_SECONDS } from '../../signing/signature.js';
 import { listenJson, listenLines } from '../listen/render.js';
 import { callStepJson, callStepLines, planJson, planLines } from '../send/render.js';
 import { readChaos } from '../send/chaos-options.js';
-import { type VerifyReport, verifyJson, verifyLine } from '../verify/render.js';
+import type { VerifyReport } from '../../engine/verify-captures.js';
+import { verifyJson, verifyLine } from '../verify/render.js';
 import type { DemoOptions } from './command.js';
 
 /**

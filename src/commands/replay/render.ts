@@ -1,24 +1,9 @@
-import type { OutgoingRequest, ReceivedReply } from '../../sending/http.js';
-import type { ReplyComparison } from '../../platform/reply-compare.js';
-import type { ReplyVerdict } from '../../platform/reply-check.js';
+import type { ReplayReport } from '../../engine/replay-captures.js';
+import type { TestCase } from '../../output/test-report.js';
+import { stepFailure } from '../../platform/reply-check.js';
 import { callLabel, MARK, ms, type Style } from '../../output/style.js';
 import { printable } from '../../output/printable.js';
 import { replyResultJson } from '../send/render.js';
-
-/** One replayed request and what came of it. */
-export interface ReplayReport {
-  /** file:line or file#entry, as verify prints it. */
-  location: string;
-  event: string | undefined;
-  callId: string | undefined;
-  request: OutgoingRequest;
-  reply?: ReceivedReply;
-  verdict?: ReplyVerdict;
-  comparison?: ReplyComparison;
-  /** Why no reply came (a timeout, a closed connection). */
-  failure?: string;
-  ok: boolean;
-}
 
 /** `✓ captures.jsonl:3  tool-calls  call 5c4d…  200  12 ms  outcome`, then what failed or differs. */
 export function replayLines(report: ReplayReport, style: Style): string[] {
@@ -58,5 +43,18 @@ export function replayJson(report: ReplayReport): Record<string, unknown> {
         }
       : {}),
     ok: report.ok,
+  };
+}
+
+/** A replayed request as a JUnit case: what failed, and what differs from the recorded reply. */
+export function replayCase(report: ReplayReport): TestCase {
+  return {
+    name: `${report.location} ${report.event ?? '?'}${report.callId !== undefined ? ` call ${report.callId}` : ''}`,
+    ...(report.ok
+      ? {}
+      : {
+          failure: [stepFailure(report), ...(report.comparison?.differences ?? []).map((d) => `compare: ${d}`)].filter(Boolean).join('; '),
+        }),
+    seconds: (report.reply?.latencyMs ?? 0) / 1000,
   };
 }

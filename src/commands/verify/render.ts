@@ -1,16 +1,8 @@
 import type { CaptureCheck } from '../../captures/capture-check.js';
 import { formatPath } from '../../platform/schemas/common.js';
+import type { VerifyReport } from '../../engine/verify-captures.js';
 import { callLabel, MARK, type Style } from '../../output/style.js';
 import { printable } from '../../output/printable.js';
-
-/** One request `verify` checked, and where it came from. */
-export interface VerifyReport {
-  /** file:line, file#entry, or "request" for one given by hand. */
-  location: string;
-  file?: string;
-  line?: number;
-  check: CaptureCheck;
-}
 
 /** Every failure of a checked request, in the order a developer fixes them. */
 export function verifyFailures(check: CaptureCheck): string[] {

@@ -1,57 +1,41 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { checkCapture, type CaptureCheckOptions } from '../../captures/capture-check.js';
-import { type Capture, type CaptureProblem, captureLine, isHarFile, locationOf, readCaptures } from '../../captures/capture-file.js';
+import type { CaptureCheckOptions } from '../../captures/capture-check.js';
+import { checkCapture } from '../../captures/capture-check.js';
+import { isHarFile } from '../../captures/capture-file.js';
 import type { CommandContext } from '../../cli/command-context.js';
 import { unixSecondsOf } from '../../clock.js';
+import { capturedFromParts, type VerifyReport, verifyCaptureFile } from '../../engine/verify-captures.js';
 import { CheckFailed, InputError, UsageError } from '../../errors.js';
-import { readInput } from '../../input.js';
-import { parsePastedHeaders } from '../../captures/pasted-headers.js';
 import { Reporter } from '../../output/reporter.js';
-import type { VerifyOptions } from './command.js';
-import { renderUnreadable, renderVerifyReport, verifyFailures, type VerifyRendering, type VerifyReport } from './render.js';
 import { TestReport } from '../../output/test-report.js';
-import { verifyInParallel, type VerifyWorkerSettings } from './parallel.js';
-import { eventOf } from '../../platform/schemas/index.js';
 import { labelledSecrets } from '../../signing/secrets.js';
-import { EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../signing/signature.js';
+import type { VerifyOptions } from './command.js';
+import { verifyInParallel } from './parallel.js';
+import { renderUnreadable, renderVerifyReport, verifyFailures, type VerifyRendering } from './render.js';
 
 /** Below this size a file is checked on this thread: starting workers costs more than it saves. */
 const PARALLEL_FROM_BYTES = 8 * 1024 * 1024;
 const MAX_THREADS = 4;
 
+interface Tally {
+  passed: number;
+  failed: number;
+  unreadable: number;
+  lastProblem?: string;
+}
+
+/** `verify`: capture files (or one request given by hand) through the engine's checks, a line or record per request. */
 export async function runVerify(files: string[], options: VerifyOptions, context: CommandContext): Promise<void> {
   const { io } = context;
-  const byHand =
-    options.body !== undefined ||
-    options.headers !== undefined ||
-    options.signature !== undefined ||
-    options.timestamp !== undefined ||
-    options.event !== undefined;
+  const byHand = [options.body, options.headers, options.signature, options.timestamp, options.event].some((given) => given !== undefined);
   if (byHand && files.length > 0) throw new UsageError('give capture files, or one request with --body and its headers, not both');
   if (!byHand && files.length === 0) {
     if (io.stdin.isTTY) throw new UsageError('verify needs capture files (listen --save, HAR), - for stdin, or one request with --body');
     files = ['-'];
   }
   if (files.filter((f) => f === '-').length + (options.body === '-' ? 1 : 0) > 1) throw new UsageError('stdin (-) can be read only once');
-  if (options.tolerance < 0) throw new UsageError(`--tolerance ${options.tolerance}: give the accepted age in seconds, 0 or more`);
-  if (options.now !== undefined && options.ignoreTime)
-    throw new UsageError('--now sets the time to judge timestamps against; --ignore-time skips that check: give one');
-
-  const secrets = labelledSecrets(options, io.env);
-  if (!secrets.some((s) => s.accepted) && !options.unsigned) {
-    throw new UsageError(
-      'verify needs the webhook secret: --secret, HMS_WEBHOOK_SECRET or --secret-file (or --unsigned to check only schemas, for an assistant without webhook_secret)',
-    );
-  }
-  const checkOptions: CaptureCheckOptions = {
-    secrets: options.unsigned ? [] : secrets,
-    toleranceSeconds: options.tolerance,
-    now: options.now !== undefined ? parseNow(options.now) : undefined,
-    ignoreTime: options.ignoreTime,
-    clock: () => unixSecondsOf(io.clock),
-  };
-
+  const check = checkOptionsOf(options, io);
   const reporter = new Reporter(io, { json: options.json === true, color: context.color() });
   // Annotations go to stderr, which the Actions runner reads too, so stdout stays clean JSONL.
   const rendering: VerifyRendering = {
@@ -61,98 +45,111 @@ export async function runVerify(files: string[], options: VerifyOptions, context
     terminal: io.stdout.isTTY === true,
     verbose: options.verbose === true,
   };
-  let passed = 0;
-  let failed = 0;
-  // Lines that are not captures (a line torn by a full disk): skipped and said, the rest still checked.
-  let unreadable = 0;
-  let lastProblem: string | undefined;
   // --junit and the GitHub job summary: one suite per input, one case per request.
   const testReport = new TestReport('hms-webhook verify', options.junit, io.env, io.clock.now);
-  const report = async (report: VerifyReport) => {
-    if (report.check.passed) passed++;
-    else failed++;
-    const { check } = report;
+  const show = async (report: VerifyReport) => {
     testReport.add(report.file ?? (report.location === 'request' ? 'request' : 'stdin'), () => ({
-      name: `${report.location} ${check.event ?? '?'}${check.callId !== undefined ? ` call ${check.callId}` : ''}`,
-      ...(check.passed ? {} : { failure: verifyFailures(check).join('; ') }),
+      name: `${report.location} ${report.check.event ?? '?'}${report.check.callId !== undefined ? ` call ${report.check.callId}` : ''}`,
+      ...(report.check.passed ? {} : { failure: verifyFailures(report.check).join('; ') }),
       seconds: 0,
     }));
     const { out, annotation } = renderVerifyReport(report, reporter.style, rendering);
     if (out !== '') await reporter.write(out);
     if (annotation !== '') io.stderr.write(annotation);
   };
-
+  const tally: Tally = { passed: 0, failed: 0, unreadable: 0 };
   if (byHand) {
-    const capture = await handGivenRequest(options, io.stdin);
-    await report({
+    const report = {
       location: 'request',
       ...(options.body !== '-' ? { file: options.body } : {}),
-      check: checkCapture(capture, checkOptions),
-    });
+      check: checkCapture(await capturedFromParts(options, io.stdin), check),
+    };
+    tally[report.check.passed ? 'passed' : 'failed']++;
+    await show(report);
   } else {
-    for (const file of files) {
-      const label = file === '-' ? 'stdin' : file;
-      const threads = Math.min(availableParallelism(), MAX_THREADS);
-      // The workers render their results as text: a report of each request is made on this thread.
-      if (threads > 1 && !testReport.wanted && file !== '-' && sizeOf(file) >= PARALLEL_FROM_BYTES && !isHarFile(file)) {
-        const settings: VerifyWorkerSettings = {
-          check: {
-            secrets: checkOptions.secrets,
-            toleranceSeconds: checkOptions.toleranceSeconds,
-            now: checkOptions.now,
-            ignoreTime: checkOptions.ignoreTime,
-          },
-          rendering,
-          color: reporter.color,
-          label,
-          file,
-        };
-        const counts = await verifyInParallel(
-          file,
-          settings,
-          threads,
-          {
-            out: (text) => reporter.write(text),
-            err: (text) => io.stderr.write(text),
-          },
-          options.maxLine,
-        );
-        passed += counts.passed;
-        failed += counts.failed;
-        unreadable += counts.unreadable;
-        lastProblem = counts.lastProblem ?? lastProblem;
-        continue;
-      }
-      const onProblem = ({ line, entry, message }: CaptureProblem) => {
-        const { out, err } = renderUnreadable(locationOf(label, { line, entry }), { line, entry }, message, rendering);
-        if (out !== '') reporter.write(out);
-        io.stderr.write(err);
-        testReport.add(label, () => ({ name: `${locationOf(label, { line, entry })} unreadable`, failure: message, seconds: 0 }));
-        unreadable++;
-        lastProblem = message;
-      };
-      for await (const sourced of readCaptures(file, io.stdin, onProblem, options.maxLine)) {
-        await report({
-          location: locationOf(label, sourced),
-          ...(file !== '-' ? { file } : {}),
-          ...(sourced.line !== undefined ? { line: sourced.line } : {}),
-          check: checkCapture(sourced.capture, checkOptions),
-        });
-      }
-    }
+    for (const file of files) await verifyFile(file, { check, options, rendering, reporter, testReport, show, tally, io });
   }
-
-  const total = passed + failed;
   testReport.write();
-  const skipped = unreadable > 0 ? `, ${unreadable} unreadable line${unreadable > 1 ? 's' : ''} skipped` : '';
-  if (options.json || total > 0) reporter.summary(passed, failed, { fields: unreadable > 0 ? { unreadable } : {}, suffix: skipped });
-  if (total === 0 && lastProblem !== undefined) throw new InputError(lastProblem);
+  finish(tally, files, options, reporter);
+}
+
+/** The secrets and the clock every check uses: `--unsigned` checks schemas only; `--now` judges ages at another time. */
+function checkOptionsOf(options: VerifyOptions, io: CommandContext['io']): CaptureCheckOptions {
+  if (options.tolerance < 0) throw new UsageError(`--tolerance ${options.tolerance}: give the accepted age in seconds, 0 or more`);
+  if (options.now !== undefined && options.ignoreTime)
+    throw new UsageError('--now sets the time to judge timestamps against; --ignore-time skips that check: give one');
+  const secrets = labelledSecrets(options, io.env);
+  if (!secrets.some((s) => s.accepted) && !options.unsigned) {
+    throw new UsageError(
+      'verify needs the webhook secret: --secret, HMS_WEBHOOK_SECRET or --secret-file (or --unsigned to check only schemas, for an assistant without webhook_secret)',
+    );
+  }
+  return {
+    secrets: options.unsigned ? [] : secrets,
+    toleranceSeconds: options.tolerance,
+    now: options.now !== undefined ? parseNow(options.now) : undefined,
+    ignoreTime: options.ignoreTime,
+    clock: () => unixSecondsOf(io.clock),
+  };
+}
+
+interface FileRun {
+  check: CaptureCheckOptions;
+  options: VerifyOptions;
+  rendering: VerifyRendering;
+  reporter: Reporter;
+  testReport: TestReport;
+  show(report: VerifyReport): Promise<void>;
+  tally: Tally;
+  io: CommandContext['io'];
+}
+
+/** One input: a large file on worker threads (they render text themselves), anything else through the engine here. */
+async function verifyFile(file: string, run: FileRun): Promise<void> {
+  const { reporter, tally, io } = run;
+  const label = file === '-' ? 'stdin' : file;
+  const threads = Math.min(availableParallelism(), MAX_THREADS);
+  const parallel = threads > 1 && !run.testReport.wanted && file !== '-' && sizeOf(file) >= PARALLEL_FROM_BYTES && !isHarFile(file);
+  const { clock: _onThisThread, ...check } = run.check;
+  const counts = parallel
+    ? await verifyInParallel(
+        file,
+        { check, rendering: run.rendering, color: reporter.color, label, file },
+        threads,
+        { out: (text) => reporter.write(text), err: (text) => io.stderr.write(text) },
+        run.options.maxLine,
+      )
+    : await verifyCaptureFile(
+        file,
+        run.check,
+        run.show,
+        (problem) => {
+          const { out, err } = renderUnreadable(problem.location, problem, problem.message, run.rendering);
+          if (out !== '') reporter.write(out);
+          io.stderr.write(err);
+          run.testReport.add(label, () => ({ name: `${problem.location} unreadable`, failure: problem.message, seconds: 0 }));
+        },
+        { maxLineBytes: run.options.maxLine, stdin: io.stdin },
+      );
+  tally.passed += counts.passed;
+  tally.failed += counts.failed;
+  tally.unreadable += counts.unreadable;
+  tally.lastProblem = counts.lastProblem ?? tally.lastProblem;
+}
+
+/** The summary, and the exit: nothing checked is an error unless --allow-empty; any failure or unreadable line fails. */
+function finish(tally: Tally, files: string[], options: VerifyOptions, reporter: Reporter): void {
+  const total = tally.passed + tally.failed;
+  const skipped = tally.unreadable > 0 ? `, ${tally.unreadable} unreadable line${tally.unreadable > 1 ? 's' : ''} skipped` : '';
+  if (options.json || total > 0)
+    reporter.summary(tally.passed, tally.failed, { fields: tally.unreadable > 0 ? { unreadable: tally.unreadable } : {}, suffix: skipped });
+  if (total === 0 && tally.lastProblem !== undefined) throw new InputError(tally.lastProblem);
   if (total === 0 && !options.allowEmpty) {
     throw new InputError(
       `no requests found in ${files.map((f) => (f === '-' ? 'stdin' : f)).join(', ')}: an empty capture fails, since nothing was checked (--allow-empty accepts it)`,
     );
   }
-  if (failed > 0 || unreadable > 0) throw new CheckFailed();
+  if (tally.failed > 0 || tally.unreadable > 0) throw new CheckFailed();
 }
 
 function sizeOf(file: string): number {
@@ -164,7 +161,6 @@ function sizeOf(file: string): number {
   }
 }
 
-/** file:line for a capture file, file#entry for a HAR file. */
 /** --now as unix seconds or an ISO 8601 date. */
 function parseNow(text: string): number {
   if (/^\d{1,11}$/.test(text)) return Number(text);
@@ -173,31 +169,4 @@ function parseNow(text: string): number {
   if (!Number.isFinite(parsed))
     throw new UsageError(`--now ${text}: give unix seconds (1763900000) or an ISO 8601 date (2026-11-23T19:48:41Z)`);
   return Math.floor(parsed / 1000);
-}
-
-/** One request from --body and --headers FILE (`Name: value` lines, as copied from a log) and the header flags. */
-async function handGivenRequest(options: VerifyOptions, stdin: NodeJS.ReadableStream): Promise<Capture> {
-  const pasted =
-    options.headers !== undefined
-      ? parsePastedHeaders((await readInput(options.headers, stdin)).toString('utf8'), options.headers)
-      : undefined;
-  const headers: Record<string, string> = { ...pasted?.headers };
-  // The body: --body, else the one that followed the headers in the --headers file.
-  const body = options.body !== undefined ? await readInput(options.body, stdin) : pasted?.body;
-  if (body === undefined)
-    throw new UsageError('a request given by hand needs its body: --body FILE (or - for stdin), or after the headers in --headers');
-  if (options.signature !== undefined) headers[SIGNATURE_HEADER] = options.signature;
-  if (options.timestamp !== undefined) headers[TIMESTAMP_HEADER] = options.timestamp;
-  if (options.event !== undefined) headers[EVENT_HEADER] = options.event;
-  if (headers[EVENT_HEADER] === undefined) {
-    // Only the signature and timestamp are copied by hand, usually: take the event the body states.
-    let stated: string | undefined;
-    try {
-      stated = eventOf(JSON.parse(body.toString('utf8')));
-    } catch {
-      stated = undefined;
-    }
-    if (stated !== undefined) headers[EVENT_HEADER] = stated;
-  }
-  return JSON.parse(captureLine(undefined, 'POST', '/', headers, body)) as Capture;
 }
