@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type Clock, unixSecondsOf } from '../clock.js';
+import { type Clock, systemClock, unixSecondsOf } from '../clock.js';
 import { InputError, UsageError } from '../errors.js';
 import { readJsonInput } from '../input.js';
 import { convertDialect, type Dialect, detectDialect, spellingIn } from '../platform/dialect.js';
@@ -32,6 +32,33 @@ export interface RequestOptions extends SecretOptions {
   tamper?: boolean;
   /** The status that makes the pass instead of a 2xx: `401`, `4xx`. */
   expectStatus?: string;
+}
+
+/** Sending an event's requests somewhere: the payload and its signing, the receiver, the time allowed, the I/O. */
+export interface EventRequestOptions extends RequestOptions {
+  /** The receiver. */
+  url: URL;
+  /** A fixture name, `event[/variant]`, unless `data` gives the payload. */
+  fixture?: string;
+  timeoutMs: number;
+  /** Judge every reply against this budget instead of the platform's deadline. */
+  deadlineMs?: number;
+  clock?: Clock;
+  stdin?: NodeJS.ReadableStream;
+  env?: NodeJS.ProcessEnv;
+  /** A warning about the request (an edit the platform never sends, no secret …). */
+  onNote?(text: string): void;
+}
+
+/** The request of `options`, ready to make (signed at each make). */
+export function prepareEventRequest(options: EventRequestOptions): Promise<PreparedRequest> {
+  return prepareRequest(
+    options.fixture,
+    options.url,
+    options,
+    { env: options.env ?? {}, stdin: options.stdin ?? process.stdin, clock: options.clock ?? systemClock },
+    options.onNote ?? (() => {}),
+  );
 }
 
 export type Forgery = 'bad-signature' | 'wrong-secret' | 'unsigned' | 'tamper';

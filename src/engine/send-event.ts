@@ -1,10 +1,10 @@
-import { type Clock, systemClock } from '../clock.js';
+import { systemClock } from '../clock.js';
 import { isOwnRoute, routeOf, routeToolCalls, type RoutedToolCalls, type ToolRoute, toolsOf } from '../platform/assistant-tools.js';
 import { isEvent } from '../platform/events.js';
 import { checkReceivedReply, judgedAs, type ReplyVerdict } from '../platform/reply-check.js';
 import { asObject } from '../platform/schemas/common.js';
 import { NetworkFailure, type OutgoingRequest, postOnce, type ReceivedReply } from '../sending/http.js';
-import { type PreparedRequest, prepareRequest, type RequestOptions } from './request.js';
+import { type EventRequestOptions, type PreparedRequest, prepareEventRequest } from './request.js';
 
 /** One send and what came of it: a reply with its verdict, or a failure to get one. */
 export interface SendReport {
@@ -25,25 +25,14 @@ export interface SendReport {
   async?: boolean;
 }
 
-export interface SendEventOptions extends RequestOptions {
-  /** The receiver (tool calls go to each tool's own URL or route when the assistant gives one). */
-  url: URL;
-  /** A fixture name, `event[/variant]`, unless `data` gives the payload. */
-  fixture?: string;
+/** Tool calls go to each tool's own URL or route when the assistant gives one, else to `url`. */
+export interface SendEventOptions extends EventRequestOptions {
   /** The saved assistant: routes tool calls to each tool's own URL, signed with its own secret. */
   assistant?: Record<string, unknown>;
   /** Tool name → URL, instead of the tool's own. */
   routes?: ReadonlyMap<string, string>;
   /** The identical signed request this many times: a duplicate delivery (default 1). */
   repeat?: number;
-  timeoutMs: number;
-  /** Judge against this budget instead of the platform's deadline. */
-  deadlineMs?: number;
-  clock?: Clock;
-  stdin?: NodeJS.ReadableStream;
-  env?: NodeJS.ProcessEnv;
-  /** A warning about the request (an edit the platform never sends, no secret …). */
-  onNote?(text: string): void;
   /** The request is built and about to be sent. */
   onPrepared?(event: PreparedEvent): void;
   /** Called as a request goes out; what it returns is called when its reply (or failure) is in. */
@@ -67,14 +56,7 @@ export interface SentEvent extends PreparedEvent {
 
 /** The payload and its split by route, without sending: what `send --fuzz` fuzzes instead. */
 export async function prepareEvent(options: SendEventOptions): Promise<PreparedEvent> {
-  const clock = options.clock ?? systemClock;
-  const prepared = await prepareRequest(
-    options.fixture,
-    options.url,
-    options,
-    { env: options.env ?? {}, stdin: options.stdin ?? process.stdin, clock },
-    options.onNote ?? (() => {}),
-  );
+  const prepared = await prepareEventRequest(options);
   const routes = options.routes ?? new Map<string, string>();
   const parts: SendPart[] =
     prepared.event === 'tool-calls'

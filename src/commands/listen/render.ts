@@ -1,3 +1,5 @@
+import type { Reporter } from '../../output/reporter.js';
+import type { TestReport } from '../../output/test-report.js';
 import type { ListenEvent } from '../../receiving/listener.js';
 import { nestsDeeperThan } from '../../platform/json-depth.js';
 import { routeSourceText, toolsOf } from '../../platform/assistant-tools.js';
@@ -172,4 +174,53 @@ export function listenFailure(event: ListenEvent): string {
   ]
     .filter((part): part is string => part !== undefined)
     .join('; ');
+}
+
+/**
+ * Writes each request as it comes: a JSON line or a block of text, batched per turn of the loop (under
+ * load one write, not one a request), a JUnit case each, and a failing disk or internal fault said once.
+ */
+export class EventWriter {
+  private pending: string[] = [];
+  private readonly said = new Set<string>();
+
+  constructor(
+    private readonly reporter: Reporter,
+    private readonly testReport: TestReport,
+    private readonly path: string,
+    private readonly detail: 'quiet' | 'normal' | 'verbose',
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  add(event: ListenEvent): void {
+    this.testReport.add(`listen ${this.path}`, () => ({
+      name: `${event.receivedAt.toISOString()} ${event.event ?? event.method}${event.callId !== undefined ? ` call ${event.callId}` : ''}`,
+      ...(event.passed ? {} : { failure: listenFailure(event) }),
+      seconds: event.latencyMs / 1000,
+    }));
+    if (event.saveFailure !== undefined) this.sayOnce(event.saveFailure);
+    if (event.internalError !== undefined && !this.said.has(String(event.badRequest))) {
+      this.sayOnce(`${event.badRequest}${this.env.HMS_WEBHOOK_DEBUG ? '' : ' (run with HMS_WEBHOOK_DEBUG=1 for the stack)'}`);
+      if (this.env.HMS_WEBHOOK_DEBUG) this.reporter.stderr(String((event.internalError as Error)?.stack ?? event.internalError));
+    }
+    if (this.pending.length === 0) setImmediate(() => this.flush());
+    this.pending.push(
+      this.reporter.json
+        ? `${JSON.stringify(listenJson(event, this.detail === 'verbose'))}\n`
+        : `${listenLines(event, this.reporter.style, this.detail).join('\n')}\n`,
+    );
+  }
+
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const text = this.pending.join('');
+    this.pending = [];
+    this.reporter.write(text);
+  }
+
+  private sayOnce(text: string): void {
+    if (this.said.has(text)) return;
+    this.said.add(text);
+    this.reporter.note(text);
+  }
 }

@@ -9,9 +9,11 @@ import type { CallsTally } from '../../sending/calls-tally.js';
 import { routeSourceText } from '../../platform/assistant-tools.js';
 import { type CallPlan, describeFault, type Fault } from '../../platform/delivery-faults.js';
 import type { ReceivedReply } from '../../sending/http.js';
-import type { LoadStats } from '../../sending/load.js';
+import { failedOf, type LoadStats } from '../../sending/load.js';
+import type { RampStep } from '../../sending/ramp.js';
+import type { RampOutcome } from '../../engine/send-load.js';
 import type { ReplyVerdict } from '../../platform/reply-check.js';
-import { MARK, ms, summaryLine, type Style } from '../../output/style.js';
+import { duration, MARK, ms, summaryLine, type Style } from '../../output/style.js';
 import { printable } from '../../output/printable.js';
 
 /** `check_stock (its own url)`, `lookup (--route)`: which tools a routed request carries, and where that route came from. */
@@ -406,4 +408,40 @@ export function callSummary(
     fields: { call_id: played.callId, ...(seed !== undefined ? { seed } : {}) },
     suffix: `${stopped ? ' (the call stopped at the failed step)' : ''}${chaos !== undefined ? ` · reproduce: send call ${reproduceArgs(chaos.faults, chaos.seed)}` : ''}`,
   };
+}
+
+/** `send load --ramp`'s record: every step, the knee and the answer. */
+export function rampJson(
+  ramp: RampOutcome,
+  run: { url: string; paceMs: number; stepSeconds: number; answer: string; interrupted: boolean },
+): Record<string, unknown> {
+  return {
+    type: 'ramp',
+    url: run.url,
+    event: ramp.event,
+    deadline_ms: ramp.deadlineMs,
+    threshold_ms: ramp.thresholdMs,
+    pace_ms: run.paceMs,
+    step_seconds: run.stepSeconds,
+    steps: ramp.steps.map((step) => ({ concurrency: step.concurrency, ...statsJson(step), holds: step.holds })),
+    knee: ramp.knee ?? null,
+    answer: run.answer,
+    ...(run.interrupted ? { interrupted: true } : {}),
+  };
+}
+
+export function rampRow(cells: readonly string[]): string {
+  const widths = [7, 9, 10, 10, 8];
+  return `  ${cells.map((cell, at) => (at < widths.length ? cell.padStart(widths[at]!) : cell)).join(' ')}`;
+}
+
+export function rampStepRow(step: RampStep, style: Style): string {
+  return rampRow([
+    String(step.concurrency),
+    (step.answered / (step.elapsedMs / 1000)).toFixed(1),
+    duration(step.latency.percentile(50)),
+    duration(step.latency.percentile(99)),
+    String(failedOf(step)),
+    step.holds ? style.green('holds') : style.red('past the knee'),
+  ]);
 }

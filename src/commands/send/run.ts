@@ -4,11 +4,11 @@ import { prepareEvent, type SendEventOptions, sendEvent } from '../../engine/sen
 import { Reporter } from '../../output/reporter.js';
 import { TestReport } from '../../output/test-report.js';
 import { toolsOf, undeclaredTool } from '../../platform/assistant-tools.js';
-import { parseTarget } from '../../sending/target.js';
 import { resolveSecrets } from '../../signing/secrets.js';
 import { parseRoutes, readAssistantFile } from '../tool-routing.js';
 import { seedOf } from './chaos-options.js';
 import type { SendOptions } from './command.js';
+import { eventRequestOf } from './request-flags.js';
 import { sendJson, sendLines } from './render.js';
 
 /** `send EVENT`: one request (or --repeat identical ones), its reply checked as the platform would use it. */
@@ -21,17 +21,9 @@ export async function runSend(name: string | undefined, options: SendOptions, co
   const routes = parseRoutes(options.route);
   const { assistant: _file, ...flags } = options;
   const send: SendEventOptions = {
-    ...flags,
-    url: parseTarget(options.to),
-    ...(name !== undefined ? { fixture: name } : {}),
+    ...eventRequestOf(name, flags, io, reporter),
     routes,
     repeat: options.repeat,
-    timeoutMs: options.timeout * 1000,
-    ...(options.deadline !== undefined ? { deadlineMs: options.deadline * 1000 } : {}),
-    clock: io.clock,
-    stdin: io.stdin,
-    env: io.env,
-    onNote: (text) => reporter.note(text),
     onSending: (request, event) => startSpinner(`POST ${request.url.href} (${event})`, io),
   };
   if (options.fuzz !== undefined) return fuzzInstead(send, options, context, reporter);
