@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { jsonLines, ROOT, runCli, temporaryFolder } from './helpers.js';
 import { type Answer, correctReplies, type Received, startReceiver } from './receiver.js';
@@ -166,5 +167,28 @@ describe('the engine: each use case a function, with the verdicts the commands g
       }),
       (error: unknown) => error instanceof library.InputError && /no requests to replay/.test((error as Error).message),
     );
+  });
+
+  it("README's library example runs as printed against a correct receiver (the built-in listener)", async () => {
+    const server = await library.startListener({
+      host: '127.0.0.1',
+      port: 0,
+      path: '/webhooks',
+      secrets: [SECRET],
+      toleranceSeconds: 300,
+      enforce: true,
+      maxBodyBytes: 1 << 20,
+      replies: {},
+      delayMs: 0,
+      onEvent: () => {},
+    });
+    closers.push(() => server.close());
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const example = /```ts\n(import \{ loadScenario, playCalls, probeReceiver \} from 'hms-webhook';[\s\S]*?)```/.exec(readme)?.[1];
+    assert.ok(example, 'the example is in README.md');
+    // Inside the package, so that `hms-webhook` resolves to itself; the receiver's URL instead of :3000.
+    const file = join(ROOT, 'dist/test/readme-library-example.mjs');
+    writeFileSync(file, `const secret = ${JSON.stringify(SECRET)};\n${example.replace('http://127.0.0.1:3000/webhooks', new URL('/webhooks', server.url).href)}`);
+    await import(pathToFileURL(file).href);
   });
 });
