@@ -32,6 +32,29 @@ const builds = [
   await build({ ...common, entryPoints: { 'verify-worker': 'dist/src/commands/verify/verify-worker.js' }, metafile: true }),
 ];
 
+// The processor that `send load --emit artillery` writes into a project: one CommonJS file that Artillery
+// requires, holding the same reply checks as `send`. Not minified, so that a user can read what runs;
+// it reads the project's payloads.json next to it at run time.
+await build({
+  ...common,
+  stdin: {
+    contents: [
+      "const processor = require('./dist/src/sending/artillery-processor.js');",
+      "module.exports = { ...processor.createProcessor(require('./payloads.json')), signatureOf: processor.signatureOf };",
+    ].join('\n'),
+    resolveDir: '.',
+    sourcefile: 'artillery-processor-entry.js',
+  },
+  external: ['./payloads.json'],
+  format: 'cjs',
+  minify: false,
+  banner: {
+    js: '// Written by hms-webhook (`send load --emit artillery`): the Artillery processor for webhooks of the HMS Sovereign platform\n// (also VoiceDock and Flireo). It signs each request at send time with HMS_WEBHOOK_SECRET and judges each reply as `send` does.',
+  },
+  outdir: undefined,
+  outfile: 'dist/bundle/artillery-processor.cjs',
+});
+
 // Bundled, `await import()` of a CommonJS package resolves to a module whose only export is `default`:
 // `const { request } = await import('undici')` is then undefined at run time, while tsc's output (whose
 // imports Node resolves itself) works. Such an import fails the build; import the package statically in

@@ -188,7 +188,10 @@ describe('the engine: each use case a function, with the verdicts the commands g
     assert.ok(example, 'the example is in README.md');
     // Inside the package, so that `hms-webhook` resolves to itself; the receiver's URL instead of :3000.
     const file = join(ROOT, 'dist/test/readme-library-example.mjs');
-    writeFileSync(file, `const secret = ${JSON.stringify(SECRET)};\n${example.replace('http://127.0.0.1:3000/webhooks', new URL('/webhooks', server.url).href)}`);
+    writeFileSync(
+      file,
+      `const secret = ${JSON.stringify(SECRET)};\n${example.replace('http://127.0.0.1:3000/webhooks', new URL('/webhooks', server.url).href)}`,
+    );
     await import(pathToFileURL(file).href);
   });
 });

@@ -60,7 +60,7 @@ export async function writeArtilleryProject(options: ArtilleryProjectOptions): P
     arrivals: options.arrivals,
     durationSeconds: options.durationSeconds,
     timeoutSeconds: options.timeoutSeconds,
-    processorSource: readFileSync(new URL('fixtures/artillery/hms-webhook.js', PACKAGE_ROOT), 'utf8'),
+    processorSource: readFileSync(new URL('dist/bundle/artillery-processor.cjs', PACKAGE_ROOT), 'utf8'),
     generator: `hms-webhook ${packageVersion()}`,
   });
   const taken = files.map((file) => join(dir, file.path)).filter((path) => existsSync(path));

@@ -86,7 +86,7 @@ export interface ArtilleryProjectInput {
   arrivals: number;
   durationSeconds: number;
   timeoutSeconds: number;
-  /** The processor, as shipped in fixtures/artillery/. */
+  /** The processor, as the build bundles it (dist/bundle/artillery-processor.cjs). */
   processorSource: string;
   /** `hms-webhook 0.1.0`. */
   generator: string;

@@ -89,6 +89,7 @@ const SAMPLE: Record<string, string> = {
   '--step-seconds': '1',
   '--plot': 'knee.svg',
   '--duration': '10',
+  '--request': 'request.json',
 };
 
 const quietIo = (): Io => {

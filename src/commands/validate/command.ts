@@ -8,6 +8,7 @@ const declaration = () =>
     .description('check JSON payloads or replies (files, JSONL, or - for stdin) against the schemas')
     .argument('[files...]', 'JSON or JSONL files; - reads stdin')
     .addOption(new Option('--reply <event>', 'the documents are replies to this event').choices(EVENTS))
+    .option('--request <file>', 'with --reply: the payload the replies answer (its dialect and tool call ids are checked)')
     .addOption(eventOption())
     .addOption(dialectOption())
     .addOption(jsonOption('one JSON object per document, then a summary object'));
@@ -23,6 +24,9 @@ Examples:
   $ hms-webhook validate fixtures/status-update/ended.json
   $ hms-webhook validate payloads.jsonl --json
   $ echo '{"results":[{"tool_call_id":"tool_1","result":"ok"}]}' | hms-webhook validate --reply tool-calls -
+  $ hms-webhook fixtures show tool-calls > request.json
+  $ hms-webhook validate --reply tool-calls --request request.json reply.json
+A reply is read in the dialect of the request it answers: --request's, else --dialect, else hms (as send).
 Exit: 0 all valid, 1 any invalid, 2 a file unreadable or not JSON.`,
     )
     .action(async (files, options) => {

@@ -1,7 +1,7 @@
 import { type Capture, captureBody } from '../../captures/capture-file.js';
 import type { CommandContext } from '../../cli/command-context.js';
 import { CheckFailed, InputError, UsageError } from '../../errors.js';
-import { readInput } from '../../input.js';
+import { readInput, readJsonInput } from '../../input.js';
 import { Reporter } from '../../output/reporter.js';
 import { BOM_WARNING, locate, type SourceDocument, splitDocuments } from '../../platform/json-source.js';
 import { type Finding, validatePayload, validateReply } from '../../platform/schemas/index.js';
@@ -14,6 +14,9 @@ export async function runValidate(files: string[], options: ValidateOptions, con
     if (io.stdin.isTTY) throw new UsageError('validate needs files to check, or - to read stdin');
     files = ['-'];
   }
+  if (options.request !== undefined && options.reply === undefined)
+    throw new UsageError('--request is the payload that replies answer: add --reply EVENT');
+  const request = options.request === undefined ? undefined : (await readJsonInput('--request', options.request, io.stdin)).document;
   const reporter = new Reporter(io, { json: options.json === true, color: context.color() });
   let passed = 0;
   let failed = 0;
@@ -43,7 +46,7 @@ export async function runValidate(files: string[], options: ValidateOptions, con
         reporter.record({ type: 'unreadable', source: problem.label, line: problem.line, column: problem.column, message });
     }
     for (const [index, document] of documents.entries()) {
-      const result = await check(document, name, options);
+      const result = await check(document, name, options, request);
       if (bom && index === 0) result.warnings.unshift({ path: [], message: `the file ${BOM_WARNING}`, line: 1, column: 1 });
       if (result.errors.length === 0) passed++;
       else failed++;
@@ -62,7 +65,7 @@ export async function runValidate(files: string[], options: ValidateOptions, con
   if (failed > 0) throw new CheckFailed();
 }
 
-async function check(document: SourceDocument, file: string, options: ValidateOptions): Promise<DocumentResult> {
+async function check(document: SourceDocument, file: string, options: ValidateOptions, request: unknown): Promise<DocumentResult> {
   // A line of a capture file (listen --save): what is validated is the request body it recorded.
   const capture = !options.reply && isCaptureShaped(document.value) ? document.value : undefined;
   const value = capture === undefined ? document.value : captureDocument(capture);
@@ -70,7 +73,7 @@ async function check(document: SourceDocument, file: string, options: ValidateOp
     value === NOT_JSON
       ? { event: undefined, dialect: 'hms', errors: [{ path: ['body'], message: "the capture's body is not JSON" }], warnings: [] }
       : options.reply
-        ? validateReply(options.reply, value, { dialect: options.dialect })
+        ? validateReply(options.reply, value, { dialect: options.dialect, ...(request !== undefined ? { request } : {}) })
         : validatePayload(value, { event: options.event, dialect: options.dialect });
   // Inside a capture's body there are no places in the file to point at: the line is the place.
   const placed = (findings: Finding[]) =>

@@ -103,17 +103,33 @@ export function validatePayload(document: unknown, options: PayloadOptions = {})
 }
 
 export interface ReplyOptions {
+  /** The dialect of the request the reply answers: the platform reads a reply in that dialect, never in the reply's own. */
   dialect?: Dialect;
-  /** The request this reply answers: its tool call ids are then checked. */
+  /** The request this reply answers: its tool call ids are then checked, and its dialect is the reply's. */
   request?: unknown;
 }
 
+/**
+ * Judges a reply as the platform reads it: in the dialect of the request it answers (given, or the
+ * request's), hms when neither is known — as `send` does. A reply whose keys are the other dialect's is
+ * judged in this one all the same, with a warning that names the dialect to give.
+ */
 export function validateReply(event: EventType, reply: unknown, options: ReplyOptions = {}): Validation {
-  if (nestsDeeperThan(reply)) return { event, dialect: options.dialect ?? 'hms', errors: [{ path: [], message: TOO_DEEP }], warnings: [] };
-  const dialect = options.dialect ?? (options.request !== undefined ? detectDialect(options.request) : detectDialect(reply));
+  const dialect = options.dialect ?? (options.request !== undefined ? detectDialect(options.request) : 'hms');
+  if (nestsDeeperThan(reply)) return { event, dialect, errors: [{ path: [], message: TOO_DEEP }], warnings: [] };
   const ids = event === 'tool-calls' && options.request !== undefined ? toolCalls.toolCallIds(options.request, dialect) : undefined;
   const lint = event === 'tool-calls' ? toolCalls.checkReply(reply, dialect, ids) : definitions[event].checkReply(reply, dialect);
-  return { event, dialect, ...lint };
+  const guessed = options.dialect === undefined && options.request === undefined && detectDialect(reply) !== dialect;
+  const warnings = guessed
+    ? [
+        {
+          path: [],
+          message: `judged as ${dialect}, the default: its keys are ${detectDialect(reply)}'s, and the platform reads a reply in the dialect of the request it answers — give the dialect (--dialect ${detectDialect(reply)}) if that is ${detectDialect(reply) === 'flireo' ? 'Flireo' : 'HMS Sovereign or VoiceDock'}`,
+        },
+        ...lint.warnings,
+      ]
+    : lint.warnings;
+  return { event, dialect, ...lint, warnings };
 }
 
 function describe(value: unknown): string {
