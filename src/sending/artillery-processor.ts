@@ -7,6 +7,7 @@
 // the virtual user, and `ensure` then fails the run. A call the receiver rejects ends as on the platform:
 // only the status-update that ends it follows.
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { withoutSecrets } from '../platform/assistant-tools.js';
 import type { Dialect } from '../platform/dialect.js';
 import { checkReceivedReply, stepFailure } from '../platform/reply-check.js';
 import { asObject } from '../platform/schemas/common.js';
@@ -72,16 +73,6 @@ function secret(): string {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-
-/** The assistant as the platform echoes it in later events: without webhook_secret or a tool's server.secret. */
-function withoutSecrets(assistant: Record<string, unknown>): Record<string, unknown> {
-  const copy = structuredClone(assistant);
-  delete copy.webhook_secret;
-  delete copy.webhookSecret;
-  const tools = asObject(copy.llm_config)?.tools;
-  if (Array.isArray(tools)) for (const tool of tools) delete asObject(asObject(tool)?.server)?.secret;
-  return copy;
-}
 
 /** The processor's hooks over one plan: Artillery calls them by name from artillery.yml. */
 export function createProcessor(plan: ArtilleryPlan) {
