@@ -94,3 +94,4 @@ export {
 export { writeArtilleryProject, type ArtilleryProjectOptions, type ArtilleryProjectWritten } from './engine/artillery.js';
 export { checkReceivedReply, type ReplyVerdict, type Check } from './platform/reply-check.js';
 export { toolsOf, type AssistantTool, type ToolRoute } from './platform/assistant-tools.js';
+export { outputSchema, type OutputRecord, type RecordType } from './output/records.js';

@@ -1,4 +1,5 @@
-import type { CallEvent } from '../../engine/play-calls.js';
+import type { CallEvent, PlayedCall } from '../../engine/play-calls.js';
+import type { OutputRecord } from '../../output/records.js';
 import type { Style } from '../../output/style.js';
 import type { Fault } from '../../platform/delivery-faults.js';
 import type { ListenEvent } from '../../receiving/listener.js';
@@ -30,4 +31,21 @@ export function demoStepLines(event: StepEvent, heard: readonly ListenEvent[], s
     ...callStepLines(event.report, style).map((line) => `${style.cyan('sent    ')} ${line}`),
     ...heard.flatMap((one) => listenLines(one, style, 'normal').map((line) => `${style.magenta('listener')} ${line}`)),
   ];
+}
+
+/** demo's last line with --json: the call's steps and the verify of its captures. */
+export function demoSummaryJson(
+  played: PlayedCall,
+  seed: number | undefined,
+  verified: { passed: number; failed: number },
+  captures: string | null,
+): OutputRecord<'summary'> {
+  return {
+    type: 'summary',
+    call_id: played.callId,
+    call: { passed: played.result.passed, failed: played.result.failed },
+    ...(seed !== undefined ? { seed } : {}),
+    verify: { passed: verified.passed, failed: verified.failed },
+    captures,
+  };
 }

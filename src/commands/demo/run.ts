@@ -17,7 +17,7 @@ import { DEFAULT_TOLERANCE_SECONDS } from '../../signing/signature.js';
 import { readChaos } from '../send/chaos-options.js';
 import { verifyJson, verifyLine } from '../verify/render.js';
 import type { DemoOptions } from './command.js';
-import { demoStepLines, demoStepRecords, planView } from './render.js';
+import { demoStepLines, demoStepRecords, demoSummaryJson, planView } from './render.js';
 
 /**
  * The main job with no server of the user's: the built-in listener in this process, a whole call
@@ -128,14 +128,7 @@ async function verifyAndSum(
   const played = call.outcome.first!;
   const { chaos } = call;
   if (reporter.json) {
-    reporter.record({
-      type: 'summary',
-      call_id: played.callId,
-      call: { passed: played.result.passed, failed: played.result.failed },
-      ...(chaos !== undefined ? { seed: chaos.seed } : {}),
-      verify: { passed: verified.passed, failed: verified.failed },
-      captures: options.keep ? file : null,
-    });
+    reporter.record(demoSummaryJson(played, chaos?.seed, verified, options.keep ? file : null));
   } else {
     reporter.summary(verified.passed, verified.failed);
     section(reporter, 'Summary');

@@ -1,5 +1,6 @@
 import type { Reporter } from '../../output/reporter.js';
 import type { TestReport } from '../../output/test-report.js';
+import type { OutputRecord } from '../../output/records.js';
 import type { ListenEvent } from '../../receiving/listener.js';
 import { nestsDeeperThan } from '../../platform/json-depth.js';
 import { routeSourceText, toolsOf } from '../../platform/assistant-tools.js';
@@ -122,7 +123,7 @@ export function listenLines(event: ListenEvent, style: Style, detail: 'quiet' | 
   return lines;
 }
 
-export function listenJson(event: ListenEvent, verbose: boolean): Record<string, unknown> {
+export function listenJson(event: ListenEvent, verbose: boolean): OutputRecord<'event'> {
   const s = event.signature;
   return {
     type: 'event',
@@ -223,4 +224,9 @@ export class EventWriter {
     this.said.add(text);
     this.reporter.note(text);
   }
+}
+
+/** listen's first line with --json: it accepts connections, here. */
+export function listeningJson(url: string): OutputRecord<'listening'> {
+  return { type: 'listening', url };
 }

@@ -10,7 +10,7 @@ import { parseReplyPlan, type ReplyPlan } from '../../receiving/reply-plan.js';
 import { parseTarget } from '../../sending/target.js';
 import { fingerprint, resolveSecrets } from '../../signing/secrets.js';
 import type { ListenOptions } from './command.js';
-import { EventWriter } from './render.js';
+import { EventWriter, listeningJson } from './render.js';
 
 /** `listen`: the flags into the engine's listening session, each request rendered as it comes, the exit from how it stopped. */
 export async function runListen(options: ListenOptions, context: CommandContext): Promise<void> {
@@ -36,7 +36,7 @@ export async function runListen(options: ListenOptions, context: CommandContext)
       if (inspectorUrl !== undefined && options.open) openBrowser(inspectorUrl, (text) => reporter.note(text));
       if (!isLoopback(options.host))
         reporter.note(`listening on ${options.host}, not loopback: anyone who can reach this address can post to it`);
-      if (reporter.json) reporter.record({ type: 'listening', url });
+      if (reporter.json) reporter.record(listeningJson(url));
       else reporter.stderr(reporter.style.dim(verifyingLine(session, options)));
     },
   });

@@ -1,4 +1,5 @@
 import type { TestCase } from '../../output/test-report.js';
+import type { OutputRecord } from '../../output/records.js';
 import type { ProbeResult, ProbeVerdict } from '../../sending/probe.js';
 import type { Style } from '../../output/style.js';
 
@@ -34,7 +35,7 @@ export function probeLines(results: readonly ProbeResult[], style: Style): strin
   ];
 }
 
-export function probeJson(result: ProbeResult): Record<string, unknown> {
+export function probeJson(result: ProbeResult): OutputRecord<'probe'> {
   return {
     type: 'probe',
     case: result.probe.name,

@@ -1,5 +1,6 @@
 import type { ReplayReport } from '../../engine/replay-captures.js';
 import type { TestCase } from '../../output/test-report.js';
+import type { OutputRecord } from '../../output/records.js';
 import { stepFailure } from '../../platform/reply-check.js';
 import { callLabel, MARK, ms, type Style } from '../../output/style.js';
 import { printable } from '../../output/printable.js';
@@ -26,7 +27,7 @@ export function replayLines(report: ReplayReport, style: Style): string[] {
   return lines;
 }
 
-export function replayJson(report: ReplayReport): Record<string, unknown> {
+export function replayJson(report: ReplayReport): OutputRecord<'replay'> {
   return {
     type: 'replay',
     location: report.location,

@@ -5,8 +5,10 @@ import { EVENTS } from '../../platform/events.js';
 
 const declaration = () =>
   new Command('schema')
-    .description('print the JSON Schema of an event payload, its reply, or a call scenario file')
-    .addArgument(new Argument('<event>', 'the event, or scenario').choices([...EVENTS, 'scenario'] as const))
+    .description('print the JSON Schema of an event payload, its reply, a call scenario file, or the --json records')
+    .addArgument(
+      new Argument('<event>', 'the event, scenario, or output (every --json record)').choices([...EVENTS, 'scenario', 'output'] as const),
+    )
     .option('--reply', 'the schema of the reply instead of the payload')
     .addOption(dialectOption().default('hms' as const));
 
@@ -20,7 +22,8 @@ export function schemaCommand(context: CommandContext) {
 Examples:
   $ hms-webhook schema end-of-call-report
   $ hms-webhook schema assistant-request --reply --dialect flireo > reply.schema.json
-  $ hms-webhook schema scenario > scenario.schema.json`,
+  $ hms-webhook schema scenario > scenario.schema.json
+  $ hms-webhook schema output > records.schema.json     every line any command prints with --json`,
     )
     .action(async (event, options) => {
       const { runSchema } = await import('./run.js');

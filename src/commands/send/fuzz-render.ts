@@ -1,4 +1,5 @@
 import { printable } from '../../output/printable.js';
+import type { OutputRecord } from '../../output/records.js';
 import type { Reporter } from '../../output/reporter.js';
 import { MARK } from '../../output/style.js';
 import type { TestReport } from '../../output/test-report.js';
@@ -28,7 +29,7 @@ export async function runFuzz(
 
 const cases = (result: FuzzResult) => result.kinds.reduce((sum, kind) => sum + kind.runs, 0);
 
-function fuzzJson(result: FuzzResult, seed: number): Record<string, unknown> {
+function fuzzJson(result: FuzzResult, seed: number): OutputRecord<'fuzz'> {
   return {
     type: 'fuzz',
     tool: result.tool,

@@ -12,9 +12,11 @@ import type { ReceivedReply } from '../../sending/http.js';
 import { failedOf, type LoadStats } from '../../sending/load.js';
 import type { RampStep } from '../../sending/ramp.js';
 import type { RampOutcome } from '../../engine/send-load.js';
+import type { ArtilleryProjectWritten } from '../../engine/artillery.js';
 import type { ReplyVerdict } from '../../platform/reply-check.js';
 import { duration, MARK, ms, summaryLine, type Style } from '../../output/style.js';
 import { printable } from '../../output/printable.js';
+import type { LoadFigures, OutputRecord, ReplyResultFields } from '../../output/records.js';
 
 /** `check_stock (its own url)`, `lookup (--route)`: which tools a routed request carries, and where that route came from. */
 function routeText(route: NonNullable<SendReport['route']>, async: boolean | undefined): string {
@@ -62,7 +64,7 @@ export function sendLines(report: SendReport, style: Style, verbose: boolean): s
   return lines;
 }
 
-export function sendJson(report: SendReport, verbose: boolean): Record<string, unknown> {
+export function sendJson(report: SendReport, verbose: boolean): OutputRecord<'send'> {
   return {
     type: 'send',
     url: report.url,
@@ -83,7 +85,7 @@ export function sendJson(report: SendReport, verbose: boolean): Record<string, u
 }
 
 /** What came of a sent request, as JSON: the reply's status, latency, checks and outcome, or why none came. */
-export function replyResultJson(result: { reply?: ReceivedReply; verdict?: ReplyVerdict; failure?: string }): Record<string, unknown> {
+export function replyResultJson(result: { reply?: ReceivedReply; verdict?: ReplyVerdict; failure?: string }): ReplyResultFields {
   return {
     status: result.reply?.status ?? null,
     latency_ms: result.reply === undefined ? null : Math.round(result.reply.latencyMs * 10) / 10,
@@ -101,7 +103,7 @@ export interface LoadReport {
   interruptedAt?: { count: number };
 }
 
-export function loadJson(report: LoadReport): Record<string, unknown> {
+export function loadJson(report: LoadReport): OutputRecord<'load'> {
   return {
     type: 'load',
     url: report.url,
@@ -113,7 +115,7 @@ export function loadJson(report: LoadReport): Record<string, unknown> {
 }
 
 /** The figures of a load run, or of one step of a ramp. */
-export function statsJson(stats: LoadStats): Record<string, unknown> {
+export function statsJson(stats: LoadStats): LoadFigures {
   const round = (value: number) => Math.round(value * 100) / 100;
   return {
     sent: stats.sent,
@@ -184,7 +186,7 @@ export function callStepLines(report: CallStepReport, style: Style): string[] {
   return lines;
 }
 
-export function callStepJson(report: CallStepReport, callId: string): Record<string, unknown> {
+export function callStepJson(report: CallStepReport, callId: string): OutputRecord<'step'> {
   return {
     type: 'step',
     index: report.index,
@@ -207,7 +209,7 @@ export function callStepJson(report: CallStepReport, callId: string): Record<str
 }
 
 /** The plan of a chaos run, before it is played: each delivery in order, and the faults that no step could carry. */
-export function planJson(plan: CallPlan, seed: number | undefined): Record<string, unknown> {
+export function planJson(plan: CallPlan, seed: number | undefined): OutputRecord<'plan'> {
   let index = 0;
   return {
     type: 'plan',
@@ -250,7 +252,7 @@ export function planLines(plan: CallPlan, seed: number | undefined, reproduce: s
 const round1 = (value: number) => Math.round(value * 10) / 10;
 
 /** The totals of many calls: passed and failed, latency per event against its deadline, failures by reason, the slowest call. */
-export function callsJson(tally: CallsTally, seed: number | undefined): Record<string, unknown> {
+export function callsJson(tally: CallsTally, seed: number | undefined): OutputRecord<'summary'> {
   return {
     type: 'summary',
     calls: tally.passed + tally.failed,
@@ -414,7 +416,7 @@ export function callSummary(
 export function rampJson(
   ramp: RampOutcome,
   run: { url: string; paceMs: number; stepSeconds: number; answer: string; interrupted: boolean },
-): Record<string, unknown> {
+): OutputRecord<'ramp'> {
   return {
     type: 'ramp',
     url: run.url,
@@ -444,4 +446,16 @@ export function rampStepRow(step: RampStep, style: Style): string {
     String(failedOf(step)),
     step.holds ? style.green('holds') : style.red('past the knee'),
   ]);
+}
+
+/** `send load --emit artillery`: the project written, and the command that runs it. */
+export function emitJson(written: ArtilleryProjectWritten): OutputRecord<'emit'> {
+  return {
+    type: 'emit',
+    engine: 'artillery',
+    dir: written.dir,
+    files: written.files,
+    requests_per_user: written.requestsPerUser,
+    run: written.run,
+  };
 }

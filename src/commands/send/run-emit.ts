@@ -4,6 +4,7 @@ import { UsageError } from '../../errors.js';
 import { Reporter } from '../../output/reporter.js';
 import { parseTarget } from '../../sending/target.js';
 import type { LoadOptions } from './command.js';
+import { emitJson } from './render.js';
 
 const DEFAULT_OUT = 'hms-webhook-artillery';
 
@@ -37,7 +38,7 @@ export async function runEmit(name: string | undefined, options: LoadOptions, co
   }
   const { dir, files, label, requestsPerUser, run } = written;
   reporter.result(
-    () => ({ type: 'emit', engine: 'artillery', dir, files, requests_per_user: requestsPerUser, run }),
+    () => emitJson(written),
     () => [
       `${reporter.style.bold('artillery project')} in ${dir}: ${label}, ${requestsPerUser === 1 ? 'one request' : `${requestsPerUser} requests`} per virtual user, ${options.count} virtual users over ${options.duration} s`,
       ...files.map((file) => `  ${file}`),

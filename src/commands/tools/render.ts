@@ -1,10 +1,11 @@
 import type { ToolCheck } from '../../engine/check-tools.js';
 import { printable } from '../../output/printable.js';
+import type { OutputRecord } from '../../output/records.js';
 import { MARK, ms, type Style } from '../../output/style.js';
 import type { TestReport } from '../../output/test-report.js';
 import { routeSourceText } from '../../platform/assistant-tools.js';
 
-export function toolCheckJson(check: ToolCheck): Record<string, unknown> {
+export function toolCheckJson(check: ToolCheck): OutputRecord<'tool'> {
   const { tool, route, call } = check;
   return {
     type: 'tool',

@@ -1,6 +1,7 @@
 import { formatPath, type Finding } from '../../platform/schemas/common.js';
 import { MARK, type Style } from '../../output/style.js';
 import { printable } from '../../output/printable.js';
+import type { OutputRecord } from '../../output/records.js';
 
 /** A finding placed in its file: `file:line:col  path: message`. */
 export interface PlacedFinding extends Finding {
@@ -38,7 +39,7 @@ export function documentLines(result: DocumentResult, style: Style): string[] {
   ];
 }
 
-export function documentJson(result: DocumentResult): Record<string, unknown> {
+export function documentJson(result: DocumentResult): OutputRecord<'document'> {
   const finding = (f: PlacedFinding) => ({ path: formatPath(f.path), message: f.message, line: f.line, column: f.column });
   return {
     type: 'document',
@@ -51,4 +52,9 @@ export function documentJson(result: DocumentResult): Record<string, unknown> {
     errors: result.errors.map(finding),
     warnings: result.warnings.map(finding),
   };
+}
+
+/** An input (or a document in it) that is not JSON, or cannot be read: where, and why. */
+export function unreadableJson(source: string, message: string, place?: { line: number; column: number }): OutputRecord<'unreadable'> {
+  return { type: 'unreadable', source, ...(place !== undefined ? { line: place.line, column: place.column } : {}), message };
 }

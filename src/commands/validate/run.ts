@@ -6,7 +6,7 @@ import { Reporter } from '../../output/reporter.js';
 import { BOM_WARNING, locate, type SourceDocument, splitDocuments } from '../../platform/json-source.js';
 import { type Finding, validatePayload, validateReply } from '../../platform/schemas/index.js';
 import type { ValidateOptions } from './command.js';
-import { type DocumentResult, documentJson, documentLines, type PlacedFinding } from './render.js';
+import { type DocumentResult, documentJson, documentLines, type PlacedFinding, unreadableJson } from './render.js';
 
 export async function runValidate(files: string[], options: ValidateOptions, context: CommandContext): Promise<void> {
   const { io } = context;
@@ -29,21 +29,20 @@ export async function runValidate(files: string[], options: ValidateOptions, con
       text = (await readInput(file, io.stdin)).toString('utf8');
     } catch (error) {
       unusable.push((error as Error).message);
-      if (reporter.json) reporter.record({ type: 'unreadable', source: name, message: (error as Error).message });
+      if (reporter.json) reporter.record(unreadableJson(name, (error as Error).message));
       continue;
     }
     if (text.trim() === '') {
       const message = `${name} is empty: there is no JSON to validate`;
       unusable.push(message);
-      if (reporter.json) reporter.record({ type: 'unreadable', source: name, message });
+      if (reporter.json) reporter.record(unreadableJson(name, message));
       continue;
     }
     const { documents, syntaxErrors, bom } = await splitDocuments(text, name);
     for (const problem of syntaxErrors) {
       const message = `${problem.label}:${problem.line}:${problem.column}: ${problem.message}`;
       unusable.push(message);
-      if (reporter.json)
-        reporter.record({ type: 'unreadable', source: problem.label, line: problem.line, column: problem.column, message });
+      if (reporter.json) reporter.record(unreadableJson(problem.label, message, problem));
     }
     for (const [index, document] of documents.entries()) {
       const result = await check(document, name, options, request);

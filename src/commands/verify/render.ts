@@ -1,6 +1,7 @@
 import type { CaptureCheck } from '../../captures/capture-check.js';
 import { formatPath } from '../../platform/schemas/common.js';
 import type { VerifyReport } from '../../engine/verify-captures.js';
+import type { OutputRecord } from '../../output/records.js';
 import { callLabel, MARK, type Style } from '../../output/style.js';
 import { printable } from '../../output/printable.js';
 
@@ -30,7 +31,7 @@ export function verifyLine(report: VerifyReport, style: Style, short = false): s
   return `${head}${style.dim(signedWith)}${notes}`;
 }
 
-export function verifyJson(report: VerifyReport): Record<string, unknown> {
+export function verifyJson(report: VerifyReport): OutputRecord<'request'> {
   const { check } = report;
   const s = check.signature;
   return {
