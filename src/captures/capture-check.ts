@@ -75,7 +75,7 @@ export function checkCapture(capture: Capture, options: CaptureCheckOptions): Ca
     };
   }
   // A request the listener refused before reading it: say what it was, not that its (empty) body is not JSON.
-  const refusedStatus = (capture.reply as { status?: unknown } | undefined)?.status;
+  const refusedStatus = capture.reply?.status;
   if (refusedStatus === 404 || refusedStatus === 413) {
     return {
       ...base,
@@ -176,17 +176,17 @@ function checkRecordedReply(
   dialect: 'hms' | 'flireo',
   request: unknown,
 ): ReplyVerdict | undefined {
-  const recorded = capture.reply as { status?: unknown; body?: unknown; latency_ms?: unknown; content_type?: unknown } | undefined;
-  if (recorded === null || typeof recorded !== 'object' || typeof recorded.status !== 'number') return undefined;
+  const recorded = capture.reply;
+  if (recorded === undefined) return undefined;
   return checkReceivedReply({
     event,
     dialect,
     request,
     reply: {
       status: recorded.status,
-      contentType: typeof recorded.content_type === 'string' ? recorded.content_type : undefined,
-      body: Buffer.from(typeof recorded.body === 'string' ? recorded.body : '', 'utf8'),
-      latencyMs: typeof recorded.latency_ms === 'number' ? recorded.latency_ms : undefined,
+      contentType: recorded.content_type,
+      body: Buffer.from(recorded.body, 'utf8'),
+      latencyMs: recorded.latency_ms,
     },
   });
 }

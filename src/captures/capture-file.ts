@@ -2,18 +2,105 @@ import { isUtf8 } from 'node:buffer';
 import { closeSync, createReadStream, openSync, readSync, type Stats, statSync, writeSync } from 'node:fs';
 import { DEFAULT_MAX_LINE_BYTES } from '../defaults.js';
 import { InputError } from '../errors.js';
+import { asObject } from '../platform/schemas/common.js';
 import { whyUnreadable } from '../input.js';
 
 /** One captured request, a line of a capture file (README, "Recording"); extra keys are allowed and ignored by readers. */
+/**
+ * One line of a capture file (`listen --save`), or a request read from a HAR file or given by hand:
+ * the request as it arrived and, when listen saved it, its verdict and the reply it got.
+ */
 export interface Capture {
   /** Absent for a request given by hand. */
   received_at?: string;
   method: string;
   path: string;
+  /** Lower-cased names; a header sent more than once joined with ", ". */
   headers: Record<string, string>;
+  /** The body as UTF-8 text, or `body_base64` when its bytes are not valid UTF-8. */
   body?: string;
   body_base64?: string;
-  [extra: string]: unknown;
+  verdict?: CaptureVerdict;
+  reply?: CaptureReply;
+}
+
+/** listen's verdict on the request, saved with it. */
+export interface CaptureVerdict {
+  passed: boolean;
+  /** Why it is not a webhook at all (not JSON, a wrong path…). */
+  bad_request?: string;
+  /** `valid`, `unchecked`, or the reason it failed. */
+  signature?: string;
+  errors?: number;
+  warnings?: number;
+  /** The inspector's export: why it failed, in one line. */
+  reason?: string;
+}
+
+/** The reply the request got, saved with it: the start of it only when `truncated`. */
+export interface CaptureReply {
+  status: number;
+  body: string;
+  content_type?: string;
+  truncated?: boolean;
+  /** How long a forwarded request took to be answered, so that verify can judge the deadline. */
+  latency_ms?: number;
+}
+
+/** What listen (or the inspector's export) saves with a request besides the request itself. */
+export interface CaptureRecord {
+  verdict?: CaptureVerdict;
+  reply?: CaptureReply;
+}
+
+/**
+ * A parsed line as a capture, every field checked (a malformed verdict or reply is left out: readers
+ * ignore what they cannot use); undefined when it is no capture at all.
+ */
+export function captureFrom(value: unknown): Capture | undefined {
+  const line = asObject(value);
+  const headers = asObject(line?.headers);
+  if (line === undefined || headers === undefined) return undefined;
+  if (typeof line.body !== 'string' && typeof line.body_base64 !== 'string') return undefined;
+  const text = (key: string) => (typeof line[key] === 'string' ? (line[key] as string) : undefined);
+  // fromEntries keeps every key an own property, `__proto__` included: keys from the wire stay data.
+  const flat = Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  const verdict = verdictFrom(line.verdict);
+  const reply = replyFrom(line.reply);
+  return {
+    ...(text('received_at') !== undefined ? { received_at: text('received_at') } : {}),
+    method: text('method') ?? 'POST',
+    path: text('path') ?? '/',
+    headers: flat,
+    ...(text('body') !== undefined ? { body: text('body') } : { body_base64: text('body_base64') }),
+    ...(verdict !== undefined ? { verdict } : {}),
+    ...(reply !== undefined ? { reply } : {}),
+  };
+}
+
+function verdictFrom(value: unknown): CaptureVerdict | undefined {
+  const verdict = asObject(value);
+  if (verdict === undefined || typeof verdict.passed !== 'boolean') return undefined;
+  return {
+    passed: verdict.passed,
+    ...(typeof verdict.bad_request === 'string' ? { bad_request: verdict.bad_request } : {}),
+    ...(typeof verdict.signature === 'string' ? { signature: verdict.signature } : {}),
+    ...(typeof verdict.errors === 'number' ? { errors: verdict.errors } : {}),
+    ...(typeof verdict.warnings === 'number' ? { warnings: verdict.warnings } : {}),
+    ...(typeof verdict.reason === 'string' ? { reason: verdict.reason } : {}),
+  };
+}
+
+function replyFrom(value: unknown): CaptureReply | undefined {
+  const reply = asObject(value);
+  if (reply === undefined || typeof reply.status !== 'number') return undefined;
+  return {
+    status: reply.status,
+    body: typeof reply.body === 'string' ? reply.body : '',
+    ...(typeof reply.content_type === 'string' ? { content_type: reply.content_type } : {}),
+    ...(reply.truncated === true ? { truncated: true } : {}),
+    ...(typeof reply.latency_ms === 'number' ? { latency_ms: reply.latency_ms } : {}),
+  };
 }
 
 /**
@@ -26,7 +113,7 @@ export function captureLine(
   path: string,
   headers: Record<string, string | string[] | undefined>,
   body: Buffer,
-  extra: Record<string, unknown> = {},
+  recorded: CaptureRecord = {},
 ): string {
   const flat: Record<string, string> = {};
   for (const name in headers) {
@@ -36,7 +123,8 @@ export function captureLine(
   let line = `{${received !== undefined ? `"received_at":"${received.toISOString()}",` : ''}"method":${JSON.stringify(method)},"path":${JSON.stringify(path)},"headers":${JSON.stringify(flat)},`;
   // Body bytes must come back exactly: text when they are UTF-8, base64 when not.
   line += isUtf8(body) ? `"body":${JSON.stringify(body.toString('utf8'))}` : `"body_base64":"${body.toString('base64')}"`;
-  for (const key in extra) line += `,${JSON.stringify(key)}:${JSON.stringify(extra[key])}`;
+  if (recorded.verdict !== undefined) line += `,"verdict":${JSON.stringify(recorded.verdict)}`;
+  if (recorded.reply !== undefined) line += `,"reply":${JSON.stringify(recorded.reply)}`;
   return `${line}}\n`;
 }
 
@@ -251,19 +339,14 @@ export function* capturesIn(data: Buffer, firstLine: number, label: string, onPr
 function parseCaptureLine(data: Buffer, start: number, end: number, label: string, line: number): Capture | undefined {
   const text = data.toString('utf8', start, end > start && data[end - 1] === 0x0d ? end - 1 : end);
   if (text.trim() === '') return undefined;
-  let capture: Capture;
+  let value: unknown;
   try {
-    capture = JSON.parse(text) as Capture;
+    value = JSON.parse(text);
   } catch (error) {
     throw new InputError(`${label}:${line}: not JSON (a line cut short?): ${(error as Error).message}`);
   }
-  if (
-    capture === null ||
-    typeof capture !== 'object' ||
-    capture.headers === null ||
-    typeof capture.headers !== 'object' ||
-    (typeof capture.body !== 'string' && typeof capture.body_base64 !== 'string')
-  ) {
+  const capture = captureFrom(value);
+  if (capture === undefined) {
     throw new InputError(
       `${label}:${line}: not a capture: expected {"received_at", "method", "path", "headers", "body"} as listen --save writes`,
     );
@@ -328,7 +411,7 @@ async function* readHar(label: string, first: Buffer, rest: AsyncIterable<Buffer
       capture.reply = {
         status: response.status,
         body: content.encoding === 'base64' ? Buffer.from(text, 'base64').toString('utf8') : text,
-        content_type: content.mimeType,
+        ...(typeof content.mimeType === 'string' ? { content_type: content.mimeType } : {}),
         ...(typeof entry.time === 'number' && entry.time >= 0 ? { latency_ms: entry.time } : {}),
       };
     }

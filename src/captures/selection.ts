@@ -1,5 +1,4 @@
 import type { Capture, SourcedCapture } from './capture-file.js';
-import { asObject } from '../platform/schemas/common.js';
 import { callIdOf, eventOf } from '../platform/schemas/index.js';
 import { EVENT_HEADER } from '../signing/signature.js';
 
@@ -52,6 +51,5 @@ export function isSelected(selection: CaptureSelection, sourced: SourcedCapture,
 
 /** The verdict `listen --save` recorded with the capture, if any: `{"verdict": {"passed": …}}`. */
 export function recordedVerdict(capture: Capture): boolean | undefined {
-  const passed = asObject(capture.verdict)?.passed;
-  return typeof passed === 'boolean' ? passed : undefined;
+  return capture.verdict?.passed;
 }

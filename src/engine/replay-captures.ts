@@ -7,7 +7,6 @@ import { InputError } from '../errors.js';
 import type { ReplyVerdict } from '../platform/reply-check.js';
 import { compareReplies, type ReplyComparison } from '../platform/reply-compare.js';
 import type { PathSegment } from '../platform/schemas/common.js';
-import { asObject } from '../platform/schemas/common.js';
 import { NetworkFailure, type OutgoingRequest, type ReceivedReply } from '../sending/http.js';
 import { type ReplaySigning, replayRequest, sendReplayed } from '../sending/replay.js';
 import type { KnownSecret } from '../signing/diagnosis.js';
@@ -194,15 +193,11 @@ function compareWithRecorded(
   event: Parameters<typeof compareReplies>[0]['event'],
   ignore: Parameters<typeof compareReplies>[0]['ignore'],
 ) {
-  const recorded = asObject(sourced.capture.reply);
-  if (recorded === undefined || typeof recorded.status !== 'number') return { differences: [], notCompared: 'no reply was recorded' };
+  const recorded = sourced.capture.reply;
+  if (recorded === undefined) return { differences: [], notCompared: 'no reply was recorded' };
   return compareReplies({
     event,
-    recorded: {
-      status: recorded.status,
-      body: typeof recorded.body === 'string' ? recorded.body : '',
-      truncated: recorded.truncated === true,
-    },
+    recorded: { status: recorded.status, body: recorded.body, truncated: recorded.truncated === true },
     replayed: reply,
     recordedRequest: facts.document,
     replayedRequest: document,

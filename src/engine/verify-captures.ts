@@ -1,5 +1,5 @@
 import { type CaptureCheck, type CaptureCheckOptions, checkCapture } from '../captures/capture-check.js';
-import { type Capture, type CaptureProblem, captureLine, locationOf, readCaptures } from '../captures/capture-file.js';
+import { type Capture, type CaptureProblem, captureFrom, captureLine, locationOf, readCaptures } from '../captures/capture-file.js';
 import { parsePastedHeaders } from '../captures/pasted-headers.js';
 import { UsageError } from '../errors.js';
 import { readInput } from '../input.js';
@@ -85,5 +85,6 @@ export async function capturedFromParts(given: GivenRequest, stdin: NodeJS.Reada
     }
     if (stated !== undefined) headers[EVENT_HEADER] = stated;
   }
-  return JSON.parse(captureLine(undefined, 'POST', '/', headers, body)) as Capture;
+  // Through the one writer and the one reader of the capture line, so that it is what listen would have saved.
+  return captureFrom(JSON.parse(captureLine(undefined, 'POST', '/', headers, body)))!;
 }

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { answerFor, type ReplyPlan } from './reply-plan.js';
-import { CaptureWriter, captureLine } from '../captures/capture-file.js';
+import { type CaptureReply, type CaptureVerdict, CaptureWriter, captureLine } from '../captures/capture-file.js';
 import type { Dialect } from '../platform/dialect.js';
 import { CannotRun } from '../errors.js';
 import { whyUnreadable } from '../input.js';
@@ -330,7 +330,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'over' 
   });
 }
 
-function verdictOf(event: Answered, passed: boolean): Record<string, unknown> {
+function verdictOf(event: Answered, passed: boolean): CaptureVerdict {
   return {
     passed,
     ...(event.badRequest !== undefined ? { bad_request: event.badRequest } : {}),
@@ -341,7 +341,7 @@ function verdictOf(event: Answered, passed: boolean): Record<string, unknown> {
 }
 
 /** The answer as saved in the capture; a forwarded reply keeps its latency so `verify` can judge the deadline. */
-function recordedReply(event: Answered): Record<string, unknown> {
+function recordedReply(event: Answered): CaptureReply {
   const { status, body, contentType, rest } = event.answer;
   return {
     status,

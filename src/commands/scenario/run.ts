@@ -7,7 +7,6 @@ import { Reporter } from '../../output/reporter.js';
 import { callsIn, isComplete, type RecordedEvent, scenarioOfCall } from '../../platform/recorded-call.js';
 import { redactScenario } from '../../platform/redaction.js';
 import { scenarioSchema } from '../../platform/scenario.js';
-import { asObject } from '../../platform/schemas/common.js';
 import { callIdOf } from '../../platform/schemas/index.js';
 import type { ScenarioFromOptions } from './command.js';
 
@@ -25,8 +24,7 @@ export async function runScenarioFrom(source: string, options: ScenarioFromOptio
       continue;
     }
     if (options.call !== undefined && callIdOf(document) !== options.call) continue;
-    const recorded = asObject(capture.reply);
-    events.push({ document, reply: typeof recorded?.body === 'string' ? parseReply(recorded.body) : undefined });
+    events.push({ document, reply: capture.reply !== undefined ? parseReply(capture.reply.body) : undefined });
   }
   const calls = callsIn(events);
   const [callId, callEvents] = chooseCall(calls, options.call, label);

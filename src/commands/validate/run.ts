@@ -1,4 +1,5 @@
-import { type Capture, captureBody } from '../../captures/capture-file.js';
+import { type Capture, captureBody, captureFrom } from '../../captures/capture-file.js';
+import { asObject } from '../../platform/schemas/common.js';
 import type { CommandContext } from '../../cli/command-context.js';
 import { CheckFailed, InputError, UsageError } from '../../errors.js';
 import { readInput, readJsonInput } from '../../input.js';
@@ -66,7 +67,7 @@ export async function runValidate(files: string[], options: ValidateOptions, con
 
 async function check(document: SourceDocument, file: string, options: ValidateOptions, request: unknown): Promise<DocumentResult> {
   // A line of a capture file (listen --save): what is validated is the request body it recorded.
-  const capture = !options.reply && isCaptureShaped(document.value) ? document.value : undefined;
+  const capture = options.reply ? undefined : captureLineOf(document.value);
   const value = capture === undefined ? document.value : captureDocument(capture);
   const validation =
     value === NOT_JSON
@@ -98,18 +99,10 @@ async function check(document: SourceDocument, file: string, options: ValidateOp
 
 const NOT_JSON = Symbol('not JSON');
 
-/** A capture line as listen --save writes it: method, path, headers and the body as text or base64. */
-function isCaptureShaped(value: unknown): value is Capture {
-  const line = value as Partial<Capture> | null;
-  return (
-    line !== null &&
-    typeof line === 'object' &&
-    typeof line.method === 'string' &&
-    typeof line.path === 'string' &&
-    line.headers !== null &&
-    typeof line.headers === 'object' &&
-    (typeof line.body === 'string' || typeof line.body_base64 === 'string')
-  );
+/** A line of a capture file as listen --save writes it (method, path, headers and the body), read by the capture reader. */
+function captureLineOf(value: unknown): Capture | undefined {
+  const line = asObject(value);
+  return typeof line?.method === 'string' && typeof line.path === 'string' ? captureFrom(value) : undefined;
 }
 
 function captureDocument(capture: Capture): unknown {
