@@ -1,15 +1,14 @@
 import type { Capture, SourcedCapture } from './capture-file.js';
-import { callIdOf, eventOf } from '../platform/schemas/index.js';
+import { calledToolNames, callIdOf, eventOf } from '../platform/schemas/index.js';
+import { type FilterFacts, filterMatches } from './filter.js';
 import { EVENT_HEADER } from '../signing/signature.js';
 
-/** Which captured requests a command takes: `--line`, `--event`, `--call`, `--failed` (and `--last`, applied by the reader). */
+/** Which captured requests a command takes: `--line` and `--filter` (and `--last`, applied by the reader). */
 export interface CaptureSelection {
   /** Line numbers of a capture file, or entry numbers of a HAR file; empty takes every one. */
   lines: readonly LineRange[];
-  event?: string;
-  callId?: string;
-  /** Only requests whose capture failed its checks. */
-  failed?: boolean;
+  /** The filter grammar of captures/filter.ts: `event:tool-calls verdict:failed`. */
+  filter?: string;
 }
 
 export interface LineRange {
@@ -40,13 +39,25 @@ export function factsOf(capture: Capture, body: Buffer): CaptureFacts {
   };
 }
 
-/** Whether a request is selected; `failed` answers whether its capture failed, asked only when --failed is given. */
+/** Whether a request is selected; `failed` answers whether its capture failed, asked only when the filter names a verdict. */
 export function isSelected(selection: CaptureSelection, sourced: SourcedCapture, facts: CaptureFacts, failed: () => boolean): boolean {
   const position = sourced.line ?? sourced.entry ?? 0;
   if (selection.lines.length > 0 && !selection.lines.some((range) => position >= range.from && position <= range.to)) return false;
-  if (selection.event !== undefined && facts.event !== selection.event) return false;
-  if (selection.callId !== undefined && facts.callId !== selection.callId) return false;
-  return selection.failed !== true || failed();
+  return selection.filter === undefined || filterMatches(selection.filter, captureFilterFacts(sourced.capture, facts, failed));
+}
+
+/** What the filter grammar reads of a capture; whether it passed is worked out only if the filter asks. */
+export function captureFilterFacts(capture: Capture, facts: CaptureFacts, failed: () => boolean): FilterFacts {
+  return {
+    event: facts.event,
+    callId: facts.callId,
+    status: capture.reply?.status,
+    path: capture.path,
+    tools: calledToolNames(facts.document),
+    get passed() {
+      return !failed();
+    },
+  };
 }
 
 /** The verdict `listen --save` recorded with the capture, if any: `{"verdict": {"passed": …}}`. */

@@ -2,6 +2,8 @@ import { InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import { EVENTS } from '../platform/events.js';
 import { DEFAULT_TOLERANCE_SECONDS } from '../defaults.js';
 import type { LineRange } from '../captures/selection.js';
+import { filterProblem } from '../captures/filter.js';
+import { UsageError } from '../errors.js';
 
 // Options that several commands share, declared once. This module stays light: `--help` loads it.
 
@@ -16,6 +18,30 @@ export function number(kind: 'whole' | 'positive' | 'any') {
 }
 
 export const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** `--filter WORDS`: which requests, in the one filter grammar that replay, verify, listen and the inspector share. */
+export const filterOption = (description: string) =>
+  new Option(
+    '--filter <words>',
+    `${description}: event:tool-calls call:ID verdict:failed status:4xx path:/hooks tool:NAME or any text; all must match`,
+  ).argParser((value: string) => {
+    const problem = filterProblem(value);
+    if (problem !== undefined) throw new InvalidArgumentError(`${problem}.`);
+    return value;
+  });
+
+/** A flag that was renamed: still read, hidden from the help, and refused with a line that names the new spelling. */
+export const renamedOption = <Flags extends string>(flags: Flags) => new Option(flags).hideHelp();
+
+/** The one-line error for a renamed flag that was given: `--event is --filter event:tool-calls now`. */
+export function refuseRenamed(given: Record<string, unknown>, renamed: Record<string, (value: string) => string>): void {
+  for (const [key, spelling] of Object.entries(renamed)) {
+    const value = given[key];
+    if (value === undefined) continue;
+    const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    throw new UsageError(`${flag} is ${spelling(value === true ? '' : String(value))} now`);
+  }
+}
 
 export const eventOption = () =>
   new Option('--event <event>', 'treat documents as this event instead of reading message.type').choices(EVENTS);

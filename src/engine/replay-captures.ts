@@ -208,9 +208,7 @@ function compareWithRecorded(
 function selectionText(selection: CaptureSelection): string {
   const parts = [
     ...selection.lines.map((range) => `--line ${range.from === range.to ? range.from : `${range.from}-${range.to}`}`),
-    ...(selection.event !== undefined ? [`--event ${selection.event}`] : []),
-    ...(selection.callId !== undefined ? [`--call ${selection.callId}`] : []),
-    ...(selection.failed ? ['--failed'] : []),
+    ...(selection.filter !== undefined ? [`--filter ${JSON.stringify(selection.filter)}`] : []),
   ];
   return parts.length > 0 ? ` with ${parts.join(' ')}` : '';
 }

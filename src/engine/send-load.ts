@@ -60,8 +60,8 @@ export interface RampLoadOptions extends LoadCommon {
   /** The concurrent calls of each step, rising (see rampConcurrencies). */
   concurrencies: readonly number[];
   stepMs: number;
-  /** Each call sends one request every paceMs. */
-  paceMs: number;
+  /** Each call sends one request every everyMs. */
+  everyMs: number;
   /** The ramp is about to start: its event and the deadline it is judged against. */
   onStart?(ramp: { event: EventType; deadlineMs: number; thresholdMs: number }): void;
   onStep?(step: RampStep): void;
@@ -89,7 +89,7 @@ export function rampConcurrencies(from: number, to: number, step: number): numbe
 
 /**
  * How many calls does the receiver hold? Raises the concurrent calls step by step — each call its own
- * id, one request every `paceMs` — and finds the knee: the most calls with p99 under 80 % of the
+ * id, one request every `everyMs` — and finds the knee: the most calls with p99 under 80 % of the
  * deadline and no failed reply. Stops at the first step past it.
  */
 export async function rampLoad(options: RampLoadOptions): Promise<RampOutcome> {
@@ -108,7 +108,7 @@ export async function rampLoad(options: RampLoadOptions): Promise<RampOutcome> {
     url: options.url,
     concurrencies: options.concurrencies,
     stepMs: options.stepMs,
-    paceMs: options.paceMs,
+    everyMs: options.everyMs,
     timeoutMs: options.timeoutMs,
     deadlineMs,
     ...(options.stopped !== undefined ? { stopped: options.stopped } : {}),

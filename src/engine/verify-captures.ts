@@ -1,9 +1,18 @@
 import { type CaptureCheck, type CaptureCheckOptions, checkCapture } from '../captures/capture-check.js';
-import { type Capture, type CaptureProblem, captureFrom, captureLine, locationOf, readCaptures } from '../captures/capture-file.js';
+import {
+  type Capture,
+  type CaptureProblem,
+  captureBody,
+  captureFrom,
+  captureLine,
+  locationOf,
+  readCaptures,
+} from '../captures/capture-file.js';
+import { type FilterFacts, filterMatches } from '../captures/filter.js';
 import { parsePastedHeaders } from '../captures/pasted-headers.js';
 import { UsageError } from '../errors.js';
 import { readInput } from '../input.js';
-import { eventOf } from '../platform/schemas/index.js';
+import { calledToolNames, eventOf } from '../platform/schemas/index.js';
 import { EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../signing/signature.js';
 
 /** One request `verify` checked, and where it came from. */
@@ -30,7 +39,7 @@ export async function verifyCaptureFile(
   check: CaptureCheckOptions,
   onReport: (report: VerifyReport) => Promise<void> | void,
   onUnreadable: (problem: UnreadableCapture) => void = () => {},
-  options: { maxLineBytes?: number; stdin?: NodeJS.ReadableStream } = {},
+  options: { maxLineBytes?: number; stdin?: NodeJS.ReadableStream; filter?: string } = {},
 ): Promise<{ passed: number; failed: number; unreadable: number; lastProblem?: string }> {
   const label = file === '-' ? 'stdin' : file;
   const counts: { passed: number; failed: number; unreadable: number; lastProblem?: string } = { passed: 0, failed: 0, unreadable: 0 };
@@ -46,11 +55,30 @@ export async function verifyCaptureFile(
       ...(sourced.line !== undefined ? { line: sourced.line } : {}),
       check: checkCapture(sourced.capture, check),
     };
+    if (options.filter !== undefined && !filterMatches(options.filter, verifiedFacts(sourced.capture, report.check))) continue;
     if (report.check.passed) counts.passed++;
     else counts.failed++;
     await onReport(report);
   }
   return counts;
+}
+
+/** What the filter grammar reads of a checked request: `verdict:` is verify's own. */
+function verifiedFacts(capture: Capture, check: CaptureCheck): FilterFacts {
+  let document: unknown;
+  try {
+    document = JSON.parse(captureBody(capture).toString('utf8'));
+  } catch {
+    document = undefined;
+  }
+  return {
+    event: check.event,
+    callId: check.callId,
+    passed: check.passed,
+    status: capture.reply?.status,
+    path: capture.path,
+    tools: calledToolNames(document),
+  };
 }
 
 /** One request given by hand: the body, and its headers pasted from a log (`Name: value` lines) or given one by one. */

@@ -1,9 +1,11 @@
+import { filterMatches } from '../captures/filter.js';
+
 /**
  * The inspector: one page, its style and script inline under a per-start nonce, nothing loaded from
  * elsewhere. Everything that came from the wire is put in the page with textContent, never as HTML.
  */
 export function inspectorPage(nonce: string): string {
-  return PAGE.replaceAll('NONCE', nonce);
+  return PAGE.replaceAll('NONCE', nonce).replace('FILTER_MATCHES', () => filterMatches.toString());
 }
 
 // Written without backticks or dollar-brace, so that it stays a plain raw string.
@@ -54,7 +56,7 @@ details { margin-left: 14px; } summary { cursor: pointer; }
 <body>
 <header>
   <h1>hms-webhook inspector</h1>
-  <input id="filter" type="search" placeholder="filter: text, event:tool-calls, verdict:failed, status:401, call:5c4d (/)" aria-label="filter">
+  <input id="filter" type="search" placeholder="filter: text, event:tool-calls, verdict:failed, status:4xx, call:5c4d, path:, tool: (/)" aria-label="filter">
   <label><input id="follow" type="checkbox" checked> follow</label>
   <label><input id="group" type="checkbox"> group by call</label>
   <a id="export-jsonl" class="button" href="/api/export.jsonl" download>export JSONL</a>
@@ -74,7 +76,7 @@ details { margin-left: 14px; } summary { cursor: pointer; }
     <tr><td>r</td><td>re-send, re-signed</td></tr>
     <tr><td>e</td><td>edit and re-send</td></tr>
     <tr><td>c</td><td>copy as curl</td></tr>
-    <tr><td>/</td><td>filter: free text, event:, verdict:, status:, call:</td></tr>
+    <tr><td>/</td><td>filter: free text, event:, verdict:, status:, call:, path:, tool: (as replay, verify and listen --filter)</td></tr>
     <tr><td>?</td><td>this help; Escape closes it</td></tr>
   </tbody></table>
 </div>
@@ -108,17 +110,11 @@ details { margin-left: 14px; } summary { cursor: pointer; }
   function seconds(value) { return (value / 1000).toFixed(value < 1000 ? 3 : 2) + ' s'; }
   function time(iso) { return iso.replace('T', ' ').replace(/\.\d+Z$/, ''); }
 
-  // The filter: free words match anywhere in the row; event:, verdict:, status:, call: match their field.
+  // The filter box speaks the commands' one filter grammar: this is the very function replay, verify
+  // and listen run (captures/filter.ts), put here when the page is served.
+  var filterMatches = (FILTER_MATCHES);
   function matches(request) {
-    var words = $('filter').value.trim().split(/\s+/).filter(Boolean);
-    return words.every(function (word) {
-      var m = /^(event|verdict|status|call):(.*)$/.exec(word);
-      if (!m) return [request.event, request.callId, request.reason, String(request.status), request.dialect].join(' ').toLowerCase().indexOf(word.toLowerCase()) >= 0;
-      if (m[1] === 'event') return (request.event || '').indexOf(m[2]) === 0;
-      if (m[1] === 'verdict') return (request.passed ? 'passed' : 'failed').indexOf(m[2]) === 0;
-      if (m[1] === 'status') return String(request.status).indexOf(m[2].replace(/x+$/, '')) === 0;
-      return (request.callId || '').indexOf(m[2]) === 0;
-    });
+    return filterMatches($('filter').value, { event: request.event, callId: request.callId, passed: request.passed, status: request.status, path: request.path, tools: request.tools, reason: request.reason });
   }
   function visible() {
     var shown = requests.filter(matches).slice().reverse();

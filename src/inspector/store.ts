@@ -1,6 +1,6 @@
 import { type EventType, isEvent } from '../platform/events.js';
 import { checkReceivedReply } from '../platform/reply-check.js';
-import { formatPath, replyDeadlineMs } from '../platform/schemas/index.js';
+import { calledToolNames, formatPath, replyDeadlineMs } from '../platform/schemas/index.js';
 import type { ListenEvent } from '../receiving/listener.js';
 
 /** One request as the inspector keeps it: what the page shows, and the bytes to re-send. */
@@ -15,6 +15,8 @@ export interface InspectedRequest {
   event: string | null;
   dialect: string | null;
   callId: string | null;
+  /** The tools a tool-calls request calls. */
+  tools: string[];
   passed: boolean;
   /** The verdict's reason in one line: the signature's, a bad request's, a failed save's. */
   reason: string | null;
@@ -36,7 +38,7 @@ export const MAX_KEPT_BYTES = 256 * 1024 * 1024;
 /** The list row of a request: what the live list shows and the SSE stream sends. */
 export type RequestSummary = Pick<
   InspectedRequest,
-  'id' | 'receivedAt' | 'event' | 'dialect' | 'callId' | 'passed' | 'reason' | 'latencyMs' | 'deadlineMs'
+  'id' | 'receivedAt' | 'path' | 'event' | 'dialect' | 'callId' | 'tools' | 'passed' | 'reason' | 'latencyMs' | 'deadlineMs'
 > & { status: number; bytes: number };
 
 /**
@@ -94,9 +96,11 @@ export function summaryOf(request: InspectedRequest): RequestSummary {
   return {
     id: request.id,
     receivedAt: request.receivedAt,
+    path: request.path,
     event: request.event,
     dialect: request.dialect,
     callId: request.callId,
+    tools: request.tools,
     passed: request.passed,
     reason: request.reason,
     latencyMs: request.latencyMs,
@@ -124,6 +128,7 @@ function inspect(id: number, event: ListenEvent): InspectedRequest {
     event: event.event ?? null,
     dialect: event.dialect ?? null,
     callId: event.callId ?? null,
+    tools: calledToolNames(event.document),
     passed: event.passed,
     reason: reasonOf(event),
     diagnosis: event.diagnosis?.message ?? null,

@@ -122,7 +122,7 @@ export const RECORDS = {
     event: z.string(),
     deadline_ms: z.number(),
     threshold_ms: z.number(),
-    pace_ms: z.number(),
+    every_ms: z.number(),
     step_seconds: z.number(),
     steps: z.array(z.looseObject({ concurrency: z.int(), ...loadFigures, holds: z.boolean() })),
     knee: z.nullable(z.int()),

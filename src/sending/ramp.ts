@@ -7,8 +7,8 @@ export interface RampOptions {
   /** The concurrent calls of each step, rising. */
   concurrencies: readonly number[];
   stepMs: number;
-  /** Each call sends one request every paceMs. */
-  paceMs: number;
+  /** Each call sends one request every everyMs. */
+  everyMs: number;
   timeoutMs: number;
   deadlineMs: number;
   /** Call `lane`'s next request, signed now, with the judge of its reply (a reason when it failed). */
@@ -69,7 +69,7 @@ export async function runRamp(options: RampOptions): Promise<RampStep[]> {
 }
 
 /**
- * One step: `concurrency` calls, each due to send a request every paceMs (the calls spread evenly over
+ * One step: `concurrency` calls, each due to send a request every everyMs (the calls spread evenly over
  * the first pace), for stepMs. Latency counts from when a request was due, not from when it went out:
  * a receiver that falls behind delays a call's next request, and that wait counts too (no coordinated omission).
  */
@@ -104,7 +104,7 @@ function runStep(
           const reason = latencyMs > options.deadlineMs ? 'late' : judge({ ...outcome.reply, latencyMs });
           if (reason !== undefined) countIn(stats.failures, reason);
         }
-        schedule(lane, due + options.paceMs);
+        schedule(lane, due + options.everyMs);
       });
     };
     const schedule = (lane: number, due: number) => {
@@ -116,6 +116,6 @@ function runStep(
       if (wait > 0) setTimeout(() => fire(lane, due), wait);
       else fire(lane, due);
     };
-    for (let lane = 0; lane < concurrency; lane++) schedule(lane, start + (lane * options.paceMs) / concurrency);
+    for (let lane = 0; lane < concurrency; lane++) schedule(lane, start + (lane * options.everyMs) / concurrency);
   });
 }

@@ -61,7 +61,7 @@ describe('--json: every record of every command validates against `schema output
     await records(['send', 'call', '--to', receiver.url, '--calls', '3', '--chaos', 'dup', '--seed', '1']);
     await records(['send', 'tool-calls', '--to', receiver.url, '--fuzz', '3', '--seed', '1']);
     await records(['send', 'load', 'status-update', '--to', receiver.url, '--count', '5', '--concurrency', '2']);
-    await records(['send', 'load', 'tool-calls', '--to', receiver.url, '--ramp', '1..1', '--pace', '100', '--step-seconds', '1']);
+    await records(['send', 'load', 'tool-calls', '--to', receiver.url, '--ramp', '1..1', '--every', '100', '--step-seconds', '1']);
     await records(['send', 'load', 'status-update', '--to', receiver.url, '--emit', 'artillery', '--out', join(dir, 'artillery')]);
   });
 

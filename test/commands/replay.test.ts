@@ -133,17 +133,29 @@ describe('replay: real traffic sent again', () => {
     assert.equal(lines[0]!.status, 401);
   });
 
-  it('selects by --line ranges, --event, --call and --last, in file order', async () => {
+  it('selects by --line ranges, --filter and --last, in file order', async () => {
     const captures = capturesOf(file);
     const callId = JSON.parse(captures[0]!.body).message.call.id as string;
     const pick = async (...args: string[]) =>
       (await replayTo(correctReplies, NEW_SECRET, [file, '--secret', NEW_SECRET, ...args])).lines.slice(0, -1).map((line) => line.location);
     assert.deepEqual(await pick('--line', '2-3', '--line', '6'), [`${file}:2`, `${file}:3`, `${file}:6`]);
-    assert.deepEqual(await pick('--event', 'tool-calls'), [`${file}:3`, `${file}:4`]);
-    assert.deepEqual(await pick('--call', callId, '--last', '2'), [`${file}:5`, `${file}:6`]);
-    const none = await runCli(['replay', file, '--call', 'no-such-call', '--unsigned', '--to', '127.0.0.1:9']);
+    assert.deepEqual(await pick('--filter', 'event:tool-calls'), [`${file}:3`, `${file}:4`]);
+    assert.deepEqual(await pick('--filter', `call:${callId}`, '--last', '2'), [`${file}:5`, `${file}:6`]);
+    const none = await runCli(['replay', file, '--filter', 'call:no-such-call', '--unsigned', '--to', '127.0.0.1:9']);
     assert.equal(none.code, 2);
-    assert.equal(none.stderr, `hms-webhook: no requests to replay in ${file} with --call no-such-call\n`);
+    assert.equal(none.stderr, `hms-webhook: no requests to replay in ${file} with --filter "call:no-such-call"\n`);
+    for (const [old, now] of [
+      [['--event', 'tool-calls'], '--filter event:tool-calls'],
+      [['--call', callId], `--filter call:${callId}`],
+      [['--failed'], '--filter verdict:failed'],
+    ] as const) {
+      const refused = await runCli(['replay', file, ...old, '--unsigned', '--to', '127.0.0.1:9']);
+      assert.equal(refused.code, 2);
+      assert.equal(refused.stderr, `hms-webhook: ${old[0]} is ${now} now\n`);
+    }
+    const unknown = await runCli(['replay', file, '--filter', 'colour:red', '--unsigned', '--to', '127.0.0.1:9']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /colour:red: no field colour; filter by event:, call:, verdict:, status:, path:, tool: or free text/);
   });
 
   it('--set edits the body before signing, so the edited request still verifies', async () => {
@@ -163,14 +175,14 @@ describe('replay: real traffic sent again', () => {
 });
 
 describe('replay: --failed, HAR input and pacing by call', () => {
-  it('--failed takes the requests whose recorded verdict failed', async () => {
+  it('--filter verdict:failed takes the requests whose recorded verdict failed', async () => {
     const file = join(dir, 'verdicts.jsonl');
     const line = (status: string, passed: boolean) => {
       const body = JSON.stringify({ message: { type: 'status-update', call: { id: `call-${status}`, status } } });
       return JSON.stringify({ method: 'POST', path: '/', headers: sign({ body, secret: NEW_SECRET }), body, verdict: { passed } });
     };
     writeFileSync(file, `${line('in-progress', true)}\n${line('ended', false)}\n`);
-    const { lines } = await replayTo(correctReplies, NEW_SECRET, [file, '--secret', NEW_SECRET, '--failed']);
+    const { lines } = await replayTo(correctReplies, NEW_SECRET, [file, '--secret', NEW_SECRET, '--filter', 'verdict:failed']);
     assert.deepEqual(
       lines.slice(0, -1).map((l) => [l.location, l.call_id]),
       [[`${file}:2`, 'call-ended']],

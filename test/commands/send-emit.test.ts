@@ -61,7 +61,7 @@ function counters(report: string): Record<string, number> {
 describe('send load --emit artillery: the project', () => {
   it('writes the script, the processor, the payloads and a README, and no secret in any of them', async () => {
     const out = join(dir, 'files');
-    const result = await emit(out, ['tool-calls', '--to', 'http://127.0.0.1:3000/webhooks', '--secret', SECRET, '--count', '50'], {
+    const result = await emit(out, ['tool-calls', '--to', 'http://127.0.0.1:3000/webhooks', '--secret', SECRET, '--users', '50'], {
       HMS_WEBHOOK_SECRET: SECRET,
     });
     assert.deepEqual(readdirSync(out).sort(), ['README.md', 'artillery.yml', 'hms-webhook.js', 'payloads.json']);
@@ -148,6 +148,19 @@ describe('send load --emit artillery: the project', () => {
     const capped = await runCli(['send', 'load', 'status-update', '--concurrency', '5', '--emit', 'artillery', '--out', out]);
     assert.equal(capped.code, 2);
     assert.match(capped.stderr, /^hms-webhook: --concurrency does not apply to --emit: .* cap them with maxVusers in artillery\.yml\n$/);
+    // One meaning per flag: --count is requests; an emitted project's virtual users are --users.
+    const counted = await runCli(['send', 'load', 'status-update', '--count', '50', '--emit', 'artillery', '--out', out]);
+    assert.equal(counted.code, 2);
+    assert.equal(
+      counted.stderr,
+      'hms-webhook: --count is --users N with --emit: virtual users, each sending the event or playing the whole call\n',
+    );
+    const users = await runCli(['send', 'load', 'status-update', '--users', '50', '--to', '127.0.0.1:9']);
+    assert.equal(users.code, 2);
+    assert.equal(users.stderr, 'hms-webhook: --users goes with --emit artillery (virtual users); here --count is requests\n');
+    const paced = await runCli(['send', 'load', 'tool-calls', '--ramp', '1..2', '--pace', '300']);
+    assert.equal(paced.code, 2);
+    assert.equal(paced.stderr, 'hms-webhook: --pace is --every 300 now\n');
     const forceAlone = await runCli(['send', 'load', 'status-update', '--force']);
     assert.equal(forceAlone.code, 2);
     assert.equal(forceAlone.stderr, 'hms-webhook: --force goes with --emit artillery\n');
@@ -171,8 +184,8 @@ describe('send load --emit artillery: run by Artillery', { timeout: 180_000, con
     const listen = startCli(['listen', '--port', '0', '--secret', SECRET, '--save', capture, '--json']);
     const [, url] = await listen.stderr.until(/Listening on (\S+)/);
     try {
-      await emit(calls, ['--scenario', 'book-appointment', '--to', url!, '--count', '12', '--duration', '1']);
-      await emit(event, ['tool-calls', '--dialect', 'flireo', '--to', url!, '--count', '20', '--duration', '1']);
+      await emit(calls, ['--scenario', 'book-appointment', '--to', url!, '--users', '12', '--duration', '1']);
+      await emit(event, ['tool-calls', '--dialect', 'flireo', '--to', url!, '--users', '20', '--duration', '1']);
       const reports = [join(dir, 'worker-1.json'), join(dir, 'worker-2.json'), join(dir, 'event.json')];
       const runs = await Promise.all([artillery(calls, reports[0]!), artillery(calls, reports[1]!), artillery(event, reports[2]!)]);
       for (const run of runs) assert.equal(run.code, 0, run.output);
@@ -210,7 +223,7 @@ describe('send load --emit artillery: run by Artillery', { timeout: 180_000, con
       request.headers['x-webhook-event'] === 'assistant-request' ? { body: '{"error":"no agents free"}' } : { body: '{}' },
     );
     try {
-      await emit(project, ['--scenario', 'book-appointment', '--to', receiver.url, '--count', '3', '--duration', '1']);
+      await emit(project, ['--scenario', 'book-appointment', '--to', receiver.url, '--users', '3', '--duration', '1']);
       const report = join(dir, 'rejected.json');
       const run = await artillery(project, report);
       assert.equal(run.code, 0, run.output);
@@ -238,7 +251,7 @@ describe('send load --emit artillery: run by Artillery', { timeout: 180_000, con
     const project = join(dir, 'unanswered');
     const receiver = await startReceiver(SECRET, () => ({ body: '{"results":[]}' }));
     try {
-      await emit(project, ['tool-calls', '--to', receiver.url, '--count', '3', '--duration', '1']);
+      await emit(project, ['tool-calls', '--to', receiver.url, '--users', '3', '--duration', '1']);
       const report = join(dir, 'unanswered.json');
       const run = await artillery(project, report);
       assert.notEqual(run.code, 0, 'ensure fails the run');
@@ -259,7 +272,7 @@ describe('send load --emit artillery: run by Artillery', { timeout: 180_000, con
     const project = join(dir, 'no-secret');
     const receiver = await startReceiver(SECRET);
     try {
-      await emit(project, ['status-update', '--to', receiver.url, '--count', '2', '--duration', '1']);
+      await emit(project, ['status-update', '--to', receiver.url, '--users', '2', '--duration', '1']);
       const run = await artillery(project, join(dir, 'no-secret.json'), '');
       assert.notEqual(run.code, 0);
       assert.match(run.output, /HMS_WEBHOOK_SECRET is not set/);

@@ -27,7 +27,7 @@ function slowsPast(holds: number, slowMs: number) {
 }
 
 function ramp(url: string, args: string[]) {
-  return runCli(['send', 'load', 'tool-calls', '--to', url, '--json', '--step-seconds', '1', '--pace', '200', ...args], {
+  return runCli(['send', 'load', 'tool-calls', '--to', url, '--json', '--step-seconds', '1', '--every', '200', ...args], {
     env: { HMS_WEBHOOK_SECRET: SECRET },
   });
 }
@@ -37,7 +37,7 @@ describe('send load --ramp', { timeout: 60_000 }, () => {
     const receiver = await startReceiver(SECRET, slowsPast(4, 2500));
     const plot = join(dir, 'knee.svg');
     try {
-      const result = await ramp(receiver.url, ['--ramp', '2..10', '--ramp-step', '2', '--deadline', '2', '--pace', '500', '--plot', plot]);
+      const result = await ramp(receiver.url, ['--ramp', '2..10', '--ramp-step', '2', '--deadline', '2', '--every', '500', '--plot', plot]);
       assert.equal(result.code, 0, result.stderr);
       const [curve] = jsonLines(result.stdout) as any[];
       assert.equal(curve.type, 'ramp');
@@ -69,7 +69,7 @@ describe('send load --ramp', { timeout: 60_000 }, () => {
     const receiver = await startReceiver(SECRET, slowsPast(2, 2500));
     try {
       const result = await runCli(
-        ['send', 'load', 'tool-calls', '--to', receiver.url, '--ramp', '1..3', '--step-seconds', '1', '--pace', '500', '--deadline', '2'],
+        ['send', 'load', 'tool-calls', '--to', receiver.url, '--ramp', '1..3', '--step-seconds', '1', '--every', '500', '--deadline', '2'],
         { env: { HMS_WEBHOOK_SECRET: SECRET } },
       );
       assert.equal(result.code, 0, result.stderr);
@@ -133,7 +133,7 @@ describe('send load --ramp', { timeout: 60_000 }, () => {
     });
     try {
       const result = await runCli(
-        ['send', 'load', 'tool-calls', '--to', receiver.url, '--json', '--ramp', '1..1', '--pace', '100', '--step-seconds', '1'],
+        ['send', 'load', 'tool-calls', '--to', receiver.url, '--json', '--ramp', '1..1', '--every', '100', '--step-seconds', '1'],
         { env: { HMS_WEBHOOK_SECRET: SECRET } },
       );
       assert.equal(result.code, 0, result.stderr);
@@ -165,9 +165,12 @@ describe('send load --ramp', { timeout: 60_000 }, () => {
   it('Ctrl-C ends the ramp: the whole steps so far, the answer, exit 130', async () => {
     const receiver = await startReceiver(SECRET, correctReplies);
     try {
-      const cli = startCli(['send', 'load', 'tool-calls', '--to', receiver.url, '--ramp', '1..5', '--step-seconds', '1', '--pace', '100'], {
-        env: { HMS_WEBHOOK_SECRET: SECRET },
-      });
+      const cli = startCli(
+        ['send', 'load', 'tool-calls', '--to', receiver.url, '--ramp', '1..5', '--step-seconds', '1', '--every', '100'],
+        {
+          env: { HMS_WEBHOOK_SECRET: SECRET },
+        },
+      );
       await cli.stdout.until(/^ +1 .* holds$/m);
       cli.signals.emit('SIGINT');
       const result = await cli.done;

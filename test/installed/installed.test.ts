@@ -201,7 +201,7 @@ describe('installed package: every command from the installed bin', { timeout: 3
         '1..2',
         '--step-seconds',
         '1',
-        '--pace',
+        '--every',
         '250',
         '--plot',
         plot,

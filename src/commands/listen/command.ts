@@ -1,6 +1,6 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import type { CommandContext } from '../../cli/command-context.js';
-import { jsonOption, junitOption, number, secretFileOption, secretOption, toleranceOption } from '../../cli/options.js';
+import { filterOption, jsonOption, junitOption, number, secretFileOption, secretOption, toleranceOption } from '../../cli/options.js';
 import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT } from '../../defaults.js';
 
 const declaration = () =>
@@ -41,6 +41,7 @@ const declaration = () =>
         .default(1000),
     )
     .option('--open', 'with --ui: open the inspector in a browser, where one exists')
+    .addOption(filterOption('print only the requests that match (every one is still answered, saved and counted)'))
     .addOption(jsonOption('JSONL on stdout (the default when stdout is not a terminal)'))
     .addOption(junitOption())
     .option('-v, --verbose', 'headers and full bodies too')

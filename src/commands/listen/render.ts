@@ -2,6 +2,8 @@ import type { Reporter } from '../../output/reporter.js';
 import type { TestReport } from '../../output/test-report.js';
 import type { OutputRecord } from '../../output/records.js';
 import type { ListenEvent } from '../../receiving/listener.js';
+import { type FilterFacts, filterMatches } from '../../captures/filter.js';
+import { calledToolNames } from '../../platform/schemas/index.js';
 import { nestsDeeperThan } from '../../platform/json-depth.js';
 import { routeSourceText, toolsOf } from '../../platform/assistant-tools.js';
 import { asObject, formatPath } from '../../platform/schemas/common.js';
@@ -191,6 +193,8 @@ export class EventWriter {
     private readonly path: string,
     private readonly detail: 'quiet' | 'normal' | 'verbose',
     private readonly env: NodeJS.ProcessEnv,
+    /** `--filter`: only the requests that match are printed (every one is still answered, saved and counted). */
+    private readonly filter?: string,
   ) {}
 
   add(event: ListenEvent): void {
@@ -204,6 +208,7 @@ export class EventWriter {
       this.sayOnce(`${event.badRequest}${this.env.HMS_WEBHOOK_DEBUG ? '' : ' (run with HMS_WEBHOOK_DEBUG=1 for the stack)'}`);
       if (this.env.HMS_WEBHOOK_DEBUG) this.reporter.stderr(String((event.internalError as Error)?.stack ?? event.internalError));
     }
+    if (this.filter !== undefined && !filterMatches(this.filter, listenFacts(event))) return;
     if (this.pending.length === 0) setImmediate(() => this.flush());
     this.pending.push(
       this.reporter.json
@@ -229,4 +234,17 @@ export class EventWriter {
 /** listen's first line with --json: it accepts connections, here. */
 export function listeningJson(url: string): OutputRecord<'listening'> {
   return { type: 'listening', url };
+}
+
+/** What the filter grammar reads of a received request. */
+function listenFacts(event: ListenEvent): FilterFacts {
+  return {
+    event: event.event,
+    callId: event.callId,
+    passed: event.passed,
+    status: event.answer.status,
+    path: event.path,
+    tools: calledToolNames(event.document),
+    reason: event.badRequest,
+  };
 }

@@ -19,13 +19,8 @@ export async function runListen(options: ListenOptions, context: CommandContext)
   // JSONL whenever stdout is not a terminal: a script or a file reads it.
   const reporter = new Reporter(io, { json: options.json === true || !io.stdout.isTTY, color: context.color() });
   const testReport = new TestReport('hms-webhook listen', options.junit, io.env, io.clock.now);
-  const writer = new EventWriter(
-    reporter,
-    testReport,
-    session.path,
-    options.quiet ? 'quiet' : options.verbose ? 'verbose' : 'normal',
-    io.env,
-  );
+  const detail = options.quiet ? 'quiet' : options.verbose ? 'verbose' : 'normal';
+  const writer = new EventWriter(reporter, testReport, session.path, detail, io.env, options.filter);
   const outcome = await listenUntilStopped({
     ...session,
     signals: io.signals,

@@ -1,7 +1,7 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CommandContext } from '../../cli/command-context.js';
 import { DEFAULT_PORT } from '../../defaults.js';
-import { jsonOption, junitOption, secretFileOption, secretOption, targetOption, timeoutOption } from '../../cli/options.js';
+import { jsonOption, junitOption, renamedOption, secretFileOption, secretOption, targetOption, timeoutOption } from '../../cli/options.js';
 
 const declaration = () =>
   new Command('probe')
@@ -9,7 +9,8 @@ const declaration = () =>
     .addOption(targetOption(`your receiver: URL, host, host:port, :port or port (default http://localhost:${DEFAULT_PORT}/)`))
     .addOption(secretOption('the webhook_secret your receiver verifies with'))
     .addOption(secretFileOption())
-    .option('--event <event>', 'the payload to probe with: event or event/variant', 'status-update/in-progress')
+    .option('--fixture <name>', 'the payload to probe with: a fixture, event or event/variant', 'status-update/in-progress')
+    .addOption(renamedOption('--event <name>'))
     .option('--data <file>', 'probe with your own payload (JSON; - for stdin) instead of a fixture')
     .addOption(timeoutOption(10, 'how long to wait for each reply'))
     .addOption(jsonOption('one JSON object per case, then a summary object'))

@@ -1,4 +1,5 @@
 import type { CommandContext } from '../../cli/command-context.js';
+import { refuseRenamed } from '../../cli/options.js';
 import { CheckFailed, UsageError } from '../../errors.js';
 import { probeReceiver } from '../../engine/probe-receiver.js';
 import { Reporter } from '../../output/reporter.js';
@@ -11,6 +12,7 @@ import { probeCase, probeJson, probeLines } from './render.js';
 /** `probe`: the flags into the engine's probe, its table or records, a JUnit case per row. */
 export async function runProbeCommand(options: ProbeOptions, context: CommandContext): Promise<void> {
   const { io } = context;
+  refuseRenamed(options, { event: (value) => `--fixture ${value}` });
   const url = parseTarget(options.to);
   const secret = resolveSecrets(options, io.env)[0];
   if (secret === undefined)
@@ -18,7 +20,7 @@ export async function runProbeCommand(options: ProbeOptions, context: CommandCon
   const outcome = await probeReceiver({
     url,
     secret,
-    fixture: options.event,
+    fixture: options.fixture,
     ...(options.data !== undefined ? { data: options.data } : {}),
     timeoutMs: options.timeout * 1000,
     clock: io.clock,

@@ -3,10 +3,12 @@ import type { CommandContext } from '../../cli/command-context.js';
 import {
   ignoreOption,
   jsonOption,
+  filterOption,
   junitOption,
   lineOption,
   number,
   paceOption,
+  renamedOption,
   secretFileOption,
   secretOption,
   setOption,
@@ -26,10 +28,11 @@ const declaration = () =>
     .option('--as-captured', 'send the captured timestamp and signature unchanged (a stale replay, which a receiver should refuse)')
     .option('--unsigned', 'send no signature')
     .addOption(lineOption())
-    .option('--event <event>', 'only requests of this event')
-    .option('--call <id>', 'only requests of this call id')
+    .addOption(filterOption('only the requests that match'))
+    .addOption(renamedOption('--event <event>'))
+    .addOption(renamedOption('--call <id>'))
     .addOption(new Option('--last <n>', 'only the last n of the requests selected').argParser(number('whole')))
-    .option('--failed', 'only requests whose capture failed its checks (the verdict listen recorded, else verify’s)')
+    .addOption(renamedOption('--failed'))
     .addOption(setOption())
     .addOption(unsetOption())
     .addOption(paceOption('wait between requests'))
@@ -54,7 +57,9 @@ export function replayCommand(context: CommandContext) {
       `
 Examples:
   $ hms-webhook replay captures.jsonl --to :3000 --compare          a morning of real traffic as a regression test
-  $ hms-webhook replay session.har --to localhost:3000 --event tool-calls --last 5
+  $ hms-webhook replay session.har --to localhost:3000/webhooks --filter event:tool-calls --last 5
+  $ hms-webhook replay captures.jsonl --to :3000/webhooks --filter 'verdict:failed call:5c4d'
+verdict: in --filter is the one listen recorded (else verify's checks, for a HAR file).
   $ hms-webhook replay captures.jsonl --to :3000 --line 12 --set message.call.status=ended
   $ hms-webhook replay captures.jsonl --to :3000 --as-captured --expect-status 401
 Re-signed with HMS_WEBHOOK_SECRET, --secret-file or --secret, at the current time; the body bytes are the captured ones.

@@ -1,4 +1,5 @@
 import type { CommandContext } from '../../cli/command-context.js';
+import { refuseRenamed } from '../../cli/options.js';
 import { CheckFailed, UsageError } from '../../errors.js';
 import { replayCaptures } from '../../engine/replay-captures.js';
 import { Reporter } from '../../output/reporter.js';
@@ -14,6 +15,11 @@ import { replayCase, replayJson, replayLines } from './render.js';
 /** `replay`: the flags into the engine's replayCaptures, a line (or record) and a JUnit case per request. */
 export async function runReplay(source: string, options: ReplayOptions, context: CommandContext): Promise<void> {
   const { io } = context;
+  refuseRenamed(options, {
+    event: (value) => `--filter event:${value}`,
+    call: (value) => `--filter call:${value}`,
+    failed: () => '--filter verdict:failed',
+  });
   if (options.asCaptured && options.unsigned) throw new UsageError('--as-captured and --unsigned cannot be combined: choose one');
   if (options.asCaptured && (options.set.length > 0 || options.unset.length > 0))
     throw new UsageError(
@@ -26,14 +32,7 @@ export async function runReplay(source: string, options: ReplayOptions, context:
   const url = parseTarget(options.to);
   const reporter = new Reporter(io, { json: options.json === true, color: context.color() });
   const secrets = labelledSecrets(options, io.env);
-  const secret = secrets.find((s) => s.accepted)?.secret;
-  const signing: ReplaySigning = options.asCaptured
-    ? { kind: 'as-captured' }
-    : options.unsigned || secret === undefined
-      ? { kind: 'unsigned' }
-      : { kind: 'resign', secret };
-  if (!options.asCaptured && !options.unsigned && secret === undefined)
-    reporter.note('no secret (--secret, HMS_WEBHOOK_SECRET or --secret-file): sending unsigned');
+  const signing = signingOf(options, secrets.find((s) => s.accepted)?.secret, reporter);
   const label = source === '-' ? 'stdin' : source;
   const testReport = new TestReport('hms-webhook replay', options.junit, io.env, io.clock.now);
   const replayed = await replayCaptures(
@@ -42,7 +41,7 @@ export async function runReplay(source: string, options: ReplayOptions, context:
       url,
       signing,
       secrets,
-      selection: { lines: options.line, event: options.event, callId: options.call, failed: options.failed },
+      selection: { lines: options.line, ...(options.filter !== undefined ? { filter: options.filter } : {}) },
       ...(options.last !== undefined ? { last: options.last } : {}),
       set: options.set,
       unset: options.unset,
@@ -67,4 +66,13 @@ export async function runReplay(source: string, options: ReplayOptions, context:
   testReport.write();
   reporter.summary(replayed.passed, replayed.failed);
   if (replayed.failed > 0) throw new CheckFailed();
+}
+
+/** Re-signed with the secret, sent as captured, or unsigned (said when no secret leaves no other way). */
+function signingOf(options: ReplayOptions, secret: string | undefined, reporter: Reporter): ReplaySigning {
+  if (options.asCaptured) return { kind: 'as-captured' };
+  if (options.unsigned) return { kind: 'unsigned' };
+  if (secret !== undefined) return { kind: 'resign', secret };
+  reporter.note('no secret (--secret, HMS_WEBHOOK_SECRET or --secret-file): sending unsigned');
+  return { kind: 'unsigned' };
 }

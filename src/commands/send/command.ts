@@ -10,6 +10,7 @@ import {
   junitOption,
   number,
   paceOption,
+  renamedOption,
   routeOption,
   secretFileOption,
   secretOption,
@@ -86,11 +87,9 @@ const loadDeclaration = () =>
       .description('send many requests, each re-signed, over parallel connections, and report throughput and latency')
       .argument('[event]', 'event or event/variant (see `hms-webhook fixtures`)'),
   )
-    .addOption(new Option('--count <n>', 'how many requests (with --emit: virtual users)').argParser(number('whole')).default(1000))
+    .addOption(new Option('--count <n>', 'how many requests').argParser(number('whole')).default(1000))
     .addOption(
-      new Option('--concurrency <c>', 'connections in parallel (with --emit: virtual users at a time)')
-        .argParser(number('whole'))
-        .default(10),
+      new Option('--concurrency <c>', 'connections in parallel, each with one request in flight').argParser(number('whole')).default(10),
     )
     .addOption(deadlineOption())
     .addOption(
@@ -102,10 +101,11 @@ const loadDeclaration = () =>
     .addOption(new Option('--ramp-step <n>', 'with --ramp: calls added at each step (default: from)').argParser(number('whole')))
     .addOption(new Option('--step-seconds <s>', 'with --ramp: how long each step lasts').argParser(number('positive')).default(10))
     .addOption(
-      new Option('--pace <ms>', 'with --ramp: each call sends one request every this many ms; latency counts from when it was due')
+      new Option('--every <ms>', 'with --ramp: each call sends one request every this many ms; latency counts from when it was due')
         .argParser(number('positive'))
         .default(1000),
     )
+    .addOption(renamedOption('--pace <ms>'))
     .option('--plot <file.svg>', 'with --ramp: also draw the curve as an SVG chart')
     .addOption(
       new Option('--emit <engine>', 'write a ready load-test project for this engine instead of sending').choices(['artillery'] as const),
@@ -113,7 +113,12 @@ const loadDeclaration = () =>
     .option('--out <dir>', 'with --emit: the folder to write (default hms-webhook-artillery)')
     .option('--scenario <name|file>', 'with --emit: each virtual user plays this whole call (book-appointment, opening-hours or a file)')
     .addOption(
-      new Option('--duration <seconds>', 'with --emit: the phase spreads --count virtual users over this long')
+      new Option('--users <n>', 'with --emit: virtual users, each sending the event or playing the whole call')
+        .argParser(number('whole'))
+        .default(1000),
+    )
+    .addOption(
+      new Option('--duration <seconds>', 'with --emit: the phase spreads --users virtual users over this long')
         .argParser(number('whole'))
         .default(60),
     )
@@ -212,10 +217,12 @@ Exit: 0 every step passed, 1 a step failed (the call stops there), 2 could not s
 Examples:
   $ hms-webhook send load end-of-call-report --count 10000 --concurrency 50
   $ hms-webhook send load status-update --count 500 --unsigned --expect-status 401
-  $ hms-webhook send load tool-calls --to :3000 --ramp 10..500 --ramp-step 20 --plot knee.svg
+  $ hms-webhook send load tool-calls --to :3000/webhooks --ramp 10..500 --ramp-step 20 --every 500 --plot knee.svg
   $ hms-webhook send load tool-calls --to https://staging.example.com/webhooks --emit artillery --out load-test
-  $ hms-webhook send load --scenario book-appointment --to :3000 --emit artillery --count 5000 --duration 300
-With --ramp, each step runs that many concurrent calls, each sending one request every --pace ms, for
+  $ hms-webhook send load --scenario book-appointment --to :3000/webhooks --emit artillery --users 5000 --duration 300
+One meaning per flag: --count and --concurrency are requests and connections (plain load); --ramp's
+calls each send one request every --every ms; --emit's --users virtual users arrive over --duration.
+With --ramp, each step runs that many concurrent calls, each sending one request every --every ms, for
 --step-seconds; the knee is the highest step whose p99 (from when each request was due) stays under
 80 % of the deadline with no failed reply; the ramp stops at the first step past it.
 With --emit artillery, nothing is sent: the folder holds artillery.yml, a processor that signs each
@@ -224,7 +231,7 @@ Exit: 0 every request got the expected status (with --ramp: a knee was found), 1
       )
       .action(async (event, options, command) => {
         const { loadModeOf } = await import('./load-modes.js');
-        // --count and --concurrency have defaults: only their source says whether they were given.
+        // --count, --concurrency, --users and --every have defaults: only their source says whether they were given.
         const mode = loadModeOf(options, (option) => command.getOptionValueSource(option) === 'cli');
         if (mode === 'emit') {
           const { runEmit } = await import('./run-emit.js');

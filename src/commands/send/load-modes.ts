@@ -1,3 +1,4 @@
+import { refuseRenamed } from '../../cli/options.js';
 import { UsageError } from '../../errors.js';
 import type { LoadOptions } from './command.js';
 
@@ -5,7 +6,7 @@ import type { LoadOptions } from './command.js';
 export type LoadMode = 'load' | 'ramp' | 'emit';
 
 /** Options with a default: only their source tells whether they were given. */
-export type DefaultedOption = 'count' | 'concurrency';
+export type DefaultedOption = 'count' | 'concurrency' | 'users' | 'every';
 
 type Refusal = { flag: string; given: (options: LoadOptions, given: (option: DefaultedOption) => boolean) => boolean; why: string };
 
@@ -18,6 +19,8 @@ const NOT_RAMPED = 'does not apply to --ramp: each step runs its number of calls
 /** Per mode, the flags it cannot honour, each with its one-line reason, in the order they are checked. */
 const REFUSED: Record<LoadMode, readonly Refusal[]> = {
   load: [
+    { flag: '--users', given: onCommandLine('users'), why: 'goes with --emit artillery (virtual users); here --count is requests' },
+    { flag: '--every', given: onCommandLine('every'), why: "goes with --ramp FROM..TO (each call's request interval)" },
     { flag: '--scenario', given: set('scenario'), why: 'goes with --emit artillery (here: send call --calls N --concurrency C)' },
     { flag: '--out', given: set('out'), why: 'goes with --emit artillery' },
     { flag: '--force', given: set('force'), why: 'goes with --emit artillery' },
@@ -25,6 +28,7 @@ const REFUSED: Record<LoadMode, readonly Refusal[]> = {
     { flag: '--ramp-step', given: set('rampStep'), why: 'goes with --ramp FROM..TO' },
   ],
   ramp: [
+    { flag: '--users', given: onCommandLine('users'), why: 'goes with --emit artillery, not --ramp' },
     { flag: '--count', given: onCommandLine('count'), why: NOT_RAMPED },
     { flag: '--concurrency', given: onCommandLine('concurrency'), why: NOT_RAMPED },
     { flag: '--scenario', given: set('scenario'), why: 'goes with --emit artillery, not --ramp' },
@@ -32,6 +36,12 @@ const REFUSED: Record<LoadMode, readonly Refusal[]> = {
     { flag: '--force', given: set('force'), why: 'goes with --emit artillery, not --ramp' },
   ],
   emit: [
+    {
+      flag: '--count',
+      given: onCommandLine('count'),
+      why: 'is --users N with --emit: virtual users, each sending the event or playing the whole call',
+    },
+    { flag: '--every', given: onCommandLine('every'), why: NOT_EMITTED },
     {
       flag: '--concurrency',
       given: onCommandLine('concurrency'),
@@ -50,6 +60,8 @@ const REFUSED: Record<LoadMode, readonly Refusal[]> = {
 
 /** The mode the options ask for; a flag the mode cannot honour is a UsageError, never silently ignored. */
 export function loadModeOf(options: LoadOptions, given: (option: DefaultedOption) => boolean): LoadMode {
+  // --pace is a wait between steps (send call, replay); a ramp's calls send one request --every MS.
+  refuseRenamed(options, { pace: (value) => `--every ${value}` });
   const mode: LoadMode = options.emit !== undefined ? 'emit' : options.ramp !== undefined ? 'ramp' : 'load';
   const refused = REFUSED[mode].find((refusal) => refusal.given(options, given));
   if (refused !== undefined) throw new UsageError(`${refused.flag} ${refused.why}`);

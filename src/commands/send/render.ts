@@ -415,7 +415,7 @@ export function callSummary(
 /** `send load --ramp`'s record: every step, the knee and the answer. */
 export function rampJson(
   ramp: RampOutcome,
-  run: { url: string; paceMs: number; stepSeconds: number; answer: string; interrupted: boolean },
+  run: { url: string; everyMs: number; stepSeconds: number; answer: string; interrupted: boolean },
 ): OutputRecord<'ramp'> {
   return {
     type: 'ramp',
@@ -423,7 +423,7 @@ export function rampJson(
     event: ramp.event,
     deadline_ms: ramp.deadlineMs,
     threshold_ms: ramp.thresholdMs,
-    pace_ms: run.paceMs,
+    every_ms: run.everyMs,
     step_seconds: run.stepSeconds,
     steps: ramp.steps.map((step) => ({ concurrency: step.concurrency, ...statsJson(step), holds: step.holds })),
     knee: ramp.knee ?? null,

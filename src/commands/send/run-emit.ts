@@ -25,7 +25,7 @@ export async function runEmit(name: string | undefined, options: LoadOptions, co
     set: options.set,
     unset: options.unset,
     signed: options.unsigned !== true,
-    arrivals: options.count,
+    arrivals: options.users,
     durationSeconds: options.duration,
     timeoutSeconds: options.timeout,
     dir: options.out ?? DEFAULT_OUT,
@@ -40,7 +40,7 @@ export async function runEmit(name: string | undefined, options: LoadOptions, co
   reporter.result(
     () => emitJson(written),
     () => [
-      `${reporter.style.bold('artillery project')} in ${dir}: ${label}, ${requestsPerUser === 1 ? 'one request' : `${requestsPerUser} requests`} per virtual user, ${options.count} virtual users over ${options.duration} s`,
+      `${reporter.style.bold('artillery project')} in ${dir}: ${label}, ${requestsPerUser === 1 ? 'one request' : `${requestsPerUser} requests`} per virtual user, ${options.users} virtual users over ${options.duration} s`,
       ...files.map((file) => `  ${file}`),
       '',
       'Next:',

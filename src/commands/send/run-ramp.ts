@@ -29,11 +29,11 @@ export async function runRamp(name: string | undefined, options: LoadOptions, co
       ...eventRequestOf(name, options, io, reporter),
       concurrencies: rampConcurrencies(from, to, options.rampStep ?? from),
       stepMs: options.stepSeconds * 1000,
-      paceMs: options.pace,
+      everyMs: options.every,
       stopped: () => interrupted,
       onStart: ({ event, deadlineMs, thresholdMs }) => {
         if (reporter.json) return;
-        const each = `each call 1 request every ${duration(options.pace)}, ${options.stepSeconds} s a step`;
+        const each = `each call 1 request every ${duration(options.every)}, ${options.stepSeconds} s a step`;
         reporter.lines([
           `${reporter.style.bold('ramp')} ${event} → ${url.href}  deadline ${duration(deadlineMs)} (holds: p99 under ${duration(thresholdMs)}, no failed reply); ${each}`,
           rampRow(['calls', 'req/s', 'p50', 'p99', 'failed']),
@@ -49,7 +49,7 @@ export async function runRamp(name: string | undefined, options: LoadOptions, co
   const answer = `${ramp.answer}${interrupted ? ' (stopped by Ctrl-C)' : ''}`;
   if (options.plot !== undefined) writePlot(options.plot, ramp, answer);
   reporter.result(
-    () => rampJson(ramp, { url: url.href, paceMs: options.pace, stepSeconds: options.stepSeconds, answer, interrupted }),
+    () => rampJson(ramp, { url: url.href, everyMs: options.every, stepSeconds: options.stepSeconds, answer, interrupted }),
     () => [answer],
   );
   if (interrupted) throw new Interrupted();

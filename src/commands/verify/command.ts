@@ -1,6 +1,6 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import type { CommandContext } from '../../cli/command-context.js';
-import { jsonOption, junitOption, number, secretFileOption, secretOption, toleranceOption } from '../../cli/options.js';
+import { filterOption, jsonOption, junitOption, number, secretFileOption, secretOption, toleranceOption } from '../../cli/options.js';
 import { DEFAULT_MAX_LINE_BYTES } from '../../defaults.js';
 
 const declaration = () =>
@@ -20,6 +20,7 @@ const declaration = () =>
     .option('--signature <value>', "the hand-given request's X-Webhook-Signature")
     .option('--timestamp <unix>', "the hand-given request's X-Webhook-Timestamp")
     .addOption(new Option('--event <event>', "the hand-given request's X-Webhook-Event (default: the body's message.type)"))
+    .addOption(filterOption("check only the requests that match (verdict: is verify's own)"))
     .addOption(jsonOption('one JSON object per request, then a summary object'))
     .addOption(junitOption())
     .option('-q, --quiet', 'print only failed requests and the summary')

@@ -109,7 +109,13 @@ async function verifyFile(file: string, run: FileRun): Promise<void> {
   const { reporter, tally, io } = run;
   const label = file === '-' ? 'stdin' : file;
   const threads = Math.min(availableParallelism(), MAX_THREADS);
-  const parallel = threads > 1 && !run.testReport.wanted && file !== '-' && sizeOf(file) >= PARALLEL_FROM_BYTES && !isHarFile(file);
+  const parallel =
+    threads > 1 &&
+    !run.testReport.wanted &&
+    run.options.filter === undefined &&
+    file !== '-' &&
+    sizeOf(file) >= PARALLEL_FROM_BYTES &&
+    !isHarFile(file);
   const { clock: _onThisThread, ...check } = run.check;
   const counts = parallel
     ? await verifyInParallel(
@@ -129,7 +135,7 @@ async function verifyFile(file: string, run: FileRun): Promise<void> {
           io.stderr.write(err);
           run.testReport.add(label, () => ({ name: `${problem.location} unreadable`, failure: problem.message, seconds: 0 }));
         },
-        { maxLineBytes: run.options.maxLine, stdin: io.stdin },
+        { maxLineBytes: run.options.maxLine, stdin: io.stdin, ...(run.options.filter !== undefined ? { filter: run.options.filter } : {}) },
       );
   tally.passed += counts.passed;
   tally.failed += counts.failed;
@@ -145,8 +151,11 @@ function finish(tally: Tally, files: string[], options: VerifyOptions, reporter:
     reporter.summary(tally.passed, tally.failed, { fields: tally.unreadable > 0 ? { unreadable: tally.unreadable } : {}, suffix: skipped });
   if (total === 0 && tally.lastProblem !== undefined) throw new InputError(tally.lastProblem);
   if (total === 0 && !options.allowEmpty) {
+    const where = files.map((f) => (f === '-' ? 'stdin' : f)).join(', ');
     throw new InputError(
-      `no requests found in ${files.map((f) => (f === '-' ? 'stdin' : f)).join(', ')}: an empty capture fails, since nothing was checked (--allow-empty accepts it)`,
+      options.filter !== undefined
+        ? `no requests in ${where} match --filter ${JSON.stringify(options.filter)}: nothing was checked (--allow-empty accepts it)`
+        : `no requests found in ${where}: an empty capture fails, since nothing was checked (--allow-empty accepts it)`,
     );
   }
   if (tally.failed > 0 || tally.unreadable > 0) throw new CheckFailed();

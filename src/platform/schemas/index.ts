@@ -66,6 +66,14 @@ export function eventOf(document: unknown): string | undefined {
   return typeof type === 'string' ? type : undefined;
 }
 
+/** The names of the tools a payload calls, in either dialect's list; empty for other events. */
+export function calledToolNames(document: unknown): string[] {
+  const message = asObject(asObject(document)?.message);
+  const list = message?.tool_call_list ?? message?.toolCallList;
+  if (!Array.isArray(list)) return [];
+  return list.map((call) => asObject(asObject(call)?.function)?.name).filter((name): name is string => typeof name === 'string');
+}
+
 /** The call a payload belongs to, from message.call.id. */
 export function callIdOf(document: unknown): string | undefined {
   const id = asObject(asObject(asObject(document)?.message)?.call)?.id;
