@@ -453,8 +453,13 @@ describe('installed package: every command from the installed bin', { timeout: 3
   });
 
   it('fixtures list and show', async () => {
-    const list = JSON.parse((await installed(['fixtures', 'list', '--json'])).stdout) as { name: string }[];
-    assert.ok(list.some((fixture) => fixture.name === 'tool-calls/book-appointment' || fixture.name.startsWith('tool-calls/')));
+    const records = (await installed(['fixtures', 'list', '--json'])).stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; name: string });
+    const list = records.filter((record) => record.type === 'fixture');
+    assert.ok(list.some((fixture) => fixture.name.startsWith('tool-calls/')));
+    assert.ok(records.some((record) => record.type === 'scenario' && record.name === 'book-appointment'));
     const shown = JSON.parse((await installed(['fixtures', 'show', list[0]!.name])).stdout) as { message?: { type?: string } };
     assert.equal(shown.message?.type, list[0]!.name.split('/')[0]);
   });
