@@ -6,7 +6,8 @@ import { checkReceivedReply, DEADLINE_WARNING_SHARE } from '../platform/reply-ch
 import { newToolCallId } from '../platform/scenario.js';
 import { asObject } from '../platform/schemas/common.js';
 import { replyDeadlineMs } from '../platform/schemas/index.js';
-import { failedOf, type LoadStats, runLoad } from '../sending/load.js';
+import { runLoad } from '../sending/load.js';
+import { failedOf, type LoadStats } from '../sending/load-stats.js';
 import { kneeOf, type RampStep, runRamp } from '../sending/ramp.js';
 import { duration } from '../output/style.js';
 import { type EventRequestOptions, type PreparedRequest, prepareEventRequest } from './request.js';

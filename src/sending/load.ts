@@ -1,6 +1,6 @@
 import { Pool } from 'undici';
 import { classifyNetworkError, type NetworkFailure, type ReceivedReply } from './http.js';
-import { LatencyHistogram } from './latency-histogram.js';
+import { countIn, emptyStats, type LoadStats } from './load-stats.js';
 
 export interface LoadOptions {
   url: URL;
@@ -19,44 +19,6 @@ export interface LoadOptions {
 export interface SignedRequest {
   headers: Record<string, string>;
   body: Buffer;
-}
-
-export interface LoadStats {
-  sent: number;
-  /** Requests that got a reply: the throughput counts these, not connection errors. */
-  answered: number;
-  /** Replies that failed the judge, by reason. */
-  failures: Map<string, number>;
-  elapsedMs: number;
-  latency: LatencyHistogram;
-  statuses: Map<number, number>;
-  errors: Map<string, number>;
-}
-
-export function emptyStats(): LoadStats {
-  return {
-    sent: 0,
-    answered: 0,
-    elapsedMs: 0,
-    latency: new LatencyHistogram(),
-    statuses: new Map(),
-    errors: new Map(),
-    failures: new Map(),
-  };
-}
-
-/** All the counts of a tally by reason (failures, errors). */
-export function totalOf(counts: Map<unknown, number>): number {
-  return [...counts.values()].reduce((a, b) => a + b, 0);
-}
-
-/** Requests that failed: a reply that failed its judge, or none at all. */
-export function failedOf(stats: LoadStats): number {
-  return totalOf(stats.failures) + totalOf(stats.errors);
-}
-
-export function countIn<K>(map: Map<K, number>, key: K): void {
-  map.set(key, (map.get(key) ?? 0) + 1);
 }
 
 /** A pool of keep-alive connections to the target, one request at a time on each. */

@@ -1,6 +1,7 @@
 import { DEADLINE_WARNING_SHARE } from '../platform/reply-check.js';
 import type { NetworkFailure, ReceivedReply } from './http.js';
-import { countIn, dispatchPost, emptyStats, type LoadStats, loadPool, type SignedRequest } from './load.js';
+import { dispatchPost, loadPool, type SignedRequest } from './load.js';
+import { countIn, emptyStats, type LoadStats } from './load-stats.js';
 
 export interface RampOptions {
   url: URL;

@@ -24,8 +24,9 @@ function loadedWith(source: string): string[] {
   return [...seen];
 }
 
-const holdsFuzzer = (output: string) =>
-  Object.keys(meta.outputs[output]!.inputs).some((input) => input.includes('node_modules/fast-check/'));
+const holds = (packageName: string) => (output: string) =>
+  Object.keys(meta.outputs[output]!.inputs).some((input) => input.includes(`node_modules/${packageName}/`));
+const holdsFuzzer = holds('fast-check');
 
 describe('the fuzzer loads only when asked', () => {
   it('a plain send, send call and demo load no chunk that holds fast-check', () => {
@@ -39,5 +40,15 @@ describe('the fuzzer loads only when asked', () => {
     for (const source of ['dist/src/commands/send/fuzz-render.js', 'dist/src/commands/tools/run.js']) {
       assert.ok(loadedWith(source).some(holdsFuzzer), source);
     }
+  });
+
+  it('a plain send loads neither undici (it sends on node:http) nor the code of whole calls', () => {
+    const loaded = loadedWith('dist/src/commands/send/run.js');
+    assert.deepEqual(loaded.filter(holds('undici')), []);
+    assert.deepEqual(
+      loaded.filter((output) => 'dist/src/engine/play-calls.js' in meta.outputs[output]!.inputs),
+      [],
+    );
+    assert.ok(loadedWith('dist/src/commands/send/run-load.js').some(holds('undici')), 'send load does');
   });
 });

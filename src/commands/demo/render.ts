@@ -5,7 +5,7 @@ import type { Fault } from '../../platform/delivery-faults.js';
 import type { ListenEvent } from '../../receiving/listener.js';
 import { listenJson, listenLines } from '../listen/render.js';
 import { reproduceArgs } from '../send/chaos-options.js';
-import { callStepJson, callStepLines, planJson, planLines } from '../send/render.js';
+import { callStepJson, callStepLines, planJson, planLines } from '../send/call-render.js';
 
 type StartEvent = Extract<CallEvent, { type: 'start' }>;
 type StepEvent = Extract<CallEvent, { type: 'step' }>;

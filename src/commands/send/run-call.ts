@@ -23,7 +23,7 @@ import { resolveSecrets } from '../../signing/secrets.js';
 import { parseRoutes, readAssistantFile } from '../tool-routing.js';
 import { readChaos, reproduceArgs, seedOf } from './chaos-options.js';
 import type { CallOptions } from './command.js';
-import { callEventCase, callEventView, callsHeading, callsJson, callsLines, callSummary } from './render.js';
+import { callEventCase, callEventView, callsHeading, callsJson, callsLines, callSummary } from './call-render.js';
 
 /** `send call`: the flags read into the engine's options, its events rendered, the exit decided. */
 export async function runSendCall(name: string | undefined, options: CallOptions, context: CommandContext): Promise<void> {

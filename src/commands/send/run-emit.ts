@@ -4,7 +4,7 @@ import { UsageError } from '../../errors.js';
 import { Reporter } from '../../output/reporter.js';
 import { parseTarget } from '../../sending/target.js';
 import type { LoadOptions } from './command.js';
-import { emitJson } from './render.js';
+import { emitJson } from './load-render.js';
 
 const DEFAULT_OUT = 'hms-webhook-artillery';
 

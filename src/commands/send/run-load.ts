@@ -3,11 +3,11 @@ import { sendLoad } from '../../engine/send-load.js';
 import { CheckFailed, Interrupted } from '../../errors.js';
 import { Reporter } from '../../output/reporter.js';
 import { statusMatches } from '../../platform/reply-check.js';
-import { failedOf, type LoadStats, totalOf } from '../../sending/load.js';
+import { failedOf, type LoadStats, totalOf } from '../../sending/load-stats.js';
 import { parseTarget } from '../../sending/target.js';
 import type { LoadOptions } from './command.js';
 import { eventRequestOf } from './request-flags.js';
-import { loadJson, loadLines } from './render.js';
+import { loadJson, loadLines } from './load-render.js';
 
 /** `send load EVENT`: the engine's sendLoad with progress on a terminal; Ctrl-C stops sending and the summary covers what was sent. */
 export async function runSendLoad(name: string | undefined, options: LoadOptions, context: CommandContext): Promise<void> {

@@ -6,11 +6,11 @@ import { whyUnreadable } from '../../input.js';
 import { rampChartSvg } from '../../output/ramp-chart.js';
 import { Reporter } from '../../output/reporter.js';
 import { duration } from '../../output/style.js';
-import { failedOf } from '../../sending/load.js';
+import { failedOf } from '../../sending/load-stats.js';
 import { parseTarget } from '../../sending/target.js';
 import type { LoadOptions } from './command.js';
 import { eventRequestOf } from './request-flags.js';
-import { rampJson, rampRow, rampStepRow } from './render.js';
+import { rampJson, rampRow, rampStepRow } from './load-render.js';
 
 /** `send load EVENT --ramp FROM..TO`: the engine's rampLoad, a row per step, the answer, the chart. */
 export async function runRamp(name: string | undefined, options: LoadOptions, context: CommandContext): Promise<void> {
