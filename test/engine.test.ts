@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { jsonLines, ROOT, runCli, temporaryFolder } from './helpers.js';
-import { type Answer, correctReplies, type Received, startReceiver } from './receiver.js';
+import { type Answer, correctReplies, type Received, startBuiltInListener, startReceiver } from './receiver.js';
 
 // The engine through the package's own name, as a user's test suite imports it: no CLI in between.
 const library = await import('hms-webhook');
@@ -170,18 +170,7 @@ describe('the engine: each use case a function, with the verdicts the commands g
   });
 
   it("README's library example runs as printed against a correct receiver (the built-in listener)", async () => {
-    const server = await library.startListener({
-      host: '127.0.0.1',
-      port: 0,
-      path: '/webhooks',
-      secrets: [SECRET],
-      toleranceSeconds: 300,
-      enforce: true,
-      maxBodyBytes: 1 << 20,
-      replies: {},
-      delayMs: 0,
-      onEvent: () => {},
-    });
+    const server = await startBuiltInListener(SECRET, { path: '/webhooks' });
     closers.push(() => server.close());
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const example = /```ts\n(import \{ loadScenario, playCalls, probeReceiver \} from 'hms-webhook';[\s\S]*?)```/.exec(readme)?.[1];

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startListener } from '../src/receiving/listener.js';
+import { type Listener, type ListenerOptions, startListener } from '../src/receiving/listener.js';
 import { runCli } from './helpers.js';
 
 /** What the test receiver saw of one request. */
@@ -85,13 +85,9 @@ export const correctReplies = (request: Received): Answer => {
   return { body: '{}' };
 };
 
-/**
- * Real traffic: each `send call` (with the extra arguments given) through a listener that saves every
- * request to `file` and forwards it to a receiver answering with `respond`, whose replies are saved too.
- */
-export async function recordCalls(file: string, secret: string, respond: Responder, calls: string[][]): Promise<void> {
-  const receiver = await startReceiver(secret, respond);
-  const listener = await startListener({
+/** The built-in listener on a free port of 127.0.0.1: a correct receiver that refuses what probe forges. */
+export function startBuiltInListener(secret: string, options: Partial<ListenerOptions> = {}): Promise<Listener> {
+  return startListener({
     host: '127.0.0.1',
     port: 0,
     path: '/',
@@ -101,10 +97,18 @@ export async function recordCalls(file: string, secret: string, respond: Respond
     maxBodyBytes: 1 << 20,
     replies: {},
     delayMs: 0,
-    forwardTo: new URL(receiver.url),
-    save: file,
     onEvent: () => {},
+    ...options,
   });
+}
+
+/**
+ * Real traffic: each `send call` (with the extra arguments given) through a listener that saves every
+ * request to `file` and forwards it to a receiver answering with `respond`, whose replies are saved too.
+ */
+export async function recordCalls(file: string, secret: string, respond: Responder, calls: string[][]): Promise<void> {
+  const receiver = await startReceiver(secret, respond);
+  const listener = await startBuiltInListener(secret, { forwardTo: new URL(receiver.url), save: file });
   try {
     for (const extra of calls) {
       const played = await runCli(['send', 'call', '--to', listener.url, '--secret', secret, ...extra]);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { jsonLines, runCli, startCli, temporaryFolder } from '../helpers.js';
-import { type Listener, startListener } from '../../src/receiving/listener.js';
+import type { Listener } from '../../src/receiving/listener.js';
+import { startBuiltInListener } from '../receiver.js';
 
 // One --json vocabulary: every line every command prints with --json is a record of `schema output`.
 
@@ -22,18 +23,7 @@ describe('--json: every record of every command validates against `schema output
     const printed = await runCli(['schema', 'output']);
     assert.equal(printed.code, 0, printed.stderr);
     validate = ajv.compile(JSON.parse(printed.stdout) as object);
-    receiver = await startListener({
-      host: '127.0.0.1',
-      port: 0,
-      path: '/',
-      secrets: [SECRET],
-      toleranceSeconds: 300,
-      enforce: true,
-      maxBodyBytes: 1 << 20,
-      replies: {},
-      delayMs: 0,
-      onEvent: () => {},
-    });
+    receiver = await startBuiltInListener(SECRET);
   });
   after(async () => receiver.close());
 
