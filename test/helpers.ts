@@ -91,8 +91,9 @@ export function startCli(args: string[], options: CliOptions = {}): RunningCli {
 
 function environment(env: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
   // FORCE_COLOR is removed, not emptied: from Node 22 on, NO_COLOR beside any FORCE_COLOR is a warning on stderr.
-  const { FORCE_COLOR: _inherited, ...inherited } = process.env;
-  return { ...inherited, NO_COLOR: '1', HMS_WEBHOOK_SECRET: '', GITHUB_ACTIONS: '', CI: '', ...env };
+  // HMS_WEBHOOK_SECRET too: set but empty, it is a mistake the commands refuse (an unset CI secret).
+  const { FORCE_COLOR: _color, HMS_WEBHOOK_SECRET: _secret, ...inherited } = process.env;
+  return { ...inherited, NO_COLOR: '1', GITHUB_ACTIONS: '', CI: '', ...env };
 }
 
 /** Runs the CLI in this process through main(args, io): its streams, env, clock and signals are the test's. */

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { closeSync, createReadStream, openSync, readSync, type Stats, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, createReadStream, fdatasync, fstatSync, lstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { DEFAULT_MAX_LINE_BYTES } from '../defaults.js';
 import { InputError } from '../errors.js';
 import { asObject } from '../platform/schemas/common.js';
@@ -133,47 +133,61 @@ export function captureBody(capture: Capture): Buffer {
 }
 
 /**
- * Appends capture lines with group commit: the lines of one event-loop turn go out in one write at
- * the end of the turn, and each append resolves once its whole line is in the file — so a request is
- * answered only after its line is saved. A write cut short (a full disk) rejects the appends whose
- * lines did not fit, and the next write starts on a new line, so a torn line is never glued to the next.
+ * Appends capture lines with group commit: the lines that arrive while a write and its fdatasync are
+ * under way go out together in the next one, and each append resolves only once its whole line is
+ * written and synced — so a 2xx means the line is on disk, and a disk that fails later loses no answered
+ * request. A write cut short (a full disk) rejects the appends whose lines did not fit, and the next
+ * write starts on a new line, so a torn line is never glued to the next (nor one left by a crash before
+ * this run). A file removed or replaced while listening (rm, rotation by rename) is noticed at the next
+ * write and created again, with a warning.
  */
 export class CaptureWriter {
-  private readonly fd: number;
+  private fd: number;
   private pending: string[] = [];
   private waiters: { resolve(): void; reject(error: Error): void }[] = [];
   private scheduled = false;
-  /** The file ends in a line that a failed write cut short. */
+  private syncing = false;
+  /** The file ends in a line that a failed write (or an earlier crash) cut short. */
   private torn = false;
 
-  constructor(readonly path: string) {
-    let kind: Stats | undefined;
-    try {
-      kind = statSync(path);
-    } catch {
-      kind = undefined;
-    }
-    // Opening a FIFO blocks until a reader comes, and writing to one blocks once it is full.
-    if (kind?.isFIFO()) throw new InputError(`cannot save to ${path}: it is a FIFO, which would block the listener; give a regular file`);
-    try {
-      // Captures hold phone numbers and signatures: readable by their owner only.
-      this.fd = openSync(path, 'a', 0o600);
-    } catch (error) {
-      throw new InputError(`cannot write captures to ${path}: ${whyUnreadable(error) ?? (error as Error).message}`);
+  /** `onWarning` hears what the writer did on its own: a torn line ended, the file created again. */
+  constructor(
+    readonly path: string,
+    private readonly onWarning: (text: string) => void = () => {},
+  ) {
+    this.fd = openCaptureFile(path);
+    const { size } = fstatSync(this.fd);
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+      try {
+        readSync(fd, last, 0, 1, size - 1);
+      } finally {
+        closeSync(fd);
+      }
+      if (last[0] !== 0x0a) {
+        this.torn = true;
+        onWarning(
+          `warning: ${path} ends in a line cut short (an earlier crash?): it is ended before the first new line, which verify then reports as unreadable`,
+        );
+      }
     }
   }
 
-  /** Appends a line made by captureLine(). */
+  /** Appends a line made by captureLine(); resolves once it is written and synced. */
   append(line: string): Promise<void> {
     this.pending.push(line);
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        // A synchronous write of a few KB to the page cache costs less than a thread-pool round trip.
-        setImmediate(() => this.flush());
-      }
+      this.schedule();
     });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.syncing) return;
+    this.scheduled = true;
+    // A synchronous write of a few KB to the page cache costs less than a thread-pool round trip.
+    setImmediate(() => this.flush());
   }
 
   private flush(): void {
@@ -183,6 +197,7 @@ export class CaptureWriter {
     const waiters = this.waiters;
     this.pending = [];
     this.waiters = [];
+    this.reopenIfGone();
     const data = Buffer.from(`${this.torn ? '\n' : ''}${lines.join('')}`);
     let written = 0;
     let failure: Error | undefined;
@@ -193,26 +208,91 @@ export class CaptureWriter {
         failure = error as Error;
       }
     }
-    if (failure === undefined) {
-      this.torn = false;
-      for (const waiter of waiters) waiter.resolve();
+    if (failure !== undefined) {
+      if (written > 0) this.torn = data[written - 1] !== 0x0a;
+      // Each line is saved only if all of its bytes were written.
+      let end = data.length - Buffer.byteLength(lines.join(''));
+      lines.forEach((line, index) => {
+        end += Buffer.byteLength(line);
+        if (end <= written) waiters[index]!.resolve();
+        else waiters[index]!.reject(failure);
+      });
       return;
     }
-    if (written > 0) this.torn = data[written - 1] !== 0x0a;
-    // Each line is saved only if all of its bytes were written.
-    let end = data.length - Buffer.byteLength(lines.join(''));
-    lines.forEach((line, index) => {
-      end += Buffer.byteLength(line);
-      if (end <= written) waiters[index]!.resolve();
-      else waiters[index]!.reject(failure);
+    this.torn = false;
+    // Synced off the event loop; what arrives meanwhile waits for the next write, so one sync serves many lines.
+    this.syncing = true;
+    fdatasync(this.fd, (error) => {
+      this.syncing = false;
+      // A device that cannot be synced (EINVAL) holds nothing to lose; any other failure is a line not saved.
+      const failed = error !== null && error.code !== 'EINVAL' ? error : undefined;
+      for (const waiter of waiters) failed === undefined ? waiter.resolve() : waiter.reject(failed);
+      if (this.pending.length > 0) this.schedule();
     });
   }
 
-  /** Writes what is left and closes the file. */
+  /** The file was removed (no links left) or replaced at its path: create it again, and say so. */
+  private reopenIfGone(): void {
+    let replaced: boolean;
+    try {
+      const open = fstatSync(this.fd);
+      const now = lstatSync(this.path, { throwIfNoEntry: false });
+      replaced = open.nlink === 0 || now === undefined || now.ino !== open.ino || now.dev !== open.dev;
+    } catch {
+      replaced = true;
+    }
+    if (!replaced) return;
+    const fd = openCaptureFile(this.path);
+    closeSync(this.fd);
+    this.fd = fd;
+    this.torn = false;
+    this.onWarning(`warning: ${this.path} was removed or replaced while listening: created again, from the next request on`);
+  }
+
+  /** Writes and syncs what is left, and closes the file. */
   async close(): Promise<void> {
-    this.flush();
+    while (this.syncing || this.pending.length > 0) {
+      if (!this.syncing) this.flush();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     closeSync(this.fd);
   }
+}
+
+/**
+ * Opens a capture file to append to it, as its owner alone may: never through a symbolic link (a
+ * link planted in a shared folder would send phone numbers elsewhere), never a file of another user
+ * or one others can read, created 0600.
+ */
+function openCaptureFile(path: string): number {
+  const kind = lstatSync(path, { throwIfNoEntry: false });
+  // Opening a FIFO blocks until a reader comes, and writing to one blocks once it is full.
+  if (kind?.isFIFO()) throw new InputError(`cannot save to ${path}: it is a FIFO, which would block the listener; give a regular file`);
+  if (kind?.isSymbolicLink())
+    throw new InputError(`cannot save to ${path}: it is a symbolic link, which is not followed; give the file itself`);
+  let fd: number;
+  try {
+    // Captures hold phone numbers and signatures: readable by their owner only.
+    fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+  } catch (error) {
+    throw new InputError(`cannot write captures to ${path}: ${whyUnreadable(error) ?? (error as Error).message}`);
+  }
+  const stats = fstatSync(fd);
+  // A device (/dev/null, /dev/full in tests) keeps nothing to protect; anything else must be a file of one's own.
+  const problem = stats.isCharacterDevice()
+    ? undefined
+    : !stats.isFile()
+      ? 'it is not a regular file'
+      : process.getuid !== undefined && stats.uid !== process.getuid()
+        ? `it belongs to another user (uid ${stats.uid}): save to a file of your own`
+        : (stats.mode & 0o077) !== 0
+          ? `others can read or write it (mode ${(stats.mode & 0o777).toString(8)}): chmod 600 ${path}, or save to a new file`
+          : undefined;
+  if (problem !== undefined) {
+    closeSync(fd);
+    throw new InputError(`cannot save to ${path}: ${problem}`);
+  }
+  return fd;
 }
 
 /** Whether a file is a HAR file rather than a capture file, by its first bytes. */

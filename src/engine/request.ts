@@ -95,7 +95,7 @@ export async function prepareRequest(
   if (options.expectStatus !== undefined && !isStatusExpectation(options.expectStatus)) {
     throw new UsageError(`--expect-status ${options.expectStatus}: give a status such as 401 or a class such as 4xx`);
   }
-  const secret = resolveSecrets(options, io.env)[0];
+  const secret = resolveSecrets(options, io.env, note)[0];
   if (forgery === 'tamper' && secret === undefined) {
     throw new UsageError(
       '--tamper changes the body after signing: give the secret to sign with (--secret, HMS_WEBHOOK_SECRET or --secret-file)',

@@ -1,4 +1,5 @@
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
+import { checkOutputPath, writeOutputFile } from '../output-file.js';
 import { InputError } from '../errors.js';
 import { whyUnreadable } from '../input.js';
 import { printable } from './printable.js';
@@ -110,7 +111,10 @@ export class TestReport {
     private readonly junitFile: string | undefined,
     private readonly env: NodeJS.ProcessEnv,
     private readonly now: () => number,
-  ) {}
+  ) {
+    // Checked before the command does its work: a report that cannot be written must not replace the run's verdict at the end.
+    if (junitFile !== undefined) checkOutputPath('--junit', junitFile, { replace: true });
+  }
 
   /** Whether anything is collected at all: without --junit or a job summary, commands skip the work. */
   get wanted(): boolean {
@@ -138,7 +142,7 @@ export class TestReport {
   }
 
   write(): void {
-    if (this.junitFile !== undefined) save(this.junitFile, junitXml(this.title, this.suites), writeFileSync);
+    if (this.junitFile !== undefined) writeOutputFile('--junit', this.junitFile, junitXml(this.title, this.suites), { replace: true });
     const summary = this.env.GITHUB_STEP_SUMMARY;
     if (summary !== undefined && summary !== '') save(summary, stepSummary(this.title, this.suites), appendFileSync);
   }

@@ -1,7 +1,7 @@
 import type { Dialect } from './dialect.js';
 import { BOM_WARNING } from './json-source.js';
 import { callIdOf, eventOf, validatePayload, type Finding } from './schemas/index.js';
-import { EVENT_HEADER, headerValue, type HeaderBag } from '../signing/signature.js';
+import { EVENT_HEADER, headerValue, type HeaderBag, SIGNATURE_HEADER, SIGNATURE_PREFIX } from '../signing/signature.js';
 
 /** What a delivery's body says, once checked the way `listen` and `verify` both check it. */
 export interface DeliveryContent {
@@ -38,6 +38,13 @@ export function inspectDelivery(body: Buffer | string, headers: HeaderBag): Deli
   const stated = eventOf(document);
   const headerEvent = headerValue(headers, EVENT_HEADER);
   const warnings: Finding[] = [...(bom ? [{ path: [], message: `the body ${BOM_WARNING}` }] : []), ...validation.warnings];
+  const signatureHeader = headerValue(headers, SIGNATURE_HEADER);
+  if (signatureHeader !== undefined && !signatureHeader.startsWith(SIGNATURE_PREFIX)) {
+    warnings.push({
+      path: [],
+      message: `X-Webhook-Signature has no "${SIGNATURE_PREFIX}" prefix, which the platform always sends: another sender, or a proxy that rewrote it`,
+    });
+  }
   if (headerEvent === undefined) {
     warnings.push({ path: [], message: 'the X-Webhook-Event header is missing (the platform always sends it)' });
   } else if (headerEvent !== stated) {

@@ -29,6 +29,8 @@ export interface ListenerOptions {
   /** Capture file: each request is saved before it is answered. */
   save?: string;
   onEvent: (event: ListenEvent) => void;
+  /** What the listener did on its own that the user should know: a torn capture line ended, the file created again. */
+  onWarning?: (text: string) => void;
 }
 
 export type SignatureVerdict = { checked: false } | ({ checked: true } & VerifyResult);
@@ -92,7 +94,7 @@ export interface Listener {
 
 /** Starts the receiver; resolves once it accepts connections. */
 export async function startListener(options: ListenerOptions): Promise<Listener> {
-  const writer = options.save !== undefined ? new CaptureWriter(options.save) : undefined;
+  const writer = options.save !== undefined ? new CaptureWriter(options.save, options.onWarning) : undefined;
   const state = { closing: false };
   // Every request being handled, so that closing waits for each to become its event.
   const inFlight = new Set<Promise<void>>();

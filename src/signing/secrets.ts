@@ -13,8 +13,12 @@ export interface SecretOptions {
  * The secrets to sign or verify with: every `--secret`, else HMS_WEBHOOK_SECRET, else the lines of
  * `--secret-file`. Empty when none is given.
  */
-export function resolveSecrets(options: SecretOptions, env: NodeJS.ProcessEnv = process.env): string[] {
-  return labelledSecrets(options, env)
+export function resolveSecrets(
+  options: SecretOptions,
+  env: NodeJS.ProcessEnv = process.env,
+  note: (text: string) => void = () => {},
+): string[] {
+  return labelledSecrets(options, env, note)
     .filter((s) => s.accepted)
     .map((s) => s.secret);
 }
@@ -24,14 +28,23 @@ export function resolveSecrets(options: SecretOptions, env: NodeJS.ProcessEnv = 
  * overridden (HMS_WEBHOOK_SECRET when --secret is given, …): a signature made with one of those
  * is a mistake worth naming.
  */
-export function labelledSecrets(options: SecretOptions, env: NodeJS.ProcessEnv = process.env): KnownSecret[] {
+export function labelledSecrets(
+  options: SecretOptions,
+  env: NodeJS.ProcessEnv = process.env,
+  note: (text: string) => void = () => {},
+): KnownSecret[] {
   const fromFlags = options.secret ?? [];
   if (fromFlags.some((s) => s === '')) throw new InputError('--secret is empty: give the webhook_secret of the assistant');
+  // Set but empty is what an unset CI secret gives: verifying with no secret would let every forgery through.
+  if (env.HMS_WEBHOOK_SECRET === '' && fromFlags.length === 0)
+    throw new InputError(
+      "HMS_WEBHOOK_SECRET is set but empty (an unset CI secret?): set it to the assistant's webhook_secret, or unset it",
+    );
   const fromEnv = env.HMS_WEBHOOK_SECRET !== undefined && env.HMS_WEBHOOK_SECRET !== '' ? env.HMS_WEBHOOK_SECRET : undefined;
   const flags = fromFlags.map((secret, i) => ({ secret, label: fromFlags.length > 1 ? `--secret #${i + 1}` : '--secret' }));
   const environment = fromEnv !== undefined ? [{ secret: fromEnv, label: 'HMS_WEBHOOK_SECRET' }] : [];
   const useFile = flags.length === 0 && environment.length === 0;
-  const file = options.secretFile === undefined ? [] : readSecretFile(options.secretFile, useFile);
+  const file = options.secretFile === undefined ? [] : readSecretFile(options.secretFile, useFile, note);
   const inUse = flags.length > 0 ? flags : environment.length > 0 ? environment : file;
   const known: KnownSecret[] = inUse.map((s) => ({ ...s, accepted: true }));
   for (const other of [...environment, ...file]) {
@@ -40,8 +53,12 @@ export function labelledSecrets(options: SecretOptions, env: NodeJS.ProcessEnv =
   return known;
 }
 
-/** Lines of a secret file; when the file is only a fallback nobody uses, a problem with it is no error. */
-function readSecretFile(path: string, required: boolean): { secret: string; label: string }[] {
+/**
+ * Lines of a secret file; when the file is only a fallback nobody uses, a problem with it is no error.
+ * What an editor adds and a secret never holds — a UTF-8 BOM, spaces at the end of a line, a line of
+ * spaces — is read past, with a warning, rather than used as part of the secret.
+ */
+function readSecretFile(path: string, required: boolean, note: (text: string) => void): { secret: string; label: string }[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -49,7 +66,15 @@ function readSecretFile(path: string, required: boolean): { secret: string; labe
     if (!required) return [];
     throw new InputError(`cannot read --secret-file ${path}: ${whyUnreadable(error) ?? (error as Error).message}`);
   }
-  const secrets = text.split(/\r?\n/).flatMap((line, i) => (line === '' ? [] : [{ secret: line, label: `--secret-file line ${i + 1}` }]));
+  if (text.startsWith('\uFEFF') && required) {
+    note(`warning: --secret-file ${path} starts with a UTF-8 byte order mark: read past it`);
+    text = text.slice(1);
+  }
+  const secrets = text.split(/\r?\n/).flatMap((line, i) => {
+    const trimmed = line.trim();
+    if (trimmed !== line && required) note(`warning: --secret-file ${path} line ${i + 1} has spaces around it: read without them`);
+    return trimmed === '' ? [] : [{ secret: trimmed, label: `--secret-file line ${i + 1}` }];
+  });
   if (secrets.length === 0 && required) throw new InputError(`--secret-file ${path} holds no secret (one per line)`);
   return secrets;
 }

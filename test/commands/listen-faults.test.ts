@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -108,6 +108,62 @@ describe('listen --save on a failing disk', () => {
     await post(cli.url);
     await cli.done;
     assert.equal(statSync(file).mode & 0o777, 0o600);
+  });
+});
+
+describe("listen --save: a 2xx means the line is on disk, in a file of the user's own", () => {
+  it('a capture file whose last line an earlier crash cut short: the line is ended first, with a warning', async () => {
+    const file = join(dir, 'torn.jsonl');
+    writeFileSync(file, '{"received_at":"2026-12-06T10:00:00.000Z","method":"POST","pa', { mode: 0o600 });
+    const cli = await listening(['--save', file, '--count', '1']);
+    assert.equal(await post(cli.url), 200);
+    const result = await cli.done;
+    assert.match(
+      result.stderr,
+      /warning: .*torn\.jsonl ends in a line cut short \(an earlier crash\?\): it is ended before the first new line/,
+    );
+    const lines = readFileSync(file, 'utf8').split('\n');
+    assert.equal(lines.length, 3, 'the torn line, the new one, and the end');
+    assert.equal(JSON.parse(lines[1]!).body, body, 'the new line is whole, not glued to the torn one');
+  });
+
+  it('the capture file removed while listening is created again, with a warning; no answered request is lost', async () => {
+    const file = join(dir, 'removed.jsonl');
+    const cli = await listening(['--save', file, '--count', '2']);
+    assert.equal(await post(cli.url), 200);
+    rmSync(file);
+    assert.equal(await post(cli.url), 200);
+    const result = await cli.done;
+    assert.match(result.stderr, /warning: .*removed\.jsonl was removed or replaced while listening: created again/);
+    assert.equal(readFileSync(file, 'utf8').trim().split('\n').length, 1, 'the request answered after the rm is in the new file');
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+  });
+
+  it('a symbolic link, and a file others can read, are refused with one line that says what to do; nothing written', async () => {
+    const target = join(dir, 'someone-elses.jsonl');
+    writeFileSync(target, '', { mode: 0o600 });
+    const link = join(dir, 'planted.jsonl');
+    symlinkSync(target, link);
+    const linked = await runCli(['listen', '--port', '0', '--save', link]);
+    assert.equal(linked.code, 2);
+    assert.equal(
+      linked.stderr,
+      `hms-webhook: cannot save to ${link}: it is a symbolic link, which is not followed; give the file itself\n`,
+    );
+    const dangling = join(dir, 'dangling.jsonl');
+    symlinkSync(join(dir, 'nowhere', 'x.jsonl'), dangling);
+    assert.equal((await runCli(['listen', '--port', '0', '--save', dangling])).code, 2);
+    assert.equal(existsSync(join(dir, 'nowhere')), false);
+    const shared = join(dir, 'shared.jsonl');
+    writeFileSync(shared, '');
+    chmodSync(shared, 0o644);
+    const readable = await runCli(['listen', '--port', '0', '--save', shared]);
+    assert.equal(readable.code, 2);
+    assert.equal(
+      readable.stderr,
+      `hms-webhook: cannot save to ${shared}: others can read or write it (mode 644): chmod 600 ${shared}, or save to a new file\n`,
+    );
+    assert.equal(readFileSync(target, 'utf8'), '');
   });
 });
 

@@ -25,6 +25,7 @@ export async function runListen(options: ListenOptions, context: CommandContext)
     ...session,
     signals: io.signals,
     onEvent: (event) => writer.add(event),
+    onWarning: (text) => reporter.note(text),
     onListening: ({ url, inspectorUrl }) => {
       reporter.stderr(`Listening on ${url}`);
       if (inspectorUrl !== undefined) reporter.stderr(`Inspector: ${inspectorUrl}`);
@@ -45,7 +46,7 @@ export async function runListen(options: ListenOptions, context: CommandContext)
 function sessionOf(options: ListenOptions, io: CommandContext['io']): Omit<ListenSessionOptions, 'onEvent'> {
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)
     throw new UsageError(`--port ${options.port}: use 0 to 65535`);
-  const secrets = resolveSecrets(options, io.env);
+  const secrets = resolveSecrets(options, io.env, (text) => io.stderr.write(`hms-webhook: ${text}\n`));
   const replies = options.reply !== undefined ? readReplyPlan(options.reply) : {};
   const forwardTo = options.forwardTo !== undefined ? parseTarget(options.forwardTo) : undefined;
   if (options.uiPort !== undefined && (!Number.isInteger(options.uiPort) || options.uiPort < 0 || options.uiPort > 65535))

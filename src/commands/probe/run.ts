@@ -14,7 +14,7 @@ export async function runProbeCommand(options: ProbeOptions, context: CommandCon
   const { io } = context;
   refuseRenamed(options, { event: (value) => `--fixture ${value}` });
   const url = parseTarget(options.to);
-  const secret = resolveSecrets(options, io.env)[0];
+  const secret = resolveSecrets(options, io.env, (text) => context.io.stderr.write(`hms-webhook: ${text}\n`))[0];
   if (secret === undefined)
     throw new UsageError('probe needs the webhook secret your receiver checks: --secret, HMS_WEBHOOK_SECRET or --secret-file');
   const outcome = await probeReceiver({

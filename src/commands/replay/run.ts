@@ -31,7 +31,7 @@ export async function runReplay(source: string, options: ReplayOptions, context:
   if (ignore.length > 0 && !options.compare) throw new UsageError('--ignore applies to --compare: add --compare');
   const url = parseTarget(options.to);
   const reporter = new Reporter(io, { json: options.json === true, color: context.color() });
-  const secrets = labelledSecrets(options, io.env);
+  const secrets = labelledSecrets(options, io.env, (text) => reporter.note(text));
   const signing = signingOf(options, secrets.find((s) => s.accepted)?.secret, reporter);
   const label = source === '-' ? 'stdin' : source;
   const testReport = new TestReport('hms-webhook replay', options.junit, io.env, io.clock.now);

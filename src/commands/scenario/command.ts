@@ -6,7 +6,8 @@ const fromDeclaration = () =>
     .description('write the scenario of one captured call (listen --save, HAR): numbers, tools, transcript, end, recorded tool results')
     .argument('<source>', 'a capture file (JSONL), a HAR file, or - for stdin')
     .option('--call <id>', 'the call to take (default: the only call, else the latest complete one)')
-    .option('--out <file>', 'write the scenario to this file (readable by its owner only) instead of stdout')
+    .option('--out <file>', 'write the scenario to this file (readable by its owner only; its folder created) instead of stdout')
+    .option('--force', 'with --out: replace a file that is there')
     .option('--redact', 'replace phone numbers, names, transcript text and summaries with stable stand-ins');
 
 export type ScenarioFromOptions = ReturnType<ReturnType<typeof fromDeclaration>['opts']>;

@@ -1,8 +1,7 @@
-import { writeFileSync } from 'node:fs';
 import { captureBody, readCaptures } from '../../captures/capture-file.js';
 import type { CommandContext } from '../../cli/command-context.js';
+import { writeOutputFile } from '../../output-file.js';
 import { InputError } from '../../errors.js';
-import { whyUnreadable } from '../../input.js';
 import { Reporter } from '../../output/reporter.js';
 import { callsIn, isComplete, type RecordedEvent, scenarioOfCall } from '../../platform/recorded-call.js';
 import { redactScenario } from '../../platform/redaction.js';
@@ -47,12 +46,8 @@ export async function runScenarioFrom(source: string, options: ScenarioFromOptio
   if (options.out === undefined) {
     io.stdout.write(text);
   } else {
-    try {
-      // The scenario holds a caller's words and numbers unless redacted: readable by its owner only.
-      writeFileSync(options.out, text, { mode: 0o600 });
-    } catch (error) {
-      throw new InputError(`cannot write ${options.out}: ${whyUnreadable(error) ?? (error as Error).message}`);
-    }
+    // The scenario holds a caller's words and numbers unless redacted: readable by its owner only.
+    writeOutputFile('--out', options.out, text, { replace: options.force === true, createFolder: true });
   }
   reporter.note(
     `scenario of call ${callId}: ${scenario.turns.length} turns, ${tools} with tool calls, from ${callEvents.length} requests${options.out !== undefined ? ` → ${options.out}` : ''}`,

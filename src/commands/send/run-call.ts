@@ -91,7 +91,7 @@ async function callsOptionsOf(
   if (chaos !== undefined && scenario.faults !== undefined)
     reporter.note(`--chaos plans the faults: the ${scenario.faults.length} named in ${label} are not played`);
   const check = sideEffectCheck(options, io.env);
-  const secret = resolveSecrets(options, io.env)[0];
+  const secret = resolveSecrets(options, io.env, (text) => reporter.note(text))[0];
   if (secret === undefined) reporter.note('no secret (--secret, HMS_WEBHOOK_SECRET or --secret-file): sending unsigned');
   const play: PlayCallsOptions = {
     url,

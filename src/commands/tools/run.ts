@@ -16,7 +16,7 @@ export async function runToolsCheck(options: ToolsCheckOptions, context: Command
     throw new UsageError('give the assistant once: --assistant FILE or --from-reply URL');
   const reporter = new Reporter(io, { json: options.json === true, color: context.color() });
   const dialect = options.dialect ?? 'hms';
-  const secret = resolveSecrets(options, io.env)[0];
+  const secret = resolveSecrets(options, io.env, (text) => reporter.note(text))[0];
   const routes = parseRoutes(options.route);
   const fromReply = options.fromReply === undefined ? undefined : parseTarget(options.fromReply, '--from-reply');
   const receiver = options.to !== undefined || fromReply === undefined ? parseTarget(options.to) : fromReply;

@@ -78,7 +78,7 @@ function checkOptionsOf(options: VerifyOptions, io: CommandContext['io']): Captu
   if (options.tolerance < 0) throw new UsageError(`--tolerance ${options.tolerance}: give the accepted age in seconds, 0 or more`);
   if (options.now !== undefined && options.ignoreTime)
     throw new UsageError('--now sets the time to judge timestamps against; --ignore-time skips that check: give one');
-  const secrets = labelledSecrets(options, io.env);
+  const secrets = options.unsigned ? [] : labelledSecrets(options, io.env, (text) => io.stderr.write(`hms-webhook: ${text}\n`));
   if (!secrets.some((s) => s.accepted) && !options.unsigned) {
     throw new UsageError(
       'verify needs the webhook secret: --secret, HMS_WEBHOOK_SECRET or --secret-file (or --unsigned to check only schemas, for an assistant without webhook_secret)',
