@@ -1,4 +1,5 @@
 import { type Clock, systemClock, unixSecondsOf } from '../clock.js';
+import { shownUrl } from '../output/printable.js';
 import { InputError } from '../errors.js';
 import {
   type AssistantTool,
@@ -81,17 +82,17 @@ export async function assistantFromReply(
   const headers = platformHeaders({ body, secret, timestamp: unixSecondsOf(clock), event: 'assistant-request' });
   const reply = await postOnce({ url, headers, body }, replyDeadlineMs('assistant-request')!, clock);
   if (reply.status < 200 || reply.status >= 300)
-    throw new InputError(`--from-reply ${url.href}: the assistant-request got ${reply.status}, not a 2xx with an assistant`);
+    throw new InputError(`--from-reply ${shownUrl(url)}: the assistant-request got ${reply.status}, not a 2xx with an assistant`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(reply.body.toString('utf8'));
   } catch {
-    throw new InputError(`--from-reply ${url.href}: the reply to assistant-request is not JSON`);
+    throw new InputError(`--from-reply ${shownUrl(url)}: the reply to assistant-request is not JSON`);
   }
   const assistant = assistantOf(parsed);
   if (assistant === undefined)
     throw new InputError(
-      `--from-reply ${url.href}: the reply configures no assistant of its own (the saved one is used): give it with --assistant FILE`,
+      `--from-reply ${shownUrl(url)}: the reply configures no assistant of its own (the saved one is used): give it with --assistant FILE`,
     );
   return assistant;
 }

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { shownUrl } from '../output/printable.js';
 import { type AssistantTool, routeOf } from '../platform/assistant-tools.js';
 import type { Dialect } from '../platform/dialect.js';
 import { type FuzzResult, fuzzTool } from '../sending/tool-fuzz.js';
@@ -48,5 +49,5 @@ export async function fuzzTools(
 /** The command that sends a shrunk case again, quoted for a POSIX shell. */
 export function reproduceCommand(result: FuzzResult): string {
   const data = JSON.stringify(result.failure!.document).replaceAll("'", "'\\''");
-  return `hms-webhook send tool-calls --to ${result.route.url} --data '${data}'`;
+  return `hms-webhook send tool-calls --to ${shownUrl(result.route.url)} --data '${data}'`;
 }

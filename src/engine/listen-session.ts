@@ -1,4 +1,5 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { shownUrl } from '../output/printable.js';
 import { type Clock, systemClock } from '../clock.js';
 import { InputError, UsageError } from '../errors.js';
 import { whyUnreadable } from '../input.js';
@@ -76,7 +77,7 @@ export async function listenUntilStopped(options: ListenSessionOptions): Promise
   const inspector = await startedOrClosed(closeAll, async () => {
     if (options.forwardTo !== undefined && isSelf(options.forwardTo, new URL(listener.url)))
       throw new UsageError(
-        `--forward-to ${options.forwardTo.href} is this listener itself: every request would be forwarded to itself for ever`,
+        `--forward-to ${shownUrl(options.forwardTo)} is this listener itself: every request would be forwarded to itself for ever`,
       );
     const started =
       store !== undefined && inspectorOptions !== undefined

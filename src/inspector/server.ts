@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { shownUrl } from '../output/printable.js';
 import type { AddressInfo } from 'node:net';
 import { isUtf8 } from 'node:buffer';
 import { CannotRun } from '../errors.js';
@@ -150,7 +151,7 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
       bodyCut: request.body.length > SHOWN_BODY_BYTES,
       curl: curlCommand(request, listenerUrl),
       send: sendCommand(request, listenerUrl),
-      defaultTarget: options.defaultTarget.href,
+      defaultTarget: shownUrl(options.defaultTarget),
       signs: options.secret !== undefined,
     };
   }
@@ -162,7 +163,8 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
     if (body !== undefined && typeof body !== 'string') return { ok: false, error: '"body" is the text to send' };
     let target: URL;
     try {
-      target = to === undefined || to === '' ? options.defaultTarget : parseTarget(to);
+      // The page shows the default target without its credentials: sent back unchanged, it means the real one.
+      target = to === undefined || to === '' || to === shownUrl(options.defaultTarget) ? options.defaultTarget : parseTarget(to);
     } catch (error) {
       return { ok: false, error: (error as Error).message };
     }

@@ -1,4 +1,5 @@
 import { type EventType, isEvent } from '../platform/events.js';
+import { shownUrl } from '../output/printable.js';
 import { checkReceivedReply } from '../platform/reply-check.js';
 import { calledToolNames, formatPath, replyDeadlineMs } from '../platform/schemas/index.js';
 import type { ListenEvent } from '../receiving/listener.js';
@@ -138,7 +139,7 @@ function inspect(id: number, event: ListenEvent): InspectedRequest {
     latencyMs: event.latencyMs,
     deadlineMs: known === undefined ? null : (replyDeadlineMs(known) ?? null),
     outcome: outcomeOf(event, known, replyBody),
-    forwardedTo: event.forward?.url ?? null,
+    forwardedTo: event.forward?.url !== undefined ? shownUrl(event.forward.url) : null,
   };
 }
 

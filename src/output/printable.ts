@@ -10,3 +10,20 @@ export function printable(text: string): string {
     ch === '\n' ? '\\n' : ch === '\r' ? '\\r' : `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }
+
+/**
+ * A URL as it may be shown: credentials in it (`http://user:pass@host/`) become `***`, in text,
+ * `--json`, reports and errors alike; the request itself still carries them.
+ */
+export function shownUrl(url: string | URL): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return String(url);
+  }
+  if (parsed.username === '' && parsed.password === '') return parsed.href;
+  parsed.username = '***';
+  parsed.password = '';
+  return parsed.href;
+}

@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, STATUS_CODES, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { answerFor, type ReplyPlan } from './reply-plan.js';
 import { type CaptureReply, type CaptureVerdict, CaptureWriter, captureLine } from '../captures/capture-file.js';
@@ -126,6 +127,48 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     inFlight.add(handling);
     handling.finally(() => inFlight.delete(handling));
   });
+  server.on('clientError', (error: NodeJS.ErrnoException & { reason?: string; rawPacket?: Buffer }, socket: Duplex) => {
+    // A client that went away is no malformed request: between requests it is none at all, and mid-body
+    // the request's own handler reports it (the client closed the connection before the whole body came).
+    if (error.code === 'ECONNRESET' || error.code === 'EPIPE' || error.code === 'HPE_INVALID_EOF_STATE' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    unparsedRequest(
+      `a request Node's HTTP parser refuses (${error.code ?? 'unknown'}: ${error.reason ?? error.message}): no client of the platform sends one — a smuggling attempt, or a broken client`,
+      status,
+      error.rawPacket,
+    );
+  });
+  // CONNECT asks for a tunnel: no webhook does, and without this it would be cut without a word.
+  server.on('connect', (req: IncomingMessage, socket: Duplex) => {
+    socket.end('HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    unparsedRequest(`CONNECT ${req.url ?? ''}: a tunnel, not a webhook (the platform POSTs)`, 405, undefined);
+  });
+  /** A request that never became one Node could hand over: still an event, counted, and a line in the capture file. */
+  const unparsedRequest = (reason: string, status: number, raw: Buffer | undefined) => {
+    const receivedAt = new Date();
+    const body = raw ?? Buffer.alloc(0);
+    void writer
+      ?.append(captureLine(receivedAt, '', '', {}, body, { verdict: { passed: false, bad_request: reason }, reply: { status, body: '' } }))
+      .catch(() => {});
+    options.onEvent({
+      receivedAt,
+      method: '',
+      path: '',
+      headers: {},
+      body,
+      badRequest: reason,
+      signature: { checked: false },
+      errors: [],
+      warnings: [],
+      answer: { status, body: '' },
+      latencyMs: 0,
+      passed: false,
+    });
+  };
   server.keepAliveTimeout = 65_000;
   // Node keeps only the first 1000 headers by default and drops the rest unsaid; take them all and say so.
   server.maxHeadersCount = 0;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadFixture } from '../../src/platform/fixtures.js';
@@ -301,5 +302,39 @@ describe('listen: stopping, as a process with real signals', () => {
     const code = await exited;
     client.close();
     assert.equal(code, 1, stderr);
+  });
+});
+
+describe('listen: requests Node refuses to parse are events too', () => {
+  /** Sends raw bytes and resolves with what came back before the listener closed the connection. */
+  function raw(url: string, bytes: string): Promise<string> {
+    const { hostname, port } = new URL(url);
+    return new Promise((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => socket.end(bytes));
+      let answer = '';
+      socket.setEncoding('utf8').on('data', (chunk: string) => (answer += chunk));
+      socket.on('close', () => resolve(answer));
+      socket.on('error', reject);
+    });
+  }
+
+  it('a smuggling shape (Content-Length with Transfer-Encoding) and CONNECT: each answered, an event with its reason, a line, counted', async () => {
+    const file = join(dir, 'smuggled.jsonl');
+    const cli = await listening(['--save', file, '--count', '2']);
+    const smuggled = await raw(cli.url, 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
+    assert.match(smuggled, /^HTTP\/1\.1 400 Bad Request/);
+    const tunnel = await raw(cli.url, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+    assert.match(tunnel, /^HTTP\/1\.1 405 Method Not Allowed/);
+    const result = await cli.done;
+    assert.equal(result.code, 1, 'a refused request fails the run');
+    const events = jsonLines(result.stdout).filter((line) => line.type === 'event');
+    assert.match(
+      String(events[0]!.bad_request),
+      /^a request Node's HTTP parser refuses \(HPE_\w+: .*\): no client of the platform sends one/,
+    );
+    assert.equal((events[0]!.reply as { status: number }).status, 400);
+    assert.match(String(events[1]!.bad_request), /^CONNECT example\.com:443: a tunnel, not a webhook/);
+    assert.deepEqual(jsonLines(result.stdout).at(-1), { type: 'summary', stopped_by: 'count', passed: 0, failed: 2 });
+    assert.equal(readFileSync(file, 'utf8').trim().split('\n').length, 2);
   });
 });

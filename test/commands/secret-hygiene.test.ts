@@ -59,3 +59,28 @@ describe('secrets as they arrive, signatures as the platform sends them', () => 
     assert.match(JSON.stringify(event!.warnings), /X-Webhook-Signature has no \\"sha256=\\" prefix, which the platform always sends/);
   });
 });
+
+describe('credentials in a URL are never shown', () => {
+  it('send, send call, probe and listen --forward-to print ***, in text and --json alike; the receiver still gets the request', async () => {
+    const receiver = await listening(['--secret', SECRET, '--count', '100']);
+    const withCredentials = receiver.url.replace('http://', 'http://alice:s3cr3t-pw@');
+    const env = { HMS_WEBHOOK_SECRET: SECRET };
+    const runs = [
+      await runCli(['send', 'status-update', '--to', withCredentials], { env }),
+      await runCli(['send', 'status-update', '--to', withCredentials, '--json'], { env }),
+      await runCli(['send', 'call', '--to', withCredentials, '--json'], { env }),
+      await runCli(['probe', '--to', withCredentials], { env }),
+    ];
+    for (const run of runs) assert.ok(!`${run.stdout}${run.stderr}`.includes('s3cr3t-pw'), run.stdout + run.stderr);
+    // send's line and record, and probe's header, name the receiver: without its password.
+    for (const run of [runs[0]!, runs[1]!, runs[3]!]) assert.ok(run.stdout.includes('http://***@127.0.0.1'), run.stdout);
+    assert.equal(runs[0]!.code, 0, runs[0]!.stderr);
+    const forwarding = await listening(['--secret', SECRET, '--forward-to', withCredentials]);
+    assert.equal(await post(forwarding.url, sign({ body, secret: SECRET })), 200);
+    const forwarded = await forwarding.done;
+    assert.ok(!`${forwarded.stdout}${forwarded.stderr}`.includes('s3cr3t-pw'), forwarded.stdout);
+    assert.match(forwarded.stdout, /"url":"http:\/\/\*\*\*@127\.0\.0\.1/);
+    receiver.signals.emit('SIGTERM');
+    await receiver.done;
+  });
+});

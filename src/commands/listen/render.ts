@@ -8,7 +8,7 @@ import { nestsDeeperThan } from '../../platform/json-depth.js';
 import { routeSourceText, toolsOf } from '../../platform/assistant-tools.js';
 import { asObject, formatPath } from '../../platform/schemas/common.js';
 import { callLabel, MARK, ms, type Style } from '../../output/style.js';
-import { printable } from '../../output/printable.js';
+import { printable, shownUrl } from '../../output/printable.js';
 
 function signatureText(event: ListenEvent): string {
   const s = event.signature;
@@ -99,9 +99,9 @@ export function listenLines(event: ListenEvent, style: Style, detail: 'quiet' | 
   for (const f of event.warnings) lines.push(`    ${style.yellow(`${MARK.warn} ${p(formatPath(f.path))}: ${p(f.message)} (warning)`)}`);
   if (event.forward) {
     const f = event.forward;
-    if (f.failure) lines.push(`    ${style.red(`forward ${f.url}: ${p(f.failure)}`)}`);
+    if (f.failure) lines.push(`    ${style.red(`forward ${shownUrl(f.url)}: ${p(f.failure)}`)}`);
     else {
-      lines.push(`    forward ${f.url} → ${f.status}  ${ms(f.latencyMs ?? 0)}`);
+      lines.push(`    forward ${shownUrl(f.url)} → ${f.status}  ${ms(f.latencyMs ?? 0)}`);
       for (const check of f.verdict?.checks ?? [])
         if (check.severity !== 'pass')
           lines.push(
@@ -149,7 +149,7 @@ export function listenJson(event: ListenEvent, verbose: boolean): OutputRecord<'
     ...(event.forward
       ? {
           forward: {
-            url: event.forward.url,
+            url: shownUrl(event.forward.url),
             status: event.forward.status ?? null,
             latency_ms: event.forward.latencyMs ?? null,
             failure: event.forward.failure,

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { shownUrl } from '../../output/printable.js';
 import { readFileSync } from 'node:fs';
 import type { CommandContext } from '../../cli/command-context.js';
 import { isLoopback, type ListenOutcome, type ListenSessionOptions, listenUntilStopped } from '../../engine/listen-session.js';
@@ -78,7 +79,7 @@ function verifyingLine(session: Omit<ListenSessionOptions, 'onEvent'>, options: 
     session.secrets.length > 0
       ? `verifying with ${session.secrets.map((s) => fingerprint(s)).join(', ')}${options.enforce ? '' : ' (not enforced)'}`
       : 'signatures unchecked: no secret';
-  return `${verifying}${options.save ? `; saving to ${options.save}` : ''}${session.forwardTo ? `; forwarding to ${session.forwardTo.href}` : ''}`;
+  return `${verifying}${options.save ? `; saving to ${options.save}` : ''}${session.forwardTo ? `; forwarding to ${shownUrl(session.forwardTo)}` : ''}`;
 }
 
 /** Ctrl-C (or a forced stop) is 130; too few events before --timeout, or any failed request, is 1. */

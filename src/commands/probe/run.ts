@@ -1,4 +1,5 @@
 import type { CommandContext } from '../../cli/command-context.js';
+import { shownUrl } from '../../output/printable.js';
 import { refuseRenamed } from '../../cli/options.js';
 import { CheckFailed, UsageError } from '../../errors.js';
 import { probeReceiver } from '../../engine/probe-receiver.js';
@@ -30,7 +31,7 @@ export async function runProbeCommand(options: ProbeOptions, context: CommandCon
   const { style } = reporter;
   if (reporter.json) for (const result of outcome.results) reporter.record(probeJson(result));
   else {
-    reporter.line(`${style.bold('probe')} ${url.href}  (${outcome.event})`);
+    reporter.line(`${style.bold('probe')} ${shownUrl(url)}  (${outcome.event})`);
     reporter.lines(probeLines(outcome.results, style));
   }
   const extra = [
@@ -38,11 +39,11 @@ export async function runProbeCommand(options: ProbeOptions, context: CommandCon
     ...(outcome.inconclusive > 0 ? [`${outcome.inconclusive} inconclusive`] : []),
   ];
   reporter.summary(outcome.passed, outcome.failed, {
-    fields: { url: url.href, warnings: outcome.warnings, inconclusive: outcome.inconclusive },
+    fields: { url: shownUrl(url), warnings: outcome.warnings, inconclusive: outcome.inconclusive },
     suffix: extra.map((text) => `, ${text}`).join(''),
   });
   const testReport = new TestReport('hms-webhook probe', options.junit, io.env, io.clock.now);
-  for (const result of outcome.results) testReport.add(`probe ${url.href}`, () => probeCase(result));
+  for (const result of outcome.results) testReport.add(`probe ${shownUrl(url)}`, () => probeCase(result));
   testReport.write();
   if (outcome.failed > 0) throw new CheckFailed(`your receiver ${outcome.problems.join(' and ')}`);
 }

@@ -7,7 +7,7 @@ import { reproduceArgs } from './chaos-options.js';
 import type { CallsTally } from '../../sending/calls-tally.js';
 import { type CallPlan, describeFault, type Fault } from '../../platform/delivery-faults.js';
 import { MARK, ms, summaryLine, type Style } from '../../output/style.js';
-import { printable } from '../../output/printable.js';
+import { printable, shownUrl } from '../../output/printable.js';
 import { replyResultJson } from './render.js';
 import type { OutputRecord } from '../../output/records.js';
 
@@ -16,7 +16,9 @@ export function callStepLines(report: CallStepReport, style: Style): string[] {
   const { step } = report;
   const tag = deliveryTag(report.delivery);
   const route =
-    step.route !== undefined ? `  ${style.dim(`→ ${printable(step.route.url)}${step.route.source === 'route' ? ' (--route)' : ''}`)}` : '';
+    step.route !== undefined
+      ? `  ${style.dim(`→ ${printable(shownUrl(step.route.url))}${step.route.source === 'route' ? ' (--route)' : ''}`)}`
+      : '';
   const mark = report.ok ? style.green(MARK.pass) : style.red(MARK.fail);
   const head = `${mark} ${String(report.index).padStart(2)}  ${style.bold(step.event)}  ${style.dim(step.label)}${step.async ? style.dim(' (async)') : ''}${route}${tag ? `  ${style.yellow(tag)}` : ''}`;
   if (report.reply === undefined || report.verdict === undefined) return [`${head}  ${style.red(report.failure ?? 'no reply')}`];
@@ -40,7 +42,7 @@ export function callStepJson(report: CallStepReport, callId: string): OutputReco
     event: report.step.event,
     label: report.step.label,
     call_id: callId,
-    ...(report.step.route !== undefined ? { route: { url: report.step.route.url, source: report.step.route.source } } : {}),
+    ...(report.step.route !== undefined ? { route: { url: shownUrl(report.step.route.url), source: report.step.route.source } } : {}),
     ...(report.step.async ? { async: true } : {}),
     delivery: report.delivery.kind,
     ...(report.delivery.fault !== undefined

@@ -1,4 +1,4 @@
-import { printable } from '../../output/printable.js';
+import { printable, shownUrl } from '../../output/printable.js';
 import type { OutputRecord } from '../../output/records.js';
 import type { Reporter } from '../../output/reporter.js';
 import { MARK } from '../../output/style.js';
@@ -15,7 +15,7 @@ export async function runFuzz(
   testReport: TestReport,
 ): Promise<{ passed: number; failed: number }> {
   return fuzzTools(run, (result) => {
-    testReport.add(`fuzz ${result.route.url}`, () => ({
+    testReport.add(`fuzz ${shownUrl(result.route.url)}`, () => ({
       name: `fuzz ${result.tool}`,
       ...(result.failure !== undefined ? { failure: `${result.failure.kind}: ${result.failure.reason}` } : {}),
       seconds: 0,
@@ -33,7 +33,7 @@ function fuzzJson(result: FuzzResult, seed: number): OutputRecord<'fuzz'> {
   return {
     type: 'fuzz',
     tool: result.tool,
-    route: { url: result.route.url, source: result.route.source },
+    route: { url: shownUrl(result.route.url), source: result.route.source },
     seed,
     cases: cases(result),
     kinds: result.kinds,
@@ -54,7 +54,7 @@ function fuzzJson(result: FuzzResult, seed: number): OutputRecord<'fuzz'> {
 }
 
 function fuzzLines(result: FuzzResult, seed: number, style: Reporter['style']): string[] {
-  const head = `${result.tool} at ${printable(result.route.url)}: ${cases(result)} cases (${result.kinds.map((kind) => `${kind.name} ${kind.runs}`).join(', ')}) · seed ${seed}`;
+  const head = `${result.tool} at ${printable(shownUrl(result.route.url))}: ${cases(result)} cases (${result.kinds.map((kind) => `${kind.name} ${kind.runs}`).join(', ')}) · seed ${seed}`;
   if (result.failure === undefined) return [`${style.green(MARK.pass)} fuzz ${head}`];
   const failure = result.failure;
   const shown = JSON.stringify(failure.arguments);

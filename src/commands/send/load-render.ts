@@ -1,4 +1,5 @@
 import { failedOf, type LoadStats } from '../../sending/load-stats.js';
+import { shownUrl } from '../../output/printable.js';
 import type { RampStep } from '../../sending/ramp.js';
 import type { RampOutcome } from '../../engine/send-load.js';
 import type { ArtilleryProjectWritten } from '../../engine/artillery.js';
@@ -17,7 +18,7 @@ export interface LoadReport {
 export function loadJson(report: LoadReport): OutputRecord<'load'> {
   return {
     type: 'load',
-    url: report.url,
+    url: shownUrl(report.url),
     concurrency: report.concurrency,
     ...statsJson(report.stats),
     expect: report.expect,
@@ -66,7 +67,7 @@ export function loadLines(report: LoadReport, style: Style): string[] {
   const errors = counts(json.errors);
   const failures = counts(json.failures);
   return [
-    `${style.bold('load')} ${report.url}  ${report.stats.sent} requests${report.interruptedAt ? ` (stopped by Ctrl-C, of ${report.interruptedAt.count})` : ''}, ${report.concurrency} connections, ${(report.stats.elapsedMs / 1000).toFixed(2)} s`,
+    `${style.bold('load')} ${shownUrl(report.url)}  ${report.stats.sent} requests${report.interruptedAt ? ` (stopped by Ctrl-C, of ${report.interruptedAt.count})` : ''}, ${report.concurrency} connections, ${(report.stats.elapsedMs / 1000).toFixed(2)} s`,
     `  ${style.bold(`${Math.round(json.requests_per_second)} requests/s`)} answered`,
     `  latency  p50 ${ms(json.latency_ms.p50!)}  p90 ${ms(json.latency_ms.p90!)}  p99 ${ms(json.latency_ms.p99!)}  max ${ms(json.latency_ms.max!)}`,
     `  status   ${statuses}`,
@@ -82,7 +83,7 @@ export function rampJson(
 ): OutputRecord<'ramp'> {
   return {
     type: 'ramp',
-    url: run.url,
+    url: shownUrl(run.url),
     event: ramp.event,
     deadline_ms: ramp.deadlineMs,
     threshold_ms: ramp.thresholdMs,

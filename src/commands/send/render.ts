@@ -3,7 +3,7 @@ import { routeSourceText } from '../../platform/assistant-tools.js';
 import type { ReceivedReply } from '../../sending/http.js';
 import type { ReplyVerdict } from '../../platform/reply-check.js';
 import { MARK, ms, type Style } from '../../output/style.js';
-import { printable } from '../../output/printable.js';
+import { printable, shownUrl } from '../../output/printable.js';
 import type { OutputRecord, ReplyResultFields } from '../../output/records.js';
 
 /** `check_stock (its own url)`, `lookup (--route)`: which tools a routed request carries, and where that route came from. */
@@ -21,7 +21,7 @@ export function sendLines(report: SendReport, style: Style, verbose: boolean): s
   const repeat = report.repeat > 1 ? ` [${report.attempt}/${report.repeat}]` : '';
   const routed = report.route !== undefined ? ` · ${printable(routeText(report.route, report.async))}` : '';
   const lines = [
-    `${style.bold('→ POST')} ${printable(report.url)}  ${report.event}${routed} · ${report.dialect} · ${report.signedWith}${repeat}`,
+    `${style.bold('→ POST')} ${printable(shownUrl(report.url))}  ${report.event}${routed} · ${report.dialect} · ${report.signedWith}${repeat}`,
   ];
   if (verbose) {
     for (const [name, value] of Object.entries(report.request.headers)) lines.push(style.dim(`  ${name}: ${printable(value)}`));
@@ -55,7 +55,7 @@ export function sendLines(report: SendReport, style: Style, verbose: boolean): s
 export function sendJson(report: SendReport, verbose: boolean): OutputRecord<'send'> {
   return {
     type: 'send',
-    url: report.url,
+    url: shownUrl(report.url),
     event: report.event,
     dialect: report.dialect,
     attempt: report.attempt,

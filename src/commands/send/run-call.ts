@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { shownUrl } from '../../output/printable.js';
 import type { CommandContext } from '../../cli/command-context.js';
 import { CheckFailed, InputError, UsageError } from '../../errors.js';
 import {
@@ -32,7 +33,7 @@ export async function runSendCall(name: string | undefined, options: CallOptions
   const { play, label, chaos } = await callsOptionsOf(name, options, io, reporter);
   const testReport = new TestReport('hms-webhook send call', options.junit, io.env, io.clock.now);
   const many = options.calls > 1;
-  const view = { label, url: play.url.href, many, chaos, style: reporter.style };
+  const view = { label, url: shownUrl(play.url), many, chaos, style: reporter.style };
   if (many && !reporter.json) reporter.line(callsHeading(play, view));
   const outcome = await playCalls(play, (event: CallEvent) => {
     callEventCase(testReport, event, view);

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { shownUrl } from '../../output/printable.js';
 import type { CommandContext } from '../../cli/command-context.js';
 import { rampConcurrencies, rampLoad, type RampOutcome } from '../../engine/send-load.js';
 import { CheckFailed, InputError, Interrupted } from '../../errors.js';
@@ -35,7 +36,7 @@ export async function runRamp(name: string | undefined, options: LoadOptions, co
         if (reporter.json) return;
         const each = `each call 1 request every ${duration(options.every)}, ${options.stepSeconds} s a step`;
         reporter.lines([
-          `${reporter.style.bold('ramp')} ${event} → ${url.href}  deadline ${duration(deadlineMs)} (holds: p99 under ${duration(thresholdMs)}, no failed reply); ${each}`,
+          `${reporter.style.bold('ramp')} ${event} → ${shownUrl(url)}  deadline ${duration(deadlineMs)} (holds: p99 under ${duration(thresholdMs)}, no failed reply); ${each}`,
           rampRow(['calls', 'req/s', 'p50', 'p99', 'failed']),
         ]);
       },

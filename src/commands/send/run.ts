@@ -1,4 +1,5 @@
 import type { CommandContext } from '../../cli/command-context.js';
+import { shownUrl } from '../../output/printable.js';
 import { CheckFailed, UsageError } from '../../errors.js';
 import { prepareEvent, type SendEventOptions, sendEvent } from '../../engine/send-event.js';
 import { Reporter } from '../../output/reporter.js';
@@ -24,7 +25,7 @@ export async function runSend(name: string | undefined, options: SendOptions, co
     ...eventRequestOf(name, flags, io, reporter),
     routes,
     repeat: options.repeat,
-    onSending: (request, event) => startSpinner(`POST ${request.url.href} (${event})`, io),
+    onSending: (request, event) => startSpinner(`POST ${shownUrl(request.url)} (${event})`, io),
   };
   if (options.fuzz !== undefined) return fuzzInstead(send, options, context, reporter);
   if (options.seed !== undefined) throw new UsageError('--seed is the seed of --fuzz: add --fuzz');
@@ -36,7 +37,7 @@ export async function runSend(name: string | undefined, options: SendOptions, co
         `this request is forged (--${prepared.forgery}); a careful receiver refuses it — add --expect-status 4xx to make a refusal the pass`,
       );
     if (prepared.event !== 'tool-calls' && (options.assistant !== undefined || routes.size > 0))
-      reporter.note(`--assistant and --route route tool calls: this ${prepared.event} goes to ${send.url.href}`);
+      reporter.note(`--assistant and --route route tool calls: this ${prepared.event} goes to ${shownUrl(send.url)}`);
   };
   const sent = await sendEvent(send, (report) =>
     reporter.result(

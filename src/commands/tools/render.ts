@@ -1,5 +1,5 @@
 import type { ToolCheck } from '../../engine/check-tools.js';
-import { printable } from '../../output/printable.js';
+import { printable, shownUrl } from '../../output/printable.js';
 import type { OutputRecord } from '../../output/records.js';
 import { MARK, ms, type Style } from '../../output/style.js';
 import type { TestReport } from '../../output/test-report.js';
@@ -12,7 +12,7 @@ export function toolCheckJson(check: ToolCheck): OutputRecord<'tool'> {
     tool: tool.name,
     place: tool.place,
     async: tool.async,
-    route: { url: route.url, source: route.source, secret: route.secret !== undefined ? 'tool' : 'assistant' },
+    route: { url: shownUrl(route.url), source: route.source, secret: route.secret !== undefined ? 'tool' : 'assistant' },
     arguments: check.arguments,
     problems: check.problems,
     status: call.reply?.status ?? null,
@@ -27,7 +27,7 @@ export function toolCheckLines(check: ToolCheck, style: Style): string[] {
   const { tool, route, call } = check;
   const reply = call.reply !== undefined ? `${call.reply.status}  ${ms(call.reply.latencyMs)}` : 'no reply';
   return [
-    `${check.ok ? style.green(MARK.pass) : style.red(MARK.fail)} ${style.bold(printable(tool.name))}${tool.async ? ' (async)' : ''}  → ${printable(route.url)} (${routeSourceText(route.source)})  ${reply}`,
+    `${check.ok ? style.green(MARK.pass) : style.red(MARK.fail)} ${style.bold(printable(tool.name))}${tool.async ? ' (async)' : ''}  → ${printable(shownUrl(route.url))} (${routeSourceText(route.source)})  ${reply}`,
     ...check.problems.map((problem) => `      ${style.red(MARK.fail)} definition: ${printable(problem)}`),
     ...(call.reason !== undefined ? [`      ${style.red(MARK.fail)} reply: ${printable(call.reason)}`] : []),
     ...check.warnings.map((warning) => `      ${style.yellow(MARK.warn)} ${printable(warning)}`),
@@ -44,7 +44,7 @@ export function toolCheckCases(testReport: TestReport, check: ToolCheck): void {
     seconds: 0,
   }));
   testReport.add(suite, () => ({
-    name: `call ${tool.name} at ${route.url}`,
+    name: `call ${tool.name} at ${shownUrl(route.url)}`,
     ...(call.reason !== undefined ? { failure: call.reason } : {}),
     seconds: (call.reply?.latencyMs ?? 0) / 1000,
   }));
