@@ -86,7 +86,7 @@ export async function playCalls(options: PlayCallsOptions, onEvent: (event: Call
   const clock = options.clock ?? systemClock;
   checkScenarioFaults(options);
   const calls = options.calls ?? 1;
-  const concurrency = Math.max(1, Math.min(options.concurrency ?? DEFAULT_CALL_CONCURRENCY, calls));
+  const concurrency = callsAtOnce(options);
   const tally = new CallsTally();
   const outcome: CallsOutcome = { calls, concurrency, tally };
   let next = 0;
@@ -100,6 +100,11 @@ export async function playCalls(options: PlayCallsOptions, onEvent: (event: Call
   };
   await Promise.all(Array.from({ length: concurrency }, lane));
   return outcome;
+}
+
+/** How many of the calls go at once: `concurrency`, 10 by default, never more than the calls. */
+export function callsAtOnce(options: Pick<PlayCallsOptions, 'calls' | 'concurrency'>): number {
+  return Math.max(1, Math.min(options.concurrency ?? DEFAULT_CALL_CONCURRENCY, options.calls ?? 1));
 }
 
 /** The faults a scenario names, when they are the ones played: each on a step the scenario has. */

@@ -23,26 +23,44 @@ export function checkEnvironment(point: CheckPoint): Record<string, string> {
 export function commandCheck(command: string, env: NodeJS.ProcessEnv, timeoutMs: number): SideEffectCheck {
   return (point) =>
     new Promise((resolve) => {
-      const child = spawn(command, { shell: true, env: { ...env, ...checkEnvironment(point) }, stdio: ['ignore', 'pipe', 'pipe'] });
+      // A process group of its own: at the timeout, or once the shell exits, what it started goes too
+      // (`sleep 900 & exit 0` would otherwise keep the pipes open, and the call waiting, for ever).
+      const child = spawn(command, {
+        shell: true,
+        detached: true,
+        env: { ...env, ...checkEnvironment(point) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
+      let timedOut = false;
+      const killGroup = () => {
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // The group is gone already.
+        }
+      };
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout = (stdout + chunk).slice(0, REASON_CHARS)));
       child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(0, REASON_CHARS)));
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const timer = setTimeout(() => {
+        timedOut = true;
+        killGroup();
+      }, timeoutMs);
       child.on('error', (error) => {
         clearTimeout(timer);
         resolve(`--check could not run: ${error.message}`);
       });
+      child.on('exit', killGroup);
       child.on('close', (code, signal) => {
         clearTimeout(timer);
-        if (code === 0) return resolve(undefined);
+        if (code === 0 && !timedOut) return resolve(undefined);
         const said = (stderr.trim() || stdout.trim() || '(no output)').replace(/\s*\n\s*/g, ' · ');
-        const how =
-          signal === 'SIGKILL'
-            ? `did not finish within ${timeoutMs / 1000} s`
-            : signal !== null
-              ? `was ended by ${signal}`
-              : `exited ${code}`;
+        const how = timedOut
+          ? `did not finish within ${timeoutMs / 1000} s`
+          : signal !== null
+            ? `was ended by ${signal}`
+            : `exited ${code}`;
         resolve(`--check ${how}: ${said}`);
       });
     });

@@ -1,5 +1,5 @@
 import type { CallStepReport } from '../../sending/call.js';
-import { type CallEvent, DEFAULT_CALL_CONCURRENCY, deliveryTag, type PlayCallsOptions, type PlayedCall } from '../../engine/play-calls.js';
+import { type CallEvent, callsAtOnce, deliveryTag, type PlayCallsOptions, type PlayedCall } from '../../engine/play-calls.js';
 import { stepFailure } from '../../platform/reply-check.js';
 import type { SummaryOptions } from '../../output/reporter.js';
 import type { TestReport } from '../../output/test-report.js';
@@ -161,7 +161,7 @@ export interface CallsView {
 /** Shown before many calls: how many, how many at once, the scenario, the run's seed. */
 export function callsHeading(play: PlayCallsOptions, view: CallsView): string {
   const calls = play.calls ?? 1;
-  const concurrency = Math.min(play.concurrency ?? DEFAULT_CALL_CONCURRENCY, calls);
+  const concurrency = callsAtOnce(play);
   return `${view.style.bold(`${calls} calls`)} · ${concurrency} at a time · ${view.label} · ${play.dialect ?? 'hms'}${view.chaos !== undefined ? ` · seed ${view.chaos.seed}` : ''} → ${view.url}`;
 }
 
