@@ -73,23 +73,8 @@ export async function listenUntilStopped(options: ListenSessionOptions): Promise
       if (count !== undefined && tally.passed + tally.failed >= count) stop('count');
     },
   });
-  const closeAll: (() => Promise<void>)[] = [() => listener.close(0)];
-  const inspector = await startedOrClosed(closeAll, async () => {
-    if (options.forwardTo !== undefined && isSelf(options.forwardTo, new URL(listener.url)))
-      throw new UsageError(
-        `--forward-to ${shownUrl(options.forwardTo)} is this listener itself: every request would be forwarded to itself for ever`,
-      );
-    const started =
-      store !== undefined && inspectorOptions !== undefined
-        ? await startInspectorOver(store, inspectorOptions, options, listener.url)
-        : undefined;
-    if (started !== undefined) closeAll.unshift(() => started.close());
-    if (readyFile !== undefined) writeReadyFile(readyFile, listener.url);
-    return started;
-  });
-  options.onListening?.({ url: listener.url, ...(inspector !== undefined ? { inspectorUrl: inspector.url } : {}) });
-  armTimeout();
   // The first signal stops the listener; a second one, while requests in flight finish, cuts them and exits at once.
+  // Heard from before the listening line and the ready file, so that a script that stops it on either gets the verdict.
   let stopping = false;
   let forced = false;
   const onSignal = (signal: StopSignalName) => () => {
@@ -106,6 +91,27 @@ export async function listenUntilStopped(options: ListenSessionOptions): Promise
     ['SIGTERM', onSignal('SIGTERM')],
   ] as const;
   for (const [signal, handler] of handlers) signals?.on(signal, handler);
+  const closeAll: (() => Promise<void>)[] = [
+    () => listener.close(0),
+    async () => {
+      for (const [signal, handler] of handlers) signals?.off(signal, handler);
+    },
+  ];
+  const inspector = await startedOrClosed(closeAll, async () => {
+    if (options.forwardTo !== undefined && isSelf(options.forwardTo, new URL(listener.url)))
+      throw new UsageError(
+        `--forward-to ${shownUrl(options.forwardTo)} is this listener itself: every request would be forwarded to itself for ever`,
+      );
+    const started =
+      store !== undefined && inspectorOptions !== undefined
+        ? await startInspectorOver(store, inspectorOptions, options, listener.url)
+        : undefined;
+    if (started !== undefined) closeAll.unshift(() => started.close());
+    if (readyFile !== undefined) writeReadyFile(readyFile, listener.url);
+    return started;
+  });
+  options.onListening?.({ url: listener.url, ...(inspector !== undefined ? { inspectorUrl: inspector.url } : {}) });
+  armTimeout();
   const reason = await stopped;
   stopping = true;
   clearTimeout(idle);
