@@ -8,7 +8,7 @@ import type { ReplyVerdict } from '../platform/reply-check.js';
 import { compareReplies, type ReplyComparison } from '../platform/reply-compare.js';
 import type { PathSegment } from '../platform/schemas/common.js';
 import { NetworkFailure, type OutgoingRequest, type ReceivedReply } from '../sending/http.js';
-import { type ReplaySigning, replayRequest, sendReplayed } from '../sending/replay.js';
+import { type ReplaySigning, replayRequest, sendReplayed, UnsendableCapture } from '../sending/replay.js';
 import type { KnownSecret } from '../signing/diagnosis.js';
 
 /** One replayed request and what came of it. */
@@ -71,7 +71,16 @@ export async function replayCaptures(
   const label = options.source === '-' ? 'stdin' : options.source;
   const counts = { passed: 0, failed: 0 };
   const replayOne = async (item: Selected) => {
-    const report = await replayOneCapture(item, options, clock);
+    let report: ReplayReport;
+    try {
+      report = await replayOneCapture(item, options, clock);
+    } catch (error) {
+      // One capture that cannot be sent again costs the others nothing: said, counted as failed, skipped.
+      if (!(error instanceof UnsendableCapture)) throw error;
+      counts.failed++;
+      options.onNote?.(`skipped ${item.location}: ${error.message}`);
+      return;
+    }
     if (report.ok) counts.passed++;
     else counts.failed++;
     onReport(report);
@@ -95,7 +104,7 @@ async function replayOneCapture(
       unset: options.unset ?? [],
     });
   } catch (error) {
-    if (error instanceof InputError) throw new InputError(`${location}: ${error.message}`);
+    if (error instanceof InputError && !(error instanceof UnsendableCapture)) throw new InputError(`${location}: ${error.message}`);
     throw error;
   }
   const { request, document } = replayed;

@@ -34,6 +34,9 @@ const CONNECTION_HEADERS = new Set([
   'x-hms-webhook-forwarded',
 ]);
 
+/** A captured request that no HTTP client can send again as it was: its line is skipped, the others replayed. */
+export class UnsendableCapture extends InputError {}
+
 /**
  * The request to send again: the captured body bytes (or the edited JSON), the captured headers but
  * the connection's own, and the signature as `signing` says, timestamped `timestamp` when re-signed.
@@ -65,6 +68,8 @@ export function replayRequest(
     const key = name.toLowerCase();
     if (typeof value !== 'string' || CONNECTION_HEADERS.has(key)) continue;
     if (signing.kind !== 'as-captured' && (key === SIGNATURE_HEADER || key === TIMESTAMP_HEADER)) continue;
+    // A line break or NUL in a value would split the request into two (header injection): Node refuses to send it.
+    if (/[\r\n\0]/.test(value)) throw new UnsendableCapture(`its ${key} header holds a line break or NUL, which no HTTP client sends`);
     headers[key] = value;
   }
   // An edit of message.type changes the event; otherwise the captured header stays as it was.

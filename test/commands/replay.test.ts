@@ -3,6 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { before, describe, it } from 'node:test';
+import { captureLine } from '../../src/captures/capture-file.js';
+import { loadFixture } from '../../src/platform/fixtures.js';
 import { sign } from '../../src/signing/signature.js';
 import { jsonLines, runCli, steppingClock, temporaryFolder } from '../helpers.js';
 import { correctReplies, type Received, type Responder, recordCalls, startReceiver } from '../receiver.js';
@@ -297,5 +299,29 @@ describe('replay: bad input is one line and exit 2', () => {
     const refused = await runCli(['replay', file, '--to', '127.0.0.1:9']);
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /connection refused/);
+  });
+});
+
+describe('replay: a capture that cannot be sent again', () => {
+  it('a header value with a line break skips that line with its reason; the others are replayed; the run fails', async () => {
+    const body = Buffer.from(JSON.stringify(loadFixture('status-update/ended').document));
+    const ok = captureLine(new Date(), 'POST', '/', { 'x-webhook-event': 'status-update' }, body);
+    const injected = captureLine(new Date(), 'POST', '/', { 'x-webhook-event': 'status-update', 'x-extra': 'a\r\nInjected: 1' }, body);
+    const file = join(temporaryFolder('hms-replay-crlf-'), 'captures.jsonl');
+    writeFileSync(file, ok + injected + ok);
+    const receiver = await startReceiver(undefined, correctReplies);
+    try {
+      const result = await runCli(['replay', file, '--to', receiver.url, '--unsigned']);
+      assert.equal(result.code, 1);
+      assert.equal(
+        result.stderr,
+        `hms-webhook: skipped ${file}:2: its x-extra header holds a line break or NUL, which no HTTP client sends\n`,
+      );
+      assert.match(result.stdout, new RegExp(`${file}:1 .*\\n.*${file}:3 `));
+      assert.match(result.stdout, /2 passed, 1 failed\n$/);
+      assert.equal(receiver.received.length, 2);
+    } finally {
+      await receiver.close();
+    }
   });
 });
