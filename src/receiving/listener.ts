@@ -127,6 +127,13 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     inFlight.add(handling);
     handling.finally(() => inFlight.delete(handling));
   });
+  // `Expect: 100-continue`: the body is invited only when it will be read; one declared over --max-body
+  // gets its 413 at once, never a 100 Continue first, and the connection is closed after it.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (Number(req.headers['content-length'] ?? 0) > options.maxBodyBytes) res.shouldKeepAlive = false;
+    else res.writeContinue();
+    server.emit('request', req, res);
+  });
   server.on('clientError', (error: NodeJS.ErrnoException & { reason?: string; rawPacket?: Buffer }, socket: Duplex) => {
     // A client that went away is no malformed request: between requests it is none at all, and mid-body
     // the request's own handler reports it (the client closed the connection before the whole body came).

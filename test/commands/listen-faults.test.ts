@@ -338,3 +338,25 @@ describe('listen: requests Node refuses to parse are events too', () => {
     assert.equal(readFileSync(file, 'utf8').trim().split('\n').length, 2);
   });
 });
+
+describe('listen: Expect: 100-continue', () => {
+  it('a body declared over --max-body gets its 413 at once, never a 100 Continue first', async () => {
+    const cli = await listening(['--max-body', '1000', '--count', '1']);
+    const { hostname, port } = new URL(cli.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () =>
+        socket.write(
+          'POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2000000\r\nExpect: 100-continue\r\n\r\n',
+        ),
+      );
+      let text = '';
+      socket.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    assert.match(answer, /^HTTP\/1\.1 413 /);
+    assert.ok(!answer.includes('100 Continue'), answer);
+    const [event] = jsonLines((await cli.done).stdout).filter((line) => line.type === 'event');
+    assert.match(String(event!.bad_request), /body of 2000000 bytes is over --max-body 1000/);
+  });
+});
