@@ -4,7 +4,6 @@ import { CheckFailed, Interrupted } from '../../errors.js';
 import { Reporter } from '../../output/reporter.js';
 import { statusMatches } from '../../platform/reply-check.js';
 import { failedOf, type LoadStats, totalOf } from '../../sending/load-stats.js';
-import { parseTarget } from '../../sending/target.js';
 import type { LoadOptions } from './command.js';
 import { eventRequestOf } from './request-flags.js';
 import { loadJson, loadLines } from './load-render.js';
@@ -13,7 +12,9 @@ import { loadJson, loadLines } from './load-render.js';
 export async function runSendLoad(name: string | undefined, options: LoadOptions, context: CommandContext): Promise<void> {
   const { io } = context;
   const reporter = new Reporter(io, { json: options.json === true, color: context.color() });
-  const url = parseTarget(options.to);
+  // The flags as the engine's options, the receiver among them: parsed once.
+  const request = eventRequestOf(name, options, io, reporter);
+  const { url } = request;
   const expect = options.expectStatus ?? '2xx';
   const { count } = options;
   let done = 0;
@@ -26,7 +27,7 @@ export async function runSendLoad(name: string | undefined, options: LoadOptions
   let stats: LoadStats;
   try {
     stats = await sendLoad({
-      ...eventRequestOf(name, options, io, reporter),
+      ...request,
       count: options.count,
       concurrency: options.concurrency,
       onProgress: (n) => {

@@ -8,7 +8,6 @@ import { rampChartSvg } from '../../output/ramp-chart.js';
 import { Reporter } from '../../output/reporter.js';
 import { duration } from '../../output/style.js';
 import { failedOf } from '../../sending/load-stats.js';
-import { parseTarget } from '../../sending/target.js';
 import type { LoadOptions } from './command.js';
 import { eventRequestOf } from './request-flags.js';
 import { rampJson, rampRow, rampStepRow } from './load-render.js';
@@ -18,7 +17,9 @@ export async function runRamp(name: string | undefined, options: LoadOptions, co
   const { io } = context;
   const { from, to } = options.ramp!;
   const reporter = new Reporter(io, { json: options.json === true, color: context.color() });
-  const url = parseTarget(options.to);
+  // The flags as the engine's options, the receiver among them: parsed once.
+  const request = eventRequestOf(name, options, io, reporter);
+  const { url } = request;
   let interrupted = false;
   const onInterrupt = () => {
     interrupted = true;
@@ -27,7 +28,7 @@ export async function runRamp(name: string | undefined, options: LoadOptions, co
   let ramp: RampOutcome;
   try {
     ramp = await rampLoad({
-      ...eventRequestOf(name, options, io, reporter),
+      ...request,
       concurrencies: rampConcurrencies(from, to, options.rampStep ?? from),
       stepMs: options.stepSeconds * 1000,
       everyMs: options.every,

@@ -85,7 +85,7 @@ function checkOptionsOf(options: VerifyOptions, io: CommandContext['io']): Captu
     );
   }
   return {
-    secrets: options.unsigned ? [] : secrets,
+    secrets,
     toleranceSeconds: options.tolerance,
     now: options.now !== undefined ? parseNow(options.now) : undefined,
     ignoreTime: options.ignoreTime,
