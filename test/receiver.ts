@@ -28,6 +28,8 @@ export type Responder = (request: Received) => Answer | Promise<Answer>;
 export async function startReceiver(
   secret: string | undefined,
   respond: Responder = () => ({}),
+  /** Where it listens: 127.0.0.1, or 0.0.0.0 to stand for a host off this machine at one of its other addresses. */
+  host = '127.0.0.1',
 ): Promise<{ url: string; port: number; received: Received[]; close(): Promise<void> }> {
   const received: Received[] = [];
   const server: Server = createServer((req, res) => {
@@ -56,7 +58,7 @@ export async function startReceiver(
       else reply();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}/hooks`,

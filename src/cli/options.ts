@@ -121,6 +121,12 @@ export const routeOption = () =>
     .argParser(collect)
     .default([] as string[]);
 
+export const allowRemoteToolsOption = () =>
+  new Option(
+    '--allow-remote-tools',
+    'call a tool at its own URL when that is off this machine, signed (else it is listed and not called: the URL came from a file, not from you)',
+  );
+
 export const fuzzOption = () =>
   new Option(
     '--fuzz [n]',

@@ -5,6 +5,7 @@ import {
   type AssistantTool,
   assistantOf,
   routeOf,
+  sendableByRoute,
   type ToolRoute,
   toolProblems,
   toolsOf,
@@ -25,6 +26,8 @@ export interface CheckToolsOptions {
   /** Where a tool without a URL of its own is called. */
   receiver: URL;
   routes?: ReadonlyMap<string, string>;
+  /** Call a tool at its own URL off this machine (--allow-remote-tools); else it is listed, not called. */
+  allowRemoteTools?: boolean;
   dialect?: Dialect;
   secret: string | undefined;
   clock?: Clock;
@@ -38,7 +41,9 @@ export interface ToolCheck {
   route: ToolRoute;
   arguments: Record<string, unknown>;
   problems: string[];
-  call: ToolCallOutcome;
+  /** The call and its verdict; undefined when the tool was not called (`skipped` says why). */
+  call: ToolCallOutcome | undefined;
+  skipped?: string;
   warnings: string[];
   ok: boolean;
 }
@@ -47,7 +52,7 @@ export interface ToolCheck {
 export async function checkTools(
   options: CheckToolsOptions,
   onCheck: (check: ToolCheck) => void = () => {},
-): Promise<{ checks: ToolCheck[]; passed: number; failed: number }> {
+): Promise<{ checks: ToolCheck[]; passed: number; failed: number; skipped: number }> {
   const dialect = options.dialect ?? 'hms';
   const clock = options.clock ?? systemClock;
   for (const unknown of unknownWebhookEvents(options.assistant, dialect))
@@ -58,16 +63,23 @@ export async function checkTools(
   const checks: ToolCheck[] = [];
   for (const [index, tool] of tools.entries()) {
     const problems = toolProblems(tool);
-    const route = routeOf(tool, options.routes ?? new Map(), options.receiver.href);
+    const route = routeOf(tool, options.routes ?? new Map(), options.receiver.href, options.allowRemoteTools);
     const args = asObject(exampleOf(asObject(tool.parameters))) ?? {};
-    const call = await callTool(tool, route, args, index + 1, { dialect, secret: options.secret, clock });
-    const warnings = (call.verdict?.checks ?? []).filter((check) => check.severity === 'warning').map((check) => check.message);
-    const check = { tool, route, arguments: args, problems, call, warnings, ok: problems.length === 0 && call.reason === undefined };
+    let check: ToolCheck;
+    if (route.refused !== undefined) {
+      check = { tool, route, arguments: args, problems, call: undefined, skipped: route.refused, warnings: [], ok: problems.length === 0 };
+    } else {
+      sendableByRoute([route], (sent) => ({ route: sent, tools: [tool.name] }), options.onNote);
+      const call = await callTool(tool, route, args, index + 1, { dialect, secret: options.secret, clock });
+      const warnings = (call.verdict?.checks ?? []).filter((c) => c.severity === 'warning').map((c) => c.message);
+      check = { tool, route, arguments: args, problems, call, warnings, ok: problems.length === 0 && call.reason === undefined };
+    }
     checks.push(check);
     onCheck(check);
   }
   const failed = checks.filter((check) => !check.ok).length;
-  return { checks, passed: checks.length - failed, failed };
+  const skipped = checks.filter((check) => check.ok && check.skipped !== undefined).length;
+  return { checks, passed: checks.length - failed - skipped, failed, skipped };
 }
 
 /** The assistant the receiver answers a signed assistant-request with (`tools check --from-reply`). */

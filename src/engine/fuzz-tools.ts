@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import { shownUrl } from '../output/printable.js';
-import { type AssistantTool, routeOf } from '../platform/assistant-tools.js';
+import { type AssistantTool, routeOf, sendableByRoute } from '../platform/assistant-tools.js';
 import type { Dialect } from '../platform/dialect.js';
 import { type FuzzResult, fuzzTool } from '../sending/tool-fuzz.js';
 
@@ -11,6 +11,10 @@ export interface FuzzToolsOptions {
   tools: readonly AssistantTool[];
   /** Tool name → URL, instead of the tool's own. */
   routes?: ReadonlyMap<string, string>;
+  /** Call a tool at its own URL off this machine (--allow-remote-tools); else it is not fuzzed. */
+  allowRemoteTools?: boolean;
+  /** A tool not fuzzed (and why), or one fuzzed off this machine. */
+  onNote?(text: string): void;
   /** Where a tool without a URL of its own is called. */
   receiver: string;
   runs?: number;
@@ -30,8 +34,12 @@ export async function fuzzTools(
   onResult: (result: FuzzResult) => void = () => {},
 ): Promise<{ results: FuzzResult[]; passed: number; failed: number }> {
   const results: FuzzResult[] = [];
-  for (const tool of options.tools) {
-    const route = routeOf(tool, options.routes ?? new Map(), options.receiver);
+  const routed = options.tools.map((tool) => ({
+    tool,
+    tools: [tool.name],
+    route: routeOf(tool, options.routes ?? new Map(), options.receiver, options.allowRemoteTools),
+  }));
+  for (const { tool, route } of sendableByRoute(routed, (entry) => entry, options.onNote)) {
     const result = await fuzzTool(tool, route, {
       runs: options.runs ?? DEFAULT_FUZZ_RUNS,
       seed: options.seed,

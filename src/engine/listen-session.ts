@@ -5,6 +5,7 @@ import { InputError, UsageError } from '../errors.js';
 import { whyUnreadable } from '../input.js';
 import type { RequestStore } from '../inspector/store.js';
 import { type ListenEvent, type ListenerOptions, startListener } from '../receiving/listener.js';
+import { isLoopback } from '../sending/target.js';
 
 export type StopSignalName = 'SIGINT' | 'SIGTERM';
 export type StopReason = 'count' | 'timeout' | StopSignalName;
@@ -158,11 +159,6 @@ function writeReadyFile(file: string, url: string): void {
   } catch (error) {
     throw new InputError(`cannot write --ready-file ${file}: ${whyUnreadable(error) ?? (error as Error).message}`);
   }
-}
-
-/** 127.0.0.0/8, ::1 and localhost: only this machine can connect. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /** Whether a forward target is the listener's own address (same port, on this machine). */

@@ -27,6 +27,10 @@ export interface PlayCallsOptions {
   assistant?: Record<string, unknown>;
   /** Tool name → URL, instead of the tool's own URL. */
   routes?: ReadonlyMap<string, string>;
+  /** Call a tool at its own URL off this machine (--allow-remote-tools); else its calls are not sent. */
+  allowRemoteTools?: boolean;
+  /** A tool called at its own URL off this machine, and what signs it: said once per run. */
+  onNote?(text: string): void;
   /** Unsigned when undefined. */
   secret: string | undefined;
   timeoutMs: number;
@@ -85,6 +89,21 @@ export interface CallsOutcome {
 export async function playCalls(options: PlayCallsOptions, onEvent: (event: CallEvent) => void = () => {}): Promise<CallsOutcome> {
   const clock = options.clock ?? systemClock;
   checkScenarioFaults(options);
+  const { onNote } = options;
+  const said = new Set<string>();
+  // Every call routes the same tools: a note about one is said once per run.
+  const each: PlayCallsOptions = {
+    ...options,
+    ...(onNote !== undefined
+      ? {
+          onNote: (text: string) => {
+            if (said.has(text)) return;
+            said.add(text);
+            onNote(text);
+          },
+        }
+      : {}),
+  };
   const calls = options.calls ?? 1;
   const concurrency = callsAtOnce(options);
   const tally = new CallsTally();
@@ -92,7 +111,7 @@ export async function playCalls(options: PlayCallsOptions, onEvent: (event: Call
   let next = 0;
   const lane = async () => {
     for (let index = next++; index < calls; index = next++) {
-      const played = await playOne(options, index, clock, onEvent, tally);
+      const played = await playOne(each, index, clock, onEvent, tally);
       if (index === 0) outcome.first = played;
       if (played.failure !== undefined && (outcome.firstFailed === undefined || outcome.firstFailed.call > index + 1))
         outcome.firstFailed = { ...played, call: index + 1 };
@@ -157,6 +176,8 @@ async function playOne(
     clock,
     ...(options.ignore !== undefined ? { ignore: options.ignore } : {}),
     ...(options.routes !== undefined ? { routes: options.routes } : {}),
+    ...(options.allowRemoteTools === true ? { allowRemoteTools: true } : {}),
+    ...(options.onNote !== undefined ? { onNote: options.onNote } : {}),
     ...(plan !== undefined ? { plan } : {}),
     ...(options.check !== undefined ? { check: options.check } : {}),
     onStep: (report) => {

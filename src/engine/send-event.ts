@@ -1,5 +1,13 @@
 import { systemClock } from '../clock.js';
-import { isOwnRoute, routeOf, routeToolCalls, type RoutedToolCalls, type ToolRoute, toolsOf } from '../platform/assistant-tools.js';
+import {
+  isOwnRoute,
+  routeOf,
+  routeToolCalls,
+  sendableByRoute,
+  type RoutedToolCalls,
+  type ToolRoute,
+  toolsOf,
+} from '../platform/assistant-tools.js';
 import { isEvent } from '../platform/events.js';
 import { checkReceivedReply, judgedAs, type ReplyVerdict } from '../platform/reply-check.js';
 import { asObject } from '../platform/schemas/common.js';
@@ -31,6 +39,10 @@ export interface SendEventOptions extends EventRequestOptions {
   assistant?: Record<string, unknown>;
   /** Tool name → URL, instead of the tool's own. */
   routes?: ReadonlyMap<string, string>;
+  /** Call a tool at its own URL off this machine (--allow-remote-tools); else such calls are not sent. */
+  allowRemoteTools?: boolean;
+  /** A line about what is sent where: tool calls not sent (and why), or sent off this machine. */
+  onNote?(text: string): void;
   /** The identical signed request this many times: a duplicate delivery (default 1). */
   repeat?: number;
   /** The request is built and about to be sent. */
@@ -60,7 +72,14 @@ export async function prepareEvent(options: SendEventOptions): Promise<PreparedE
   const routes = options.routes ?? new Map<string, string>();
   const parts: SendPart[] =
     prepared.event === 'tool-calls'
-      ? routeToolCalls(asObject(prepared.document) ?? {}, prepared.dialect, toolsOf(options.assistant), routes, options.url.href)
+      ? routeToolCalls(
+          asObject(prepared.document) ?? {},
+          prepared.dialect,
+          toolsOf(options.assistant),
+          routes,
+          options.url.href,
+          options.allowRemoteTools,
+        )
       : [{ route: routeOf(undefined, routes, options.url.href), document: prepared.document, async: false, tools: [] }];
   return { prepared, parts };
 }
@@ -72,7 +91,8 @@ export async function prepareEvent(options: SendEventOptions): Promise<PreparedE
  */
 export async function sendEvent(options: SendEventOptions, onReport: (report: SendReport) => void = () => {}): Promise<SentEvent> {
   const clock = options.clock ?? systemClock;
-  const { prepared, parts } = await prepareEvent(options);
+  const { prepared, parts: routed } = await prepareEvent(options);
+  const parts = sendableByRoute(routed, (part) => part, options.onNote);
   options.onPrepared?.({ prepared, parts });
   const { event, dialect, forgery, signedWith } = prepared;
   // --repeat sends each identical signed request again: a duplicate delivery.

@@ -99,6 +99,8 @@ export const RECORDS = {
     status: z.nullable(z.int()),
     latency_ms: nullableNumber,
     failure: z.optional(z.string()),
+    /** Why the tool was not called (its own URL is off this machine). */
+    skipped: z.optional(z.string()),
     warnings: z.array(z.string()),
     ok: z.boolean(),
   }),

@@ -1,7 +1,8 @@
 import { type Dialect, keyIn } from './dialect.js';
 import { EVENTS, type EventType, isEvent } from './events.js';
 import { asObject } from './schemas/common.js';
-import { isHttpUrl } from '../sending/target.js';
+import { InputError } from '../errors.js';
+import { isHttpUrl, isLoopbackUrl } from '../sending/target.js';
 
 // The tools of an assistant as the platform reads them from `llm_config.tools`: the documented flat
 // form ({name, description, url, async, message | async_response, parameters}) and the nested
@@ -140,6 +141,8 @@ export interface ToolRoute {
   source: 'route' | 'tool' | 'receiver';
   /** The tool's own secret; undefined means the assistant's. */
   secret: string | undefined;
+  /** Why its calls are not sent: the tool's own URL is off this machine and remote tools were not allowed. */
+  refused?: string;
 }
 
 /** Whether a route is the tool's own (its URL, --route or its secret) rather than plainly the receiver's. */
@@ -152,12 +155,68 @@ export function routeSourceText(source: ToolRoute['source']): string {
   return source === 'route' ? '--route' : source === 'tool' ? 'its own url' : 'the assistant webhook';
 }
 
-export function routeOf(tool: AssistantTool | undefined, routes: ReadonlyMap<string, string>, receiver: string): ToolRoute {
+/**
+ * Where a tool's calls go. A tool's own URL comes from a file or a receiver's reply, not from the
+ * user: off this machine it is refused unless `allowRemote` (--allow-remote-tools), so a hostile
+ * assistant cannot have a request signed with the user's secret sent to a host of its choosing.
+ */
+export function routeOf(
+  tool: AssistantTool | undefined,
+  routes: ReadonlyMap<string, string>,
+  receiver: string,
+  allowRemote = false,
+): ToolRoute {
   const secret = tool?.secret;
   const override = tool !== undefined ? routes.get(tool.name) : undefined;
   if (override !== undefined) return { url: override, source: 'route', secret };
-  if (tool?.url !== undefined) return { url: tool.url, source: 'tool', secret };
+  if (tool?.url !== undefined) {
+    const route: ToolRoute = { url: tool.url, source: 'tool', secret };
+    return allowRemote || isLoopbackUrl(tool.url) ? route : { ...route, refused: remoteToolRefusal(tool.name, tool.url) };
+  }
   return { url: receiver, source: 'receiver', secret };
+}
+
+/** A URL's host (never its credentials), for messages. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'a host that is not a URL';
+  }
+}
+
+function remoteToolRefusal(name: string, url: string): string {
+  return `not sent: ${name}'s own URL is on ${hostOf(url)}, off this machine (a signed request for a host you did not name); --route ${name}=URL to call a local one, or --allow-remote-tools to call it`;
+}
+
+/**
+ * What is said of a route before anything is sent: why it is refused, or, for a tool's own URL off
+ * this machine (--allow-remote-tools), what its requests are signed with. Undefined for the others.
+ */
+export function routeNote(route: ToolRoute, tools: readonly string[]): string | undefined {
+  if (route.refused !== undefined) return route.refused;
+  if (route.source !== 'tool' || isLoopbackUrl(route.url)) return undefined;
+  const signer = route.secret !== undefined ? "the tool's own server.secret" : 'your secret (the tool has no server.secret of its own)';
+  return `note: calling ${tools.join(', ')} at ${hostOf(route.url)}, off this machine (--allow-remote-tools), signed with ${signer}`;
+}
+
+/**
+ * Of things to send by route (tool-call parts, tools), those that may be: each refused one is said
+ * with why, each one off this machine with what signs it. None left is an InputError.
+ */
+export function sendableByRoute<T>(
+  items: readonly T[],
+  routed: (item: T) => { route: ToolRoute; tools: readonly string[] },
+  onNote: ((text: string) => void) | undefined,
+): T[] {
+  const sendable = items.filter((item) => routed(item).route.refused === undefined);
+  if (sendable.length === 0 && items.length > 0) throw new InputError(routed(items[0]!).route.refused!);
+  for (const item of items) {
+    const { route, tools } = routed(item);
+    const note = routeNote(route, tools);
+    if (note !== undefined) onNote?.(note);
+  }
+  return sendable;
 }
 
 /** One request of a tool-calls event: the tool calls that go to one route, sync or async. */
@@ -182,6 +241,7 @@ export function routeToolCalls(
   tools: readonly AssistantTool[],
   routes: ReadonlyMap<string, string>,
   receiver: string,
+  allowRemote = false,
 ): RoutedToolCalls[] {
   const message = asObject(document.message) ?? {};
   const listKey = keyIn(dialect, 'tool_call_list');
@@ -190,7 +250,7 @@ export function routeToolCalls(
   for (const call of list) {
     const name = asObject(asObject(call)?.function)?.name;
     const tool = tools.find((candidate) => candidate.name === name) ?? (typeof name === 'string' ? undeclaredTool(name) : undefined);
-    const route = routeOf(tool, routes, receiver);
+    const route = routeOf(tool, routes, receiver, allowRemote);
     const async = tool?.async === true;
     const key = JSON.stringify([route.url, route.secret ?? null, async]);
     let group = groups.get(key);

@@ -9,7 +9,7 @@ import {
   type StepName,
   toolStepName,
 } from '../platform/delivery-faults.js';
-import { isOwnRoute, notSentReason, routeToolCalls, toolsOf } from '../platform/assistant-tools.js';
+import { isOwnRoute, notSentReason, routeNote, routeToolCalls, toolsOf } from '../platform/assistant-tools.js';
 import { checkReceivedReply, type Check, type ReplyVerdict } from '../platform/reply-check.js';
 import { compareReplies } from '../platform/reply-compare.js';
 import { judgeDuplicate } from '../platform/duplicate-delivery.js';
@@ -57,9 +57,13 @@ export interface PlayOptions {
   check?: SideEffectCheck;
   /** `--route TOOL=URL`: where a tool's calls go instead of its own URL. */
   routes?: ReadonlyMap<string, string>;
+  /** Call a tool at its own URL off this machine (--allow-remote-tools); else its calls are not sent. */
+  allowRemoteTools?: boolean;
   onStep(report: CallStepReport): void;
-  /** A step the platform would not send (the assistant's webhook_events leaves its event out). */
+  /** A step (or a tool's share of one) not sent: the assistant's webhook_events leaves its event out, or its tool's URL is off this machine. */
   onNotSent?(step: CallStep, reason: string): void;
+  /** A tool called at its own URL off this machine, and what signs it. */
+  onNote?(text: string): void;
   clock?: Clock;
 }
 
@@ -168,15 +172,26 @@ function routedParts(step: CallStep, script: CallScript, options: PlayOptions): 
     toolsOf(script.assistantInPlay()),
     options.routes ?? new Map(),
     options.url.href,
+    options.allowRemoteTools,
   );
-  return parts.map((part) => ({
-    ...step,
-    label: part.tools.join(', ') || step.label,
-    document: part.document,
-    toolCallIds: part.toolCallIds,
-    ...(isOwnRoute(part.route) ? { route: part.route } : {}),
-    ...(part.async ? { async: true } : {}),
-  }));
+  const steps: CallStep[] = [];
+  for (const part of parts) {
+    const routed: CallStep = {
+      ...step,
+      label: part.tools.join(', ') || step.label,
+      document: part.document,
+      toolCallIds: part.toolCallIds,
+      ...(isOwnRoute(part.route) ? { route: part.route } : {}),
+      ...(part.async ? { async: true } : {}),
+    };
+    const note = routeNote(part.route, part.tools);
+    if (part.route.refused !== undefined) options.onNotSent?.(routed, part.route.refused);
+    else {
+      if (note !== undefined) options.onNote?.(note);
+      steps.push(routed);
+    }
+  }
+  return steps;
 }
 
 /** Without a plan: every step the script gives, once each, in order. */

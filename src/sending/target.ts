@@ -48,3 +48,24 @@ export function isHttpUrl(text: string): boolean {
     return false;
   }
 }
+
+/** 127.0.0.0/8, ::1, localhost and *.localhost: only this machine answers, whatever the resolver says. */
+export function isLoopback(host: string): boolean {
+  const name = host.toLowerCase().replace(/\.$/, '');
+  return (
+    name === 'localhost' ||
+    name.endsWith('.localhost') ||
+    name === '::1' ||
+    name === '[::1]' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name)
+  );
+}
+
+/** Whether a URL as written points at this machine by its host alone (no lookup is made to tell). */
+export function isLoopbackUrl(text: string): boolean {
+  try {
+    return isLoopback(new URL(text).hostname);
+  } catch {
+    return false;
+  }
+}

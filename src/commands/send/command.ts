@@ -12,6 +12,7 @@ import {
   paceOption,
   renamedOption,
   routeOption,
+  allowRemoteToolsOption,
   secretFileOption,
   secretOption,
   seedOption,
@@ -69,6 +70,7 @@ const sendDeclaration = () =>
     .addOption(deadlineOption())
     .addOption(assistantOption())
     .addOption(routeOption())
+    .addOption(allowRemoteToolsOption())
     .addOption(fuzzOption())
     .addOption(
       new Option('--seed <n>', 'the seed of --fuzz (printed when not given): the same seed, the same cases').argParser(number('any')),
@@ -135,6 +137,7 @@ const callDeclaration = () =>
     .option('--scenario <file>', 'play your own scenario file (see `hms-webhook schema scenario`)')
     .addOption(assistantOption())
     .addOption(routeOption())
+    .addOption(allowRemoteToolsOption())
     .addOption(dialectOption())
     .addOption(setOption())
     .addOption(timeoutOption(30))

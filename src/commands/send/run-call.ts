@@ -103,6 +103,8 @@ async function callsOptionsOf(
     fail: options.fail,
     set: options.set,
     routes,
+    allowRemoteTools: options.allowRemoteTools === true,
+    onNote: (text) => reporter.note(text),
     secret,
     timeoutMs: options.timeout * 1000,
     paceMs: options.pace,
@@ -147,6 +149,8 @@ async function fuzzAfter(
     {
       tools: toolsOf(outcome.first!.assistant),
       routes: play.routes ?? new Map(),
+      allowRemoteTools: play.allowRemoteTools === true,
+      onNote: (text) => reporter.note(text),
       receiver: play.url.href,
       runs: options.fuzz === true || options.fuzz === undefined ? DEFAULT_FUZZ_RUNS : options.fuzz,
       seed,

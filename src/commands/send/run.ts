@@ -24,6 +24,8 @@ export async function runSend(name: string | undefined, options: SendOptions, co
   const send: SendEventOptions = {
     ...eventRequestOf(name, flags, io, reporter),
     routes,
+    allowRemoteTools: options.allowRemoteTools === true,
+    onNote: (text) => reporter.note(text),
     repeat: options.repeat,
     onSending: (request, event) => startSpinner(`POST ${shownUrl(request.url)} (${event})`, io),
   };
@@ -64,6 +66,8 @@ async function fuzzInstead(send: SendEventOptions, options: SendOptions, context
     {
       tools: named.length > 0 ? named : parts.flatMap((part) => part.tools).map(undeclaredTool),
       routes: send.routes ?? new Map(),
+      allowRemoteTools: send.allowRemoteTools === true,
+      onNote: (text) => reporter.note(text),
       receiver: send.url.href,
       runs: options.fuzz === true || options.fuzz === undefined ? DEFAULT_FUZZ_RUNS : options.fuzz,
       seed,

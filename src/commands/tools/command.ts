@@ -6,6 +6,7 @@ import {
   jsonOption,
   junitOption,
   routeOption,
+  allowRemoteToolsOption,
   secretFileOption,
   secretOption,
   targetOption,
@@ -23,6 +24,7 @@ const checkDeclaration = () =>
       ),
     )
     .addOption(routeOption())
+    .addOption(allowRemoteToolsOption())
     .addOption(secretOption("the assistant's webhook_secret (a tool with its own secret is signed with that)"))
     .addOption(secretFileOption())
     .addOption(dialectOption())

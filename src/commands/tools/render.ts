@@ -15,9 +15,10 @@ export function toolCheckJson(check: ToolCheck): OutputRecord<'tool'> {
     route: { url: shownUrl(route.url), source: route.source, secret: route.secret !== undefined ? 'tool' : 'assistant' },
     arguments: check.arguments,
     problems: check.problems,
-    status: call.reply?.status ?? null,
-    latency_ms: call.reply !== undefined ? Math.round(call.reply.latencyMs * 10) / 10 : null,
-    ...(call.reason !== undefined ? { failure: call.reason } : {}),
+    status: call?.reply?.status ?? null,
+    latency_ms: call?.reply !== undefined ? Math.round(call.reply.latencyMs * 10) / 10 : null,
+    ...(call?.reason !== undefined ? { failure: call.reason } : {}),
+    ...(check.skipped !== undefined ? { skipped: check.skipped } : {}),
     warnings: check.warnings,
     ok: check.ok,
   };
@@ -25,11 +26,18 @@ export function toolCheckJson(check: ToolCheck): OutputRecord<'tool'> {
 
 export function toolCheckLines(check: ToolCheck, style: Style): string[] {
   const { tool, route, call } = check;
-  const reply = call.reply !== undefined ? `${call.reply.status}  ${ms(call.reply.latencyMs)}` : 'no reply';
+  const reply =
+    check.skipped !== undefined
+      ? 'not called'
+      : call?.reply !== undefined
+        ? `${call.reply.status}  ${ms(call.reply.latencyMs)}`
+        : 'no reply';
+  const mark = !check.ok ? style.red(MARK.fail) : check.skipped !== undefined ? style.yellow(MARK.warn) : style.green(MARK.pass);
   return [
-    `${check.ok ? style.green(MARK.pass) : style.red(MARK.fail)} ${style.bold(printable(tool.name))}${tool.async ? ' (async)' : ''}  → ${printable(shownUrl(route.url))} (${routeSourceText(route.source)})  ${reply}`,
+    `${mark} ${style.bold(printable(tool.name))}${tool.async ? ' (async)' : ''}  → ${printable(shownUrl(route.url))} (${routeSourceText(route.source)})  ${reply}`,
     ...check.problems.map((problem) => `      ${style.red(MARK.fail)} definition: ${printable(problem)}`),
-    ...(call.reason !== undefined ? [`      ${style.red(MARK.fail)} reply: ${printable(call.reason)}`] : []),
+    ...(call?.reason !== undefined ? [`      ${style.red(MARK.fail)} reply: ${printable(call.reason)}`] : []),
+    ...(check.skipped !== undefined ? [`      ${style.yellow(MARK.warn)} ${printable(check.skipped)}`] : []),
     ...check.warnings.map((warning) => `      ${style.yellow(MARK.warn)} ${printable(warning)}`),
   ];
 }
@@ -45,7 +53,8 @@ export function toolCheckCases(testReport: TestReport, check: ToolCheck): void {
   }));
   testReport.add(suite, () => ({
     name: `call ${tool.name} at ${shownUrl(route.url)}`,
-    ...(call.reason !== undefined ? { failure: call.reason } : {}),
-    seconds: (call.reply?.latencyMs ?? 0) / 1000,
+    ...(call?.reason !== undefined ? { failure: call.reason } : {}),
+    ...(check.skipped !== undefined ? { skipped: check.skipped } : {}),
+    seconds: (call?.reply?.latencyMs ?? 0) / 1000,
   }));
 }

@@ -26,7 +26,16 @@ export async function runToolsCheck(options: ToolsCheckOptions, context: Command
       : await assistantFromReply(fromReply!, dialect, secret, io.clock);
   const testReport = new TestReport('hms-webhook tools check', options.junit, io.env, io.clock.now);
   const checked = await checkTools(
-    { assistant, receiver, routes, dialect, secret, clock: io.clock, onNote: (text) => reporter.note(text) },
+    {
+      assistant,
+      receiver,
+      routes,
+      allowRemoteTools: options.allowRemoteTools === true,
+      dialect,
+      secret,
+      clock: io.clock,
+      onNote: (text) => reporter.note(text),
+    },
     (check) => {
       toolCheckCases(testReport, check);
       reporter.result(
@@ -36,6 +45,8 @@ export async function runToolsCheck(options: ToolsCheckOptions, context: Command
     },
   );
   testReport.write();
-  reporter.summary(checked.passed, checked.failed);
+  reporter.summary(checked.passed, checked.failed, {
+    ...(checked.skipped > 0 ? { fields: { skipped: checked.skipped }, suffix: `, ${checked.skipped} not called (off this machine)` } : {}),
+  });
   if (checked.failed > 0) throw new CheckFailed();
 }
