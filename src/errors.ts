@@ -42,3 +42,13 @@ export class Interrupted extends HmsWebhookError {
     super('');
   }
 }
+
+/** stdout's reader went away mid-run: what is left is not checked, and the run is no pass (1 if a check already failed, else 2). */
+export class ReaderGone extends HmsWebhookError {
+  override readonly name = 'ReaderGone';
+  readonly exitCode: number;
+  constructor(alreadyFailed: boolean) {
+    super('stdout was closed before everything was written (its reader stopped reading): stopped without checking the rest');
+    this.exitCode = alreadyFailed ? EXIT.checkFailed : EXIT.cannotRun;
+  }
+}

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 
@@ -7,9 +8,14 @@ export interface OutputStream {
   once(event: 'drain', listener: () => void): unknown;
   readonly isTTY?: boolean;
   readonly columns?: number;
+  /** Its reader went away (EPIPE: `| head` read enough): nothing written now reaches anyone. */
+  readonly closed?: boolean;
+  /** What is still unwritten gets `ms` more; then the process exits without it (a reader that stopped reading). */
+  giveUpAfter?(ms: number, say: (text: string) => void): void;
 }
 
-export type StopSignal = 'SIGINT' | 'SIGTERM';
+/** SIGPIPE stands for stdout's reader going away: heard as a stop by long runs, never raised by the system here. */
+export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGPIPE';
 
 /** Where signals come from: the process, or an emitter a test drives. */
 export interface SignalSource {
@@ -29,5 +35,65 @@ export interface Io {
 }
 
 export function processIo(): Io {
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, clock: systemClock, signals: process };
+  const signals = processSignals();
+  return { stdout: watchedStdout(signals), stderr: process.stderr, stdin: process.stdin, env: process.env, clock: systemClock, signals };
+}
+
+/** The line said once when stdout's reader went away before the run was over. */
+export const STDOUT_CLOSED_LINE =
+  'hms-webhook: stdout was closed before everything was written (its reader stopped reading): not every result was seen, so this run is not a pass\n';
+
+/** SIGINT and SIGTERM from the process; SIGPIPE from watchedStdout, not installed as a real handler. */
+function processSignals(): SignalSource & { emit(signal: 'SIGPIPE'): void } {
+  const pipe = new EventEmitter();
+  return {
+    on: (signal, listener) => (signal === 'SIGPIPE' ? pipe.on(signal, listener) : process.on(signal, listener)),
+    once: (signal, listener) => (signal === 'SIGPIPE' ? pipe.once(signal, listener) : process.once(signal, listener)),
+    off: (signal, listener) => (signal === 'SIGPIPE' ? pipe.off(signal, listener) : process.off(signal, listener)),
+    emit: (signal) => pipe.emit(signal),
+  };
+}
+
+/**
+ * process.stdout, with a closed pipe remembered instead of thrown: later writes are dropped, a
+ * writer waiting for 'drain' is let go, and SIGPIPE is heard. The exit code then is not 0: inside
+ * a run main() says so; after it (a write flushed at exit) this does.
+ */
+function watchedStdout(signals: { emit(signal: 'SIGPIPE'): void }): OutputStream {
+  const stdout = process.stdout;
+  let closed = false;
+  stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    if (closed) return;
+    closed = true;
+    stdout.emit('drain');
+    signals.emit('SIGPIPE');
+    if (process.exitCode === 0) {
+      process.stderr.write(STDOUT_CLOSED_LINE);
+      process.exitCode = 2;
+    }
+  });
+  return {
+    write: (text) => (closed ? true : stdout.write(text)),
+    giveUpAfter: (ms, say) => {
+      const timer = setTimeout(() => {
+        if (closed || stdout.writableLength === 0) return;
+        say(`stdout's reader did not take the last ${stdout.writableLength} bytes within ${ms / 1000} s: exiting without them`);
+        // The run's verdict if it failed; never a pass, since its results were not all seen.
+        process.exit(process.exitCode === undefined || process.exitCode === 0 ? 2 : process.exitCode);
+      }, ms);
+      // Only a write still pending keeps the process alive long enough for this to fire.
+      timer.unref();
+    },
+    once: (event, listener) => (closed ? listener() : stdout.once(event, listener)),
+    get isTTY() {
+      return stdout.isTTY;
+    },
+    get columns() {
+      return stdout.columns;
+    },
+    get closed() {
+      return closed;
+    },
+  };
 }

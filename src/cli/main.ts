@@ -14,7 +14,7 @@ import { validateCommand } from '../commands/validate/command.js';
 import { verifyCommand } from '../commands/verify/command.js';
 import { EXIT, HmsWebhookError } from '../errors.js';
 import type { CommandContext } from './command-context.js';
-import { type Io, processIo } from './io.js';
+import { type Io, processIo, STDOUT_CLOSED_LINE } from './io.js';
 
 // Each command's declaration is light; its run module is imported inside the action, so that
 // `--help` loads neither zod, undici nor ora.
@@ -104,6 +104,14 @@ const VERSION_ASKED = 'hms-webhook.version';
 
 /** Runs the CLI on the user's arguments; the one place that turns outcomes into exit codes. */
 export async function main(args: readonly string[], io: Io = processIo()): Promise<number> {
+  const code = await run(args, io);
+  // A reader that went away did not see every result: never a pass.
+  if (io.stdout.closed !== true || code !== EXIT.ok) return code;
+  io.stderr.write(STDOUT_CLOSED_LINE);
+  return EXIT.cannotRun;
+}
+
+async function run(args: readonly string[], io: Io): Promise<number> {
   const program = buildProgram(io, !args.includes(NO_COLOR_FLAG));
   try {
     await program.parseAsync(upgradeArguments(args.filter((arg) => arg !== NO_COLOR_FLAG)), { from: 'user' });

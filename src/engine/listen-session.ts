@@ -7,7 +7,8 @@ import type { RequestStore } from '../inspector/store.js';
 import { type ListenEvent, type ListenerOptions, startListener } from '../receiving/listener.js';
 import { isLoopback } from '../sending/target.js';
 
-export type StopSignalName = 'SIGINT' | 'SIGTERM';
+/** SIGPIPE: stdout's reader went away, so nothing more can be shown (a stop like SIGTERM, never a forced one). */
+export type StopSignalName = 'SIGINT' | 'SIGTERM' | 'SIGPIPE';
 export type StopReason = 'count' | 'timeout' | StopSignalName;
 
 /** Where stop signals come from: the process, or an emitter a test drives. */
@@ -87,9 +88,15 @@ export async function listenUntilStopped(options: ListenSessionOptions): Promise
     forced = true;
     listener.abort();
   };
+  const onReaderGone = () => {
+    if (stopping) return;
+    stopping = true;
+    stop('SIGPIPE');
+  };
   const handlers = [
     ['SIGINT', onSignal('SIGINT')],
     ['SIGTERM', onSignal('SIGTERM')],
+    ['SIGPIPE', onReaderGone],
   ] as const;
   for (const [signal, handler] of handlers) signals?.on(signal, handler);
   const closeAll: (() => Promise<void>)[] = [

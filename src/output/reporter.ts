@@ -26,6 +26,7 @@ export class Reporter {
   readonly json: boolean;
   readonly style: Style;
   readonly color: boolean;
+  private drained: Promise<void> | undefined;
 
   constructor(
     private readonly io: Io,
@@ -57,7 +58,14 @@ export class Reporter {
   /** Writes and waits when stdout is a slow pipe, so a long run never piles up output in memory. */
   write(text: string): Promise<void> | undefined {
     if (this.io.stdout.write(text)) return undefined;
-    return new Promise((resolve) => this.io.stdout.once('drain', resolve));
+    // One wait for every writer, however many write while the pipe is full.
+    this.drained ??= new Promise((resolve) =>
+      this.io.stdout.once('drain', () => {
+        this.drained = undefined;
+        resolve();
+      }),
+    );
+    return this.drained;
   }
 
   /** A diagnostic line on stderr: `hms-webhook: …`. */
@@ -71,12 +79,13 @@ export class Reporter {
   }
 
   summary(passed: number, failed: number, options: SummaryOptions = {}): void {
-    if (this.json) {
+    // With stdout's reader gone, the summary is the one result left to show: on stderr, as text.
+    if (this.json && this.io.stdout.closed !== true) {
       this.record({ type: 'summary', ...options.fields, passed, failed });
       return;
     }
     const text = `${summaryLine(passed, failed, this.style)}${options.suffix ?? ''}`;
-    if (options.stream === 'stderr') this.stderr(text);
+    if (options.stream === 'stderr' || this.io.stdout.closed === true) this.stderr(text);
     else this.line(text);
   }
 }

@@ -96,7 +96,7 @@ export interface Listener {
 /** Starts the receiver; resolves once it accepts connections. */
 export async function startListener(options: ListenerOptions): Promise<Listener> {
   const writer = options.save !== undefined ? new CaptureWriter(options.save, options.onWarning) : undefined;
-  const state = { closing: false };
+  const state: ListenerState = { closing: false };
   // Every request being handled, so that closing waits for each to become its event.
   const inFlight = new Set<Promise<void>>();
   let aborted: () => void = () => {};
@@ -202,7 +202,12 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     url: `http://${host}:${port}${options.path}`,
     close: async (graceMs = Number.POSITIVE_INFINITY) => {
       state.closing = true;
-      const cut = Number.isFinite(graceMs) ? setTimeout(() => server.closeAllConnections(), graceMs) : undefined;
+      const cut = Number.isFinite(graceMs)
+        ? setTimeout(() => {
+            state.cutAfterMs = graceMs;
+            server.closeAllConnections();
+          }, graceMs)
+        : undefined;
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
@@ -226,7 +231,7 @@ async function handle(
   receivedAt: Date,
   options: ListenerOptions,
   writer: CaptureWriter | undefined,
-  state: { closing: boolean },
+  state: ListenerState,
 ): Promise<void> {
   const started = performance.now();
   const path = req.url ?? '/';
@@ -304,7 +309,16 @@ async function handle(
   }
   const body = await readBody(req, options.maxBodyBytes);
   if (body === 'over') return refuse(413, `body is over --max-body ${options.maxBodyBytes} bytes`, Buffer.alloc(0));
-  if (body === 'aborted') return refuse(400, 'the client closed the connection before the whole body came', Buffer.alloc(0));
+  if (!Buffer.isBuffer(body)) {
+    const came = `${body.aborted} of ${req.headers['content-length'] ?? 'an undeclared number of'} bytes came`;
+    return refuse(
+      400,
+      state.cutAfterMs !== undefined
+        ? `cut at stop: the request was still arriving when --grace (${state.cutAfterMs / 1000} s) ran out (${came})`
+        : `the client closed the connection before the whole body came (${came})`,
+      Buffer.alloc(0),
+    );
+  }
 
   const content = inspectDelivery(body, req.headers);
   if (content.notJson !== undefined) return refuse(400, content.notJson, body);
@@ -358,7 +372,14 @@ async function sendAnswer(res: ServerResponse, answer: Answer): Promise<void> {
 const MAX_HEADERS = 1000;
 
 /** The whole body; 'over' past the limit, 'aborted' when the client went away before its end. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'over' | 'aborted'> {
+/** What a listener's requests need to know of it: stopping, and whether --grace ran out and cut the rest. */
+interface ListenerState {
+  closing: boolean;
+  cutAfterMs?: number;
+}
+
+/** The body; 'over' past the limit; or how many bytes came before the connection closed. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'over' | { aborted: number }> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -375,9 +396,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'over' 
       chunks.push(chunk);
     });
     req.on('end', () => resolve(over ? 'over' : Buffer.concat(chunks, size)));
-    req.on('error', () => resolve('aborted'));
+    req.on('error', () => resolve({ aborted: size }));
     req.on('close', () => {
-      if (!req.complete) resolve('aborted');
+      if (!req.complete) resolve({ aborted: size });
     });
   });
 }

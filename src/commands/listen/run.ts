@@ -39,6 +39,8 @@ export async function runListen(options: ListenOptions, context: CommandContext)
     },
   });
   writer.flush();
+  // A reader that stopped reading must not keep a stopped listener alive past --grace.
+  io.stdout.giveUpAfter?.(options.grace * 1000, (text) => reporter.note(text));
   testReport.write();
   reporter.summary(outcome.passed, outcome.failed, { fields: { stopped_by: outcome.reason }, stream: 'stderr' });
   exitOf(outcome, options);

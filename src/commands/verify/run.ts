@@ -6,7 +6,7 @@ import { isHarFile } from '../../captures/capture-file.js';
 import type { CommandContext } from '../../cli/command-context.js';
 import { unixSecondsOf } from '../../clock.js';
 import { capturedFromParts, type VerifyReport, verifyCaptureFile } from '../../engine/verify-captures.js';
-import { CheckFailed, InputError, UsageError } from '../../errors.js';
+import { CheckFailed, InputError, ReaderGone, UsageError } from '../../errors.js';
 import { Reporter } from '../../output/reporter.js';
 import { TestReport } from '../../output/test-report.js';
 import { labelledSecrets } from '../../signing/secrets.js';
@@ -47,7 +47,10 @@ export async function runVerify(files: string[], options: VerifyOptions, context
   };
   // --junit and the GitHub job summary: one suite per input, one case per request.
   const testReport = new TestReport('hms-webhook verify', options.junit, io.env, io.clock.now);
+  let failedSoFar = false;
   const show = async (report: VerifyReport) => {
+    if (io.stdout.closed === true) throw new ReaderGone(failedSoFar);
+    failedSoFar ||= !report.check.passed;
     testReport.add(report.file ?? (report.location === 'request' ? 'request' : 'stdin'), () => ({
       name: `${report.location} ${report.check.event ?? '?'}${report.check.callId !== undefined ? ` call ${report.check.callId}` : ''}`,
       ...(report.check.passed ? {} : { failure: verifyFailures(report.check).join('; ') }),

@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { loadFixture } from '../../src/platform/fixtures.js';
+import { sign } from '../../src/signing/signature.js';
+import { BIN, ROOT, temporaryFolder } from '../helpers.js';
+
+// A reader that goes away (`| head -1`) or stops reading is not a pass: the run did not show all it
+// found. Real processes, real pipes, real signals.
+
+const SECRET = 'closed-stdout-secret';
+const dir = temporaryFolder('hms-webhook-closed-stdout-');
+const body = JSON.stringify(loadFixture('status-update/ended').document);
+
+function run(args: string[]): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', HMS_WEBHOOK_SECRET: '' } });
+}
+
+function exitOf(child: ChildProcessWithoutNullStreams): Promise<{ code: number | null; stderr: string }> {
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr })));
+}
+
+/** The first line on stdout, after which this reader goes away: the read end of the pipe is closed. */
+function readOneLineAndLeave(child: ChildProcessWithoutNullStreams): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      text += chunk;
+      const end = text.indexOf('\n');
+      if (end < 0) return;
+      child.stdout.destroy();
+      resolve(text.slice(0, end));
+    });
+  });
+}
+
+function captures(count: number): string {
+  const lines: string[] = [];
+  const now = Math.floor(Date.now() / 1000);
+  for (let i = 0; i < count; i++) {
+    const signature = `sha256=${createHmac('sha256', SECRET).update(`${now}.${body}`).digest('hex')}`;
+    lines.push(
+      JSON.stringify({
+        received_at: new Date(now * 1000).toISOString(),
+        method: 'POST',
+        path: '/',
+        headers: {
+          'content-type': 'application/json',
+          'x-webhook-event': 'status-update',
+          'x-webhook-timestamp': String(now),
+          'x-webhook-signature': signature,
+        },
+        body,
+      }),
+    );
+  }
+  const file = join(dir, `captures-${count}.jsonl`);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+describe('a closed or stalled stdout', () => {
+  it('verify whose reader leaves after one line does not exit 0, and says why', async () => {
+    const child = run(['verify', captures(3000), '--secret', SECRET, '--json']);
+    const exited = exitOf(child);
+    const first = await readOneLineAndLeave(child);
+    assert.match(first, /^\{"type":/);
+    const { code, stderr } = await exited;
+    assert.equal(code, 2, stderr);
+    assert.match(
+      stderr,
+      /stdout was closed before everything was written \(its reader stopped reading\): stopped without checking the rest/,
+    );
+    assert.doesNotMatch(stderr, /EPIPE|\n\s+at /);
+  });
+
+  it('verify with a failure keeps its exit 1 when the reader leaves', async () => {
+    const child = run(['verify', captures(3000), '--secret', 'another-secret', '--json']);
+    const exited = exitOf(child);
+    await readOneLineAndLeave(child);
+    const { code, stderr } = await exited;
+    assert.equal(code, 1, stderr);
+  });
+
+  it('listen --json whose reader leaves stops as at SIGTERM, answers what came, and is not a pass', async () => {
+    const child = run(['listen', '--port', '0', '--secret', SECRET, '--json']);
+    const exited = exitOf(child);
+    const listeningLine = JSON.parse(await readOneLineAndLeave(child)) as { url: string };
+    const response = await fetch(listeningLine.url, { method: 'POST', body, headers: sign({ body, secret: SECRET }) });
+    assert.equal(response.status, 200);
+    const { code, stderr } = await exited;
+    assert.equal(code, 2, stderr);
+    assert.match(stderr, /1 passed, 0 failed/);
+    assert.match(stderr, /stdout was closed before everything was written/);
+  });
+
+  it('listen --json whose reader leaves after a forged request exits 1: the verdict is kept', async () => {
+    const child = run(['listen', '--port', '0', '--secret', SECRET, '--json']);
+    const exited = exitOf(child);
+    const listeningLine = JSON.parse(await readOneLineAndLeave(child)) as { url: string };
+    const forged = await fetch(listeningLine.url, { method: 'POST', body, headers: sign({ body, secret: 'not-it' }) });
+    assert.equal(forged.status, 401);
+    const { code, stderr } = await exited;
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /0 passed, 1 failed/);
+  });
+
+  it('listen --json into a pipe nobody reads still exits after SIGTERM, dropping what was not read, and is not a pass', async () => {
+    const ready = join(dir, 'ready');
+    const child = run(['listen', '--port', '0', '--secret', SECRET, '--json', '--verbose', '--grace', '0.5', '--ready-file', ready]);
+    const exited = exitOf(child);
+    // Nobody reads stdout: the pipe fills, and the listener's later lines wait in memory.
+    child.stdout.pause();
+    await until(() => existsSync(ready));
+    const url = readFileSync(ready, 'utf8').trim();
+    const padded = JSON.stringify({ ...JSON.parse(body), padding: 'x'.repeat(8000) });
+    for (let i = 0; i < 40; i++) {
+      const response = await fetch(url, { method: 'POST', body: padded, headers: sign({ body: padded, secret: SECRET }) });
+      assert.equal(response.status, 200);
+    }
+    child.kill('SIGTERM');
+    const { code, stderr } = await exited;
+    assert.equal(code, 2, stderr);
+    assert.match(stderr, /stdout's reader did not take the last \d+ bytes within 0\.5 s: exiting without them/);
+    assert.doesNotMatch(stderr, /MaxListeners|\n\s+at /);
+  });
+});
+
+/** Waits for a condition a child process makes true, by polling: no deadline of its own. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
+}
