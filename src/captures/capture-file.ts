@@ -241,12 +241,27 @@ export class CaptureWriter {
     } catch {
       replaced = true;
     }
-    if (!replaced) return;
-    const fd = openCaptureFile(this.path);
+    if (replaced) this.reopen(`${this.path} was removed or replaced while listening`);
+  }
+
+  /**
+   * Opens the file at its path again (SIGHUP after a rotation, or a file found gone), saying so. One
+   * that cannot be opened as a capture file (a link, another's, readable by others) leaves the old
+   * one in use, with a warning: lines still go somewhere durable.
+   */
+  reopen(why: string): void {
+    const existed = lstatSync(this.path, { throwIfNoEntry: false }) !== undefined;
+    let fd: number;
+    try {
+      fd = openCaptureFile(this.path);
+    } catch (error) {
+      this.onWarning(`warning: ${why}, but it cannot be opened again (${(error as Error).message}): still writing to the file it was`);
+      return;
+    }
     closeSync(this.fd);
     this.fd = fd;
     this.torn = false;
-    this.onWarning(`warning: ${this.path} was removed or replaced while listening: created again, from the next request on`);
+    this.onWarning(`warning: ${why}: ${existed ? 'reopened' : 'created again'}, from the next request on`);
   }
 
   /** Writes and syncs what is left, and closes the file. */

@@ -14,8 +14,11 @@ export interface OutputStream {
   giveUpAfter?(ms: number, say: (text: string) => void): void;
 }
 
-/** SIGPIPE stands for stdout's reader going away: heard as a stop by long runs, never raised by the system here. */
-export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGPIPE';
+/**
+ * The signals a run hears. SIGPIPE stands for stdout's reader going away (heard as a stop by long
+ * runs, never raised by the system here); SIGHUP asks listen to reopen its capture file.
+ */
+export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGPIPE' | 'SIGHUP';
 
 /** Where signals come from: the process, or an emitter a test drives. */
 export interface SignalSource {

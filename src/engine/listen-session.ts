@@ -11,10 +11,10 @@ import { isLoopback } from '../sending/target.js';
 export type StopSignalName = 'SIGINT' | 'SIGTERM' | 'SIGPIPE';
 export type StopReason = 'count' | 'timeout' | StopSignalName;
 
-/** Where stop signals come from: the process, or an emitter a test drives. */
+/** Where stop signals (and SIGHUP, which reopens the capture file) come from: the process, or an emitter a test drives. */
 export interface StopSignals {
-  on(signal: StopSignalName, listener: () => void): unknown;
-  off(signal: StopSignalName, listener: () => void): unknown;
+  on(signal: StopSignalName | 'SIGHUP', listener: () => void): unknown;
+  off(signal: StopSignalName | 'SIGHUP', listener: () => void): unknown;
 }
 
 export interface ListenSessionOptions extends Omit<ListenerOptions, 'onEvent'> {
@@ -97,6 +97,13 @@ export async function listenUntilStopped(options: ListenSessionOptions): Promise
     ['SIGINT', onSignal('SIGINT')],
     ['SIGTERM', onSignal('SIGTERM')],
     ['SIGPIPE', onReaderGone],
+    // What logrotate's postrotate sends: the capture file is opened again at its path; listening goes on.
+    [
+      'SIGHUP',
+      () => {
+        if (!listener.reopenCaptures('SIGHUP')) options.onWarning?.('SIGHUP: no capture file to reopen (no --save); listening goes on');
+      },
+    ],
   ] as const;
   for (const [signal, handler] of handlers) signals?.on(signal, handler);
   const closeAll: (() => Promise<void>)[] = [

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
@@ -89,14 +90,18 @@ export interface Listener {
    * finishes its request). Resolves once every connection is closed and the capture file too.
    */
   close(graceMs?: number): Promise<void>;
+  /** SIGHUP: the capture file opened again at its path (after a rotation); false without --save. */
+  reopenCaptures(why: string): boolean;
   /** Cuts every connection now: for a second Ctrl-C. */
   abort(): void;
 }
 
 /** Starts the receiver; resolves once it accepts connections. */
 export async function startListener(options: ListenerOptions): Promise<Listener> {
+  // Loaded at start, never on a request: a load that failed there (EMFILE) would stay failed for every later one.
+  const forwarding = options.forwardTo !== undefined ? await import('./forward.js') : undefined;
   const writer = options.save !== undefined ? new CaptureWriter(options.save, options.onWarning) : undefined;
-  const state: ListenerState = { closing: false };
+  const state: ListenerState = { closing: false, ...(forwarding !== undefined ? { forwarding } : {}), saved: new WeakSet() };
   // Every request being handled, so that closing waits for each to become its event.
   const inFlight = new Set<Promise<void>>();
   let aborted: () => void = () => {};
@@ -106,15 +111,25 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   const server = createServer((req, res) => {
     const receivedAt = new Date();
     const handling = handle(req, res, receivedAt, options, writer, state).catch((error: unknown) => {
-      // Still one event for the request: failed, with the reason, so nothing goes unreported.
+      // Still one event and one capture line for the request: failed, with the reason, so nothing goes unreported.
       if (!res.headersSent) res.writeHead(500).end();
+      const reason = `internal error while answering: ${error instanceof Error ? error.message : String(error)}`;
+      if (!state.saved.has(req))
+        void writer
+          ?.append(
+            captureLine(receivedAt, req.method ?? '', req.url ?? '/', req.headers, Buffer.alloc(0), {
+              verdict: { passed: false, bad_request: reason },
+              reply: { status: 500, body: '' },
+            }),
+          )
+          .catch(() => {});
       options.onEvent({
         receivedAt,
         method: req.method ?? '',
         path: req.url ?? '/',
         headers: req.headers,
         body: Buffer.alloc(0),
-        badRequest: `internal error while answering: ${error instanceof Error ? error.message : String(error)}`,
+        badRequest: reason,
         internalError: error,
         signature: { checked: false },
         errors: [],
@@ -179,6 +194,33 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   server.keepAliveTimeout = 65_000;
   // Node keeps only the first 1000 headers by default and drops the rest unsaid; take them all and say so.
   server.maxHeadersCount = 0;
+  // Out of file descriptors, libuv closes new connections without a word. Held under the limit, with room
+  // for the capture file and forwarding, each one turned away is heard ('drop'): said, counted, and the
+  // listener keeps the descriptors it needs to recover.
+  const descriptors = connectionRoom(options.forwardTo !== undefined);
+  let dropped = 0;
+  if (descriptors !== undefined) {
+    server.maxConnections = descriptors.connections;
+    server.on('drop', () => {
+      dropped++;
+      const why = `out of file descriptors: ulimit -n ${descriptors.limit} lets this listener hold ${descriptors.connections} connections at once; raise it (ulimit -n 4096)`;
+      if (dropped === 1) options.onWarning?.(`warning: a connection was closed unanswered, ${why}`);
+      options.onEvent({
+        receivedAt: new Date(),
+        method: '',
+        path: '',
+        headers: {},
+        body: Buffer.alloc(0),
+        badRequest: `a connection closed unanswered (no reply, status 0): ${why}`,
+        signature: { checked: false },
+        errors: [],
+        warnings: [],
+        answer: { status: 0, body: '' },
+        latencyMs: 0,
+        passed: false,
+      });
+    });
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       // Nothing will be saved: the capture file opened for it is closed again.
@@ -215,7 +257,15 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
       clearTimeout(cut);
       // A request cut at the end of the grace period still becomes its event before the file closes.
       await Promise.race([Promise.allSettled([...inFlight]), abortion]);
+      if (dropped > 1)
+        options.onWarning?.(
+          `warning: ${dropped} connections were closed unanswered: out of file descriptors (ulimit -n ${descriptors?.limit})`,
+        );
       await writer?.close();
+    },
+    reopenCaptures: (why) => {
+      writer?.reopen(why);
+      return writer !== undefined;
     },
     abort: () => {
       state.closing = true;
@@ -259,6 +309,7 @@ async function handle(
           reply: recordedReply(event),
         }),
       );
+      state.saved.add(req);
     } catch (error) {
       saveFailure = `cannot save ${writer?.path}: ${whyUnreadable(error) ?? (error as Error).message}`;
     }
@@ -340,9 +391,8 @@ async function handle(
   if (signature.checked && !signature.ok && options.enforce) {
     return finish({ ...event, answer: { status: 401, body: JSON.stringify({ error: `invalid signature: ${signature.reason}` }) } });
   }
-  if (options.forwardTo !== undefined) {
-    // Loaded only here: undici and the reply checks cost a start of listen that does not forward.
-    const { forward, FORWARDED_HEADER } = await import('./forward.js');
+  if (options.forwardTo !== undefined && state.forwarding !== undefined) {
+    const { forward, FORWARDED_HEADER } = state.forwarding;
     // A request that a listener already forwarded: forwarding it again would go round for ever.
     if (req.headers[FORWARDED_HEADER] !== undefined) {
       return refuse(508, `a forwarding loop: this request was already forwarded by hms-webhook listen (${FORWARDED_HEADER})`, body);
@@ -372,10 +422,35 @@ async function sendAnswer(res: ServerResponse, answer: Answer): Promise<void> {
 const MAX_HEADERS = 1000;
 
 /** The whole body; 'over' past the limit, 'aborted' when the client went away before its end. */
+/** Descriptors kept back for what is not a connection: stdio, the capture file, the inspector, Node's own. */
+const RESERVED_DESCRIPTORS = 16;
+
+/**
+ * How many connections fit under the open-files limit (Linux: /proc/self/limits), beside the
+ * descriptors open now and a reserve; half as many when each may need a second one to forward.
+ * Undefined where the limit cannot be read.
+ */
+function connectionRoom(forwarding: boolean): { limit: number; connections: number } | undefined {
+  try {
+    const limits = readFileSync('/proc/self/limits', 'utf8');
+    const soft = /^Max open files\s+(\d+|unlimited)/m.exec(limits)?.[1];
+    if (soft === undefined || soft === 'unlimited') return undefined;
+    const limit = Number(soft);
+    const free = limit - readdirSync('/proc/self/fd').length - RESERVED_DESCRIPTORS;
+    return { limit, connections: Math.max(1, forwarding ? Math.floor(free / 2) : free) };
+  } catch {
+    return undefined;
+  }
+}
+
 /** What a listener's requests need to know of it: stopping, and whether --grace ran out and cut the rest. */
 interface ListenerState {
   closing: boolean;
   cutAfterMs?: number;
+  /** The forwarding module (undici, the reply checks), loaded at start only with --forward-to. */
+  forwarding?: typeof import('./forward.js');
+  /** The requests whose capture line is written: a fault after it adds no second line. */
+  saved: WeakSet<IncomingMessage>;
 }
 
 /** The body; 'over' past the limit; or how many bytes came before the connection closed. */

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadFixture } from '../../src/platform/fixtures.js';
 import { sign } from '../../src/signing/signature.js';
-import { BIN, ROOT, temporaryFolder } from '../helpers.js';
+import { BIN, jsonLines, ROOT, temporaryFolder } from '../helpers.js';
 
 // A reader that goes away (`| head -1`) or stops reading is not a pass: the run did not show all it
 // found. Real processes, real pipes, real signals.
@@ -135,3 +136,75 @@ describe('a closed or stalled stdout', () => {
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
 }
+
+describe('listen and SIGHUP (what logrotate sends after a rotation)', () => {
+  it('reopens the capture file at its path and goes on listening; the rotated file keeps its lines', async () => {
+    const ready = join(dir, 'hup-ready');
+    const file = join(dir, 'hup.jsonl');
+    const child = run(['listen', '--port', '0', '--secret', SECRET, '--save', file, '--ready-file', ready, '--json']);
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    const exited = exitOf(child);
+    await until(() => existsSync(ready));
+    const url = readFileSync(ready, 'utf8').trim();
+    const post = async () => (await fetch(url, { method: 'POST', body, headers: sign({ body, secret: SECRET }) })).status;
+    assert.equal(await post(), 200);
+    renameSync(file, `${file}.1`);
+    child.kill('SIGHUP');
+    // Heard in order: the request after the signal's warning goes to the new file.
+    let stderr = '';
+    child.stderr.on('data', (chunk: string) => (stderr += chunk));
+    await until(() => /SIGHUP: created again/.test(stderr));
+    assert.equal(await post(), 200);
+    child.kill('SIGTERM');
+    const result = await exited;
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(readFileSync(`${file}.1`, 'utf8').trim().split('\n').length, 1);
+    assert.equal(readFileSync(file, 'utf8').trim().split('\n').length, 1);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.deepEqual(jsonLines(stdout).at(-1), { type: 'summary', stopped_by: 'SIGTERM', passed: 2, failed: 0 });
+  });
+});
+
+describe('listen out of file descriptors (ulimit -n)', () => {
+  it('says it once, counts each connection it closed unanswered, and recovers', async (t) => {
+    if (spawnSync('prlimit', ['--version']).status !== 0) {
+      t.skip('prlimit (util-linux) is not installed');
+      return;
+    }
+    const ready = join(dir, 'fd-ready');
+    const child = spawn(
+      'prlimit',
+      ['--nofile=48:48', process.execPath, BIN, 'listen', '--port', '0', '--secret', SECRET, '--ready-file', ready],
+      {
+        cwd: ROOT,
+        env: { ...process.env, NO_COLOR: '1' },
+      },
+    );
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    const exited = exitOf(child as ChildProcessWithoutNullStreams);
+    await until(() => existsSync(ready));
+    const url = new URL(readFileSync(ready, 'utf8').trim());
+    const sockets = Array.from({ length: 80 }, () => connect(Number(url.port), '127.0.0.1').on('error', () => {}));
+    await until(() => /closed unanswered/.test(stdout));
+    for (const socket of sockets) socket.destroy();
+    // Accepted in order: once this request is answered, every connection before it was taken or turned away.
+    const response = await fetch(url, { method: 'POST', body, headers: sign({ body, secret: SECRET }) });
+    assert.equal(response.status, 200);
+    child.kill('SIGTERM');
+    const { code, stderr } = await exited;
+    assert.equal(code, 1, stderr);
+    const drops = jsonLines(stdout).filter((line) =>
+      /^a connection closed unanswered \(no reply, status 0\): out of file descriptors: ulimit -n 48/.test(String(line.bad_request)),
+    );
+    assert.ok(drops.length > 0);
+    assert.deepEqual(jsonLines(stdout).at(-1), { type: 'summary', stopped_by: 'SIGTERM', passed: 1, failed: drops.length });
+    assert.equal(
+      stderr.match(/warning: a connection was closed unanswered, out of file descriptors: .*raise it \(ulimit -n 4096\)/g)?.length,
+      1,
+      stderr,
+    );
+    if (drops.length > 1) assert.match(stderr, new RegExp(`warning: ${drops.length} connections were closed unanswered`));
+  });
+});
