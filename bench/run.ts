@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchCalls } from './calls.js';
+import { benchForgeries } from './forgeries.js';
 import { printRows, ROOT, type Row } from './measure.js';
 import { benchListen } from './listen.js';
 import { benchSend } from './send.js';
@@ -15,6 +16,7 @@ const benches: Record<string, () => Row[] | Promise<Row[]>> = {
   verify: benchVerify,
   soak: benchSoak,
   calls: benchCalls,
+  forgeries: benchForgeries,
 };
 
 // `npm run bench -- verify listen` runs only those; no names runs them all.

@@ -25,11 +25,12 @@ const common = {
   // Bundled CommonJS dependencies call require(); an ES module has none of its own.
   banner: { js: BANNER },
 };
-// Two builds: the worker of `verify` is bundled whole on its own, so that the modules it shares with
+// Three builds: the workers of `verify` and of the listener's diagnoses are each bundled whole on their own, so that the modules it shares with
 // the CLI do not become chunks of their own that every start of the CLI would load.
 const builds = [
   await build({ ...common, entryPoints: { cli: 'dist/src/cli/main.js' }, splitting: true, metafile: true }),
   await build({ ...common, entryPoints: { 'verify-worker': 'dist/src/commands/verify/verify-worker.js' }, metafile: true }),
+  await build({ ...common, entryPoints: { 'signature-worker': 'dist/src/receiving/signature-worker.js' }, metafile: true }),
 ];
 
 // The processor that `send load --emit artillery` writes into a project: one CommonJS file that Artillery

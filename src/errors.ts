@@ -1,5 +1,5 @@
 /** What a run ends with, for scripts: the one table of exit codes. */
-export const EXIT = { ok: 0, checkFailed: 1, cannotRun: 2, interrupted: 130 } as const;
+export const EXIT = { ok: 0, checkFailed: 1, cannotRun: 2, interrupted: 130, terminated: 143 } as const;
 
 /** An error that knows its exit code, so no command translates errors into codes of its own. */
 export abstract class HmsWebhookError extends Error {
@@ -37,9 +37,11 @@ export class CheckFailed extends HmsWebhookError {
 /** The user interrupted (Ctrl-C): exit 130, after whatever had to be flushed was flushed. */
 export class Interrupted extends HmsWebhookError {
   override name = 'Interrupted';
-  readonly exitCode = EXIT.interrupted;
-  constructor() {
+  readonly exitCode: number;
+  /** Stopped by Ctrl-C (130) or SIGTERM (143), as a shell reports a process those signals ended. */
+  constructor(signal: 'SIGINT' | 'SIGTERM' = 'SIGINT') {
     super('');
+    this.exitCode = signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
   }
 }
 

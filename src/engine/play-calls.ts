@@ -46,6 +46,8 @@ export interface PlayCallsOptions {
   /** Run after each step and at the end of each call. */
   check?: SideEffectCheck;
   clock?: Clock;
+  /** Asked before each call starts: true stops starting calls (Ctrl-C, SIGTERM); those under way finish. */
+  stopped?(): boolean;
 }
 
 /** What happens while calls are played, in order within each call. `call` counts from 1. */
@@ -110,7 +112,7 @@ export async function playCalls(options: PlayCallsOptions, onEvent: (event: Call
   const outcome: CallsOutcome = { calls, concurrency, tally };
   let next = 0;
   const lane = async () => {
-    for (let index = next++; index < calls; index = next++) {
+    for (let index = next++; index < calls && options.stopped?.() !== true; index = next++) {
       const played = await playOne(each, index, clock, onEvent, tally);
       if (index === 0) outcome.first = played;
       if (played.failure !== undefined && (outcome.firstFailed === undefined || outcome.firstFailed.call > index + 1))

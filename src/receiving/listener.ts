@@ -10,8 +10,9 @@ import { whyUnreadable } from '../input.js';
 import type { ReplyVerdict } from '../platform/reply-check.js';
 import { inspectDelivery } from '../platform/delivery.js';
 import type { Finding } from '../platform/schemas/index.js';
-import { type Diagnosis, diagnoseFailure } from '../signing/diagnosis.js';
-import { verify, type VerifyResult } from '../signing/signature.js';
+import type { Diagnosis } from '../signing/diagnosis.js';
+import { SignatureThread } from './signature-thread.js';
+import type { VerifyResult } from '../signing/signature.js';
 
 export interface ListenerOptions {
   host: string;
@@ -101,7 +102,16 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   // Loaded at start, never on a request: a load that failed there (EMFILE) would stay failed for every later one.
   const forwarding = options.forwardTo !== undefined ? await import('./forward.js') : undefined;
   const writer = options.save !== undefined ? new CaptureWriter(options.save, options.onWarning) : undefined;
-  const state: ListenerState = { closing: false, ...(forwarding !== undefined ? { forwarding } : {}), saved: new WeakSet() };
+  const signatures = new SignatureThread(
+    options.secrets.map((secret, index) => ({ secret, label: `secret #${index + 1}`, accepted: true })),
+    options.toleranceSeconds,
+  );
+  const state: ListenerState = {
+    closing: false,
+    ...(forwarding !== undefined ? { forwarding } : {}),
+    saved: new WeakSet(),
+    signatures,
+  };
   // Every request being handled, so that closing waits for each to become its event.
   const inFlight = new Set<Promise<void>>();
   let aborted: () => void = () => {};
@@ -257,6 +267,7 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
       clearTimeout(cut);
       // A request cut at the end of the grace period still becomes its event before the file closes.
       await Promise.race([Promise.allSettled([...inFlight]), abortion]);
+      await signatures.close();
       if (dropped > 1)
         options.onWarning?.(
           `warning: ${dropped} connections were closed unanswered: out of file descriptors (ulimit -n ${descriptors?.limit})`,
@@ -295,6 +306,7 @@ async function handle(
     warnings: [],
   };
 
+  let diagnosing: Promise<Diagnosis | undefined> | undefined;
   const finish = async (event: Answered, extraHeaders: Record<string, string> = {}) => {
     const judged =
       event.badRequest === undefined &&
@@ -326,7 +338,16 @@ async function handle(
       ...extraHeaders,
     });
     await sendAnswer(res, answer);
-    options.onEvent({ ...event, answer, saveFailure, passed: judged && saveFailure === undefined, latencyMs: performance.now() - started });
+    const latencyMs = performance.now() - started;
+    const diagnosis = await diagnosing;
+    options.onEvent({
+      ...event,
+      ...(diagnosis !== undefined ? { diagnosis } : {}),
+      answer,
+      saveFailure,
+      passed: judged && saveFailure === undefined,
+      latencyMs,
+    });
   };
   const refuse = (status: number, problem: string, body: Buffer) =>
     finish({ ...base, body, badRequest: problem, answer: { status, body: JSON.stringify({ error: problem }) } });
@@ -373,21 +394,14 @@ async function handle(
 
   const content = inspectDelivery(body, req.headers);
   if (content.notJson !== undefined) return refuse(400, content.notJson, body);
-  const signature: SignatureVerdict =
-    options.secrets.length > 0
-      ? { checked: true, ...verify({ body, headers: req.headers, secrets: options.secrets, toleranceSeconds: options.toleranceSeconds }) }
-      : { checked: false };
-  const diagnosis =
-    signature.checked && !signature.ok
-      ? diagnoseFailure(
-          signature.reason,
-          body,
-          req.headers,
-          options.secrets.map((secret, index) => ({ secret, label: `secret #${index + 1}`, accepted: true })),
-          'received',
-        )
-      : undefined;
-  const event: Judged = { ...base, body, ...content, signature, ...(diagnosis ? { diagnosis } : {}) };
+  let signature: SignatureVerdict = { checked: false };
+  if (options.secrets.length > 0) {
+    // A failure is diagnosed on its own thread while the request is answered: a forgery costs the others nothing.
+    const judged = await state.signatures.judge(body, req.headers);
+    signature = { checked: true, ...judged.verdict };
+    diagnosing = judged.diagnosis;
+  }
+  const event: Judged = { ...base, body, ...content, signature };
   if (signature.checked && !signature.ok && options.enforce) {
     return finish({ ...event, answer: { status: 401, body: JSON.stringify({ error: `invalid signature: ${signature.reason}` }) } });
   }
@@ -451,6 +465,7 @@ interface ListenerState {
   forwarding?: typeof import('./forward.js');
   /** The requests whose capture line is written: a fault after it adds no second line. */
   saved: WeakSet<IncomingMessage>;
+  signatures: SignatureThread;
 }
 
 /** The body; 'over' past the limit; or how many bytes came before the connection closed. */

@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { loadFixture } from '../../src/platform/fixtures.js';
 import { sign } from '../../src/signing/signature.js';
 import { BIN, jsonLines, ROOT, temporaryFolder } from '../helpers.js';
+import { correctReplies, startReceiver } from '../receiver.js';
 
 // A reader that goes away (`| head -1`) or stops reading is not a pass: the run did not show all it
 // found. Real processes, real pipes, real signals.
@@ -206,5 +207,68 @@ describe('listen out of file descriptors (ulimit -n)', () => {
       stderr,
     );
     if (drops.length > 1) assert.match(stderr, new RegExp(`warning: ${drops.length} connections were closed unanswered`));
+  });
+});
+
+describe('SIGTERM during a run that sends: the summary of what was done, exit 143', () => {
+  /** The CLI as a process sending to `url`, and a way to SIGTERM it once its receiver has seen enough. */
+  function sending(args: string[]) {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1', HMS_WEBHOOK_SECRET: SECRET },
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    const exited = exitOf(child);
+    return { child, stdout: () => stdout, exited };
+  }
+
+  it('send load --count', async () => {
+    let run: ReturnType<typeof sending> | undefined;
+    const receiver = await startReceiver(SECRET, (request) => {
+      if (receiver.received.length === 20) run?.child.kill('SIGTERM');
+      return { body: '{}', delayMs: request ? 2 : 0 };
+    });
+    try {
+      run = sending(['send', 'load', 'status-update', '--to', receiver.url, '--count', '100000', '--concurrency', '2']);
+      const { code, stderr } = await run.exited;
+      assert.equal(code, 143, stderr);
+      const sent = Number(/load \S+ {2}(\d+) requests \(stopped by SIGTERM, of 100000\)/.exec(run.stdout())?.[1]);
+      assert.ok(sent >= 20 && sent < 100000, run.stdout());
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('send call --calls', async () => {
+    let run: ReturnType<typeof sending> | undefined;
+    const receiver = await startReceiver(SECRET, (request) => {
+      if (receiver.received.length === 30) run?.child.kill('SIGTERM');
+      return correctReplies(request);
+    });
+    try {
+      run = sending(['send', 'call', '--to', receiver.url, '--calls', '1000', '--concurrency', '2']);
+      const { code, stderr } = await run.exited;
+      assert.equal(code, 143, stderr);
+      const [, passed, played] = /calls: (\d+) passed, 0 failed \(stopped by SIGTERM after (\d+) of 1000 calls\)/.exec(run.stdout()) ?? [];
+      assert.ok(Number(passed) > 0 && Number(passed) < 1000 && passed === played, run.stdout());
+      assert.match(run.stdout(), /latency per event/);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('send load --ramp', async () => {
+    const receiver = await startReceiver(SECRET, correctReplies);
+    try {
+      const run = sending(['send', 'load', 'tool-calls', '--to', receiver.url, '--ramp', '1..5', '--step-seconds', '1', '--every', '100']);
+      await until(() => /^ +1 .* holds$/m.test(run.stdout()));
+      run.child.kill('SIGTERM');
+      const { code, stderr } = await run.exited;
+      assert.equal(code, 143, stderr);
+      assert.match(run.stdout().trim().split('\n').at(-1)!, /\(stopped by SIGTERM\)$/);
+    } finally {
+      await receiver.close();
+    }
   });
 });

@@ -114,6 +114,8 @@ describe('inspector: the API', () => {
   it('lists what came and gives each request whole: bytes, headers, verdict, diagnosis, reply, outcome', async () => {
     await send(inspector, 'tool-calls');
     await runCli(['send', 'status-update', '--to', inspector.listenUrl, '--secret', 'another-secret']);
+    // A failed signature's event comes once its diagnosis is made, after the 401.
+    await inspector.cli.stdout.until(/"status":401/);
     const list = await api(inspector, 'GET', '/api/requests');
     assert.deepEqual(
       list.map((r: any) => [r.event, r.passed, r.status]),

@@ -101,10 +101,18 @@ export function planLines(plan: CallPlan, seed: number | undefined, reproduce: s
 const round1 = (value: number) => Math.round(value * 10) / 10;
 
 /** The totals of many calls: passed and failed, latency per event against its deadline, failures by reason, the slowest call. */
-export function callsJson(tally: CallsTally, seed: number | undefined): OutputRecord<'summary'> {
+/** Many calls stopped before their count by a signal: how it is said, and the count asked for. */
+export interface CallsStopped {
+  signal: string;
+  words: string;
+  of: number;
+}
+
+export function callsJson(tally: CallsTally, seed: number | undefined, stopped?: CallsStopped): OutputRecord<'summary'> {
   return {
     type: 'summary',
     calls: tally.passed + tally.failed,
+    ...(stopped !== undefined ? { stopped_by: stopped.signal, of: stopped.of } : {}),
     passed: tally.passed,
     failed: tally.failed,
     ...(seed !== undefined ? { seed } : {}),
@@ -126,7 +134,13 @@ export function callsJson(tally: CallsTally, seed: number | undefined): OutputRe
   };
 }
 
-export function callsLines(tally: CallsTally, style: Style, reproduce: string | undefined, failedCall?: number): string[] {
+export function callsLines(
+  tally: CallsTally,
+  style: Style,
+  reproduce: string | undefined,
+  failedCall?: number,
+  stopped?: CallsStopped,
+): string[] {
   const lines = ['', style.bold('latency per event (reply time; the platform waits the deadline)')];
   for (const row of tally.latencyTable()) {
     const deadline = row.deadlineMs === undefined ? 'no deadline' : `deadline ${row.deadlineMs / 1000} s`;
@@ -145,7 +159,9 @@ export function callsLines(tally: CallsTally, style: Style, reproduce: string | 
   if (tally.slowest !== undefined) lines.push(`${style.bold('slowest call')} ${tally.slowest.callId}: ${ms(tally.slowest.ms)}`);
   const again =
     reproduce === undefined ? '' : ` · reproduce${failedCall !== undefined ? ` call ${failedCall}` : ''}: send call ${reproduce}`;
-  lines.push(`calls: ${summaryLine(tally.passed, tally.failed, style)}${again}`);
+  const played = tally.passed + tally.failed;
+  const cut = stopped === undefined ? '' : ` (${stopped.words} after ${played} of ${stopped.of} calls)`;
+  lines.push(`calls: ${summaryLine(tally.passed, tally.failed, style)}${cut}${again}`);
   return lines;
 }
 

@@ -12,7 +12,8 @@ export interface LoadReport {
   concurrency: number;
   stats: LoadStats;
   /** Set when Ctrl-C stopped the run before `count`: the figures are of what was sent so far. */
-  interruptedAt?: { count: number };
+  /** Stopped before `count` by a signal: `by` says which (`stopped by SIGTERM`). */
+  interruptedAt?: { count: number; by: string };
 }
 
 export function loadJson(report: LoadReport): OutputRecord<'load'> {
@@ -67,7 +68,7 @@ export function loadLines(report: LoadReport, style: Style): string[] {
   const errors = counts(json.errors);
   const failures = counts(json.failures);
   return [
-    `${style.bold('load')} ${shownUrl(report.url)}  ${report.stats.sent} requests${report.interruptedAt ? ` (stopped by Ctrl-C, of ${report.interruptedAt.count})` : ''}, ${report.concurrency} connections, ${(report.stats.elapsedMs / 1000).toFixed(2)} s`,
+    `${style.bold('load')} ${shownUrl(report.url)}  ${report.stats.sent} requests${report.interruptedAt ? ` (${report.interruptedAt.by}, of ${report.interruptedAt.count})` : ''}, ${report.concurrency} connections, ${(report.stats.elapsedMs / 1000).toFixed(2)} s`,
     `  ${style.bold(`${Math.round(json.requests_per_second)} requests/s`)} answered`,
     `  latency  p50 ${ms(json.latency_ms.p50!)}  p90 ${ms(json.latency_ms.p90!)}  p99 ${ms(json.latency_ms.p99!)}  max ${ms(json.latency_ms.max!)}`,
     `  status   ${statuses}`,

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { shownUrl } from '../../output/printable.js';
 import type { CommandContext } from '../../cli/command-context.js';
+import { StopRequest } from '../../cli/stop-request.js';
 import { CheckFailed, InputError, UsageError } from '../../errors.js';
 import {
   type CallEvent,
@@ -35,11 +36,13 @@ export async function runSendCall(name: string | undefined, options: CallOptions
   const many = options.calls > 1;
   const view = { label, url: shownUrl(play.url), many, chaos, style: reporter.style };
   if (many && !reporter.json) reporter.line(callsHeading(play, view));
-  const outcome = await playCalls(play, (event: CallEvent) => {
+  // Many calls stop starting on Ctrl-C or SIGTERM; the summary covers the calls played.
+  const stop = many ? new StopRequest(io.signals) : undefined;
+  const outcome = await playCalls({ ...play, ...(stop ? { stopped: () => stop.stopped } : {}) }, (event: CallEvent) => {
     callEventCase(testReport, event, view);
     const shown = callEventView(event, play, view);
     if (shown !== undefined) reporter.json ? shown.json && reporter.record(shown.json()) : reporter.lines(shown.text());
-  });
+  }).finally(() => stop?.release());
   const saved = outcome.firstFailed?.plan ?? outcome.first?.plan;
   if (options.savePlan !== undefined && saved !== undefined) savePlan(options.savePlan, play.scenario, saved, reporter);
   const fuzzSeed = options.fuzz === undefined ? undefined : (chaos?.seed ?? seedOf(options.seed));
@@ -50,10 +53,12 @@ export async function runSendCall(name: string | undefined, options: CallOptions
   testReport.write();
   if (many) {
     const reproduce = chaos === undefined ? undefined : reproduceArgs(chaos.faults, outcome.firstFailed?.seed ?? chaos.seed);
+    const stoppedBy = stop?.signal !== undefined ? { signal: stop.signal, words: stop.words, of: options.calls } : undefined;
     reporter.result(
-      () => callsJson(outcome.tally, chaos?.seed),
-      () => callsLines(outcome.tally, reporter.style, reproduce, outcome.firstFailed?.call),
+      () => callsJson(outcome.tally, chaos?.seed, stoppedBy),
+      () => callsLines(outcome.tally, reporter.style, reproduce, outcome.firstFailed?.call, stoppedBy),
     );
+    if (stop?.stopped) throw stop.interrupted();
     if (outcome.tally.failed > 0) throw new CheckFailed();
     return;
   }

@@ -1,6 +1,7 @@
 import type { CommandContext } from '../../cli/command-context.js';
 import { sendLoad } from '../../engine/send-load.js';
-import { CheckFailed, Interrupted } from '../../errors.js';
+import { StopRequest } from '../../cli/stop-request.js';
+import { CheckFailed } from '../../errors.js';
 import { Reporter } from '../../output/reporter.js';
 import { statusMatches } from '../../platform/reply-check.js';
 import { failedOf, type LoadStats, totalOf } from '../../sending/load-stats.js';
@@ -8,7 +9,7 @@ import type { LoadOptions } from './command.js';
 import { eventRequestOf } from './request-flags.js';
 import { loadJson, loadLines } from './load-render.js';
 
-/** `send load EVENT`: the engine's sendLoad with progress on a terminal; Ctrl-C stops sending and the summary covers what was sent. */
+/** `send load EVENT`: the engine's sendLoad with progress on a terminal; Ctrl-C or SIGTERM stops sending and the summary covers what was sent. */
 export async function runSendLoad(name: string | undefined, options: LoadOptions, context: CommandContext): Promise<void> {
   const { io } = context;
   const reporter = new Reporter(io, { json: options.json === true, color: context.color() });
@@ -19,11 +20,7 @@ export async function runSendLoad(name: string | undefined, options: LoadOptions
   const { count } = options;
   let done = 0;
   const progress = io.stderr.isTTY ? setInterval(() => io.stderr.write(`\r${done}/${count} sent`), 200) : undefined;
-  let interrupted = false;
-  const onInterrupt = () => {
-    interrupted = true;
-  };
-  io.signals.once('SIGINT', onInterrupt);
+  const stop = new StopRequest(io.signals);
   let stats: LoadStats;
   try {
     stats = await sendLoad({
@@ -33,21 +30,27 @@ export async function runSendLoad(name: string | undefined, options: LoadOptions
       onProgress: (n) => {
         done = n;
       },
-      stopped: () => interrupted,
+      stopped: () => stop.stopped,
     });
   } finally {
-    io.signals.off('SIGINT', onInterrupt);
+    stop.release();
     if (progress) {
       clearInterval(progress);
       io.stderr.write('\r\x1b[K');
     }
   }
-  const report = { url: url.href, expect, concurrency: options.concurrency, stats, ...(interrupted ? { interruptedAt: { count } } : {}) };
+  const report = {
+    url: url.href,
+    expect,
+    concurrency: options.concurrency,
+    stats,
+    ...(stop.stopped ? { interruptedAt: { count, by: stop.words } } : {}),
+  };
   reporter.result(
     () => loadJson(report),
     () => loadLines(report, reporter.style),
   );
-  if (interrupted) throw new Interrupted();
+  if (stop.stopped) throw stop.interrupted();
   const failed = failedOf(stats);
   if (failed === 0) return;
   const unexpected = [...stats.statuses].filter(([status]) => !statusMatches(status, expect)).reduce((n, [, c]) => n + c, 0);

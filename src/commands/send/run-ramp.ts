@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { shownUrl } from '../../output/printable.js';
 import type { CommandContext } from '../../cli/command-context.js';
 import { rampConcurrencies, rampLoad, type RampOutcome } from '../../engine/send-load.js';
-import { CheckFailed, InputError, Interrupted } from '../../errors.js';
+import { StopRequest } from '../../cli/stop-request.js';
+import { CheckFailed, InputError } from '../../errors.js';
 import { whyUnreadable } from '../../input.js';
 import { rampChartSvg } from '../../output/ramp-chart.js';
 import { Reporter } from '../../output/reporter.js';
@@ -20,11 +21,7 @@ export async function runRamp(name: string | undefined, options: LoadOptions, co
   // The flags as the engine's options, the receiver among them: parsed once.
   const request = eventRequestOf(name, options, io, reporter);
   const { url } = request;
-  let interrupted = false;
-  const onInterrupt = () => {
-    interrupted = true;
-  };
-  io.signals.once('SIGINT', onInterrupt);
+  const stop = new StopRequest(io.signals);
   let ramp: RampOutcome;
   try {
     ramp = await rampLoad({
@@ -32,7 +29,7 @@ export async function runRamp(name: string | undefined, options: LoadOptions, co
       concurrencies: rampConcurrencies(from, to, options.rampStep ?? from),
       stepMs: options.stepSeconds * 1000,
       everyMs: options.every,
-      stopped: () => interrupted,
+      stopped: () => stop.stopped,
       onStart: ({ event, deadlineMs, thresholdMs }) => {
         if (reporter.json) return;
         const each = `each call 1 request every ${duration(options.every)}, ${options.stepSeconds} s a step`;
@@ -46,15 +43,15 @@ export async function runRamp(name: string | undefined, options: LoadOptions, co
       },
     });
   } finally {
-    io.signals.off('SIGINT', onInterrupt);
+    stop.release();
   }
-  const answer = `${ramp.answer}${interrupted ? ' (stopped by Ctrl-C)' : ''}`;
+  const answer = `${ramp.answer}${stop.stopped ? ` (${stop.words})` : ''}`;
   if (options.plot !== undefined) writePlot(options.plot, ramp, answer);
   reporter.result(
-    () => rampJson(ramp, { url: url.href, everyMs: options.every, stepSeconds: options.stepSeconds, answer, interrupted }),
+    () => rampJson(ramp, { url: url.href, everyMs: options.every, stepSeconds: options.stepSeconds, answer, interrupted: stop.stopped }),
     () => [answer],
   );
-  if (interrupted) throw new Interrupted();
+  if (stop.stopped) throw stop.interrupted();
   if (ramp.knee === undefined) throw new CheckFailed(answer);
 }
 
