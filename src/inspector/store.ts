@@ -149,6 +149,7 @@ function reasonOf(event: ListenEvent): string | null {
   if (event.saveFailure !== undefined) return event.saveFailure;
   if (event.signature.checked && !event.signature.ok) return `${event.signature.reason}: ${event.signature.message}`;
   if (event.forward?.failure !== undefined) return event.forward.failure;
+  if (event.replyCut !== undefined) return event.replyCut;
   const error = event.errors[0];
   if (error !== undefined) return `schema: ${formatPath(error.path)}: ${error.message}`;
   const replyFailure = event.forward?.verdict?.checks.find((check) => check.severity === 'failure');

@@ -23,6 +23,8 @@ export async function forward(
   req: IncomingMessage,
   target: URL,
   forwardTimeoutMs: number | undefined,
+  /** Aborted by a second signal: the forward ends at once. */
+  stop?: AbortSignal,
 ): Promise<Answered> {
   const deadline = isEvent(event.event) ? replyDeadlineMs(event.event) : undefined;
   const timeoutMs = forwardTimeoutMs ?? (deadline ?? DEFAULT_DEADLINE_MS) + FORWARD_MARGIN_MS;
@@ -33,7 +35,12 @@ export async function forward(
   }
   const started = performance.now();
   try {
-    const response = await request(target, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
+    const response = await request(target, {
+      method: 'POST',
+      headers,
+      body,
+      signal: stop !== undefined ? AbortSignal.any([AbortSignal.timeout(timeoutMs), stop]) : AbortSignal.timeout(timeoutMs),
+    });
     const chunks = response.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     const kept: Buffer[] = [];
     let size = 0;

@@ -60,6 +60,8 @@ export interface ListenEvent {
   diagnosis?: Diagnosis;
   /** Why the capture line could not be saved (the request was then answered 507). */
   saveFailure?: string;
+  /** Why the reply did not reach the client whole: a forwarded reply that broke off, a connection cut at stop. */
+  replyCut?: string;
   /** A fault of ours while answering; the event says so in badRequest. */
   internalError?: unknown;
   latencyMs: number;
@@ -108,16 +110,13 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   );
   const state: ListenerState = {
     closing: false,
+    stop: new AbortController(),
     ...(forwarding !== undefined ? { forwarding } : {}),
     saved: new WeakSet(),
     signatures,
   };
   // Every request being handled, so that closing waits for each to become its event.
   const inFlight = new Set<Promise<void>>();
-  let aborted: () => void = () => {};
-  const abortion = new Promise<void>((resolve) => {
-    aborted = resolve;
-  });
   const server = createServer((req, res) => {
     const receivedAt = new Date();
     const handling = handle(req, res, receivedAt, options, writer, state).catch((error: unknown) => {
@@ -265,8 +264,9 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
         server.closeIdleConnections();
       });
       clearTimeout(cut);
-      // A request cut at the end of the grace period still becomes its event before the file closes.
-      await Promise.race([Promise.allSettled([...inFlight]), abortion]);
+      // A request cut at the end of the grace period (or by a second signal) still becomes its event
+      // before the file closes and the summary is printed: what it waited on is cut too, so this is prompt.
+      await Promise.allSettled([...inFlight]);
       await signatures.close();
       if (dropped > 1)
         options.onWarning?.(
@@ -280,8 +280,9 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     },
     abort: () => {
       state.closing = true;
+      state.stop.abort();
       server.closeAllConnections();
-      aborted();
+      void signatures.close();
     },
   };
 }
@@ -329,7 +330,7 @@ async function handle(
     const answer: Answer =
       saveFailure === undefined ? event.answer : { status: 507, body: JSON.stringify({ error: 'the capture could not be saved' }) };
     if (answer !== event.answer) await event.answer.rest?.return?.();
-    if (options.delayMs > 0 && event.badRequest === undefined) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+    if (options.delayMs > 0 && event.badRequest === undefined) await delay(options.delayMs, state.stop.signal);
     // Once stopping, each answer closes its connection, so a keep-alive client cannot hold the listener open.
     if (state.closing) res.setHeader('connection', 'close');
     const type = answer.contentType;
@@ -337,7 +338,7 @@ async function handle(
       ...(type === undefined ? { 'content-type': 'application/json' } : type === null ? {} : { 'content-type': type }),
       ...extraHeaders,
     });
-    await sendAnswer(res, answer);
+    const replyCut = await sendAnswer(res, answer, state.stop.signal);
     const latencyMs = performance.now() - started;
     const diagnosis = await diagnosing;
     options.onEvent({
@@ -345,7 +346,8 @@ async function handle(
       ...(diagnosis !== undefined ? { diagnosis } : {}),
       answer,
       saveFailure,
-      passed: judged && saveFailure === undefined,
+      ...(replyCut !== undefined ? { replyCut } : {}),
+      passed: judged && saveFailure === undefined && replyCut === undefined,
       latencyMs,
     });
   };
@@ -411,7 +413,7 @@ async function handle(
     if (req.headers[FORWARDED_HEADER] !== undefined) {
       return refuse(508, `a forwarding loop: this request was already forwarded by hms-webhook listen (${FORWARDED_HEADER})`, body);
     }
-    return finish(await forward(event, body, req, options.forwardTo, options.forwardTimeoutMs));
+    return finish(await forward(event, body, req, options.forwardTo, options.forwardTimeoutMs, state.stop.signal));
   }
   return finish({
     ...event,
@@ -420,16 +422,48 @@ async function handle(
 }
 
 /** Writes the answer: a forwarded reply as its own bytes, the part past what was kept streamed through. */
-async function sendAnswer(res: ServerResponse, answer: Answer): Promise<void> {
+/**
+ * Sends the answer; says why it did not reach the client whole, if it did not: the event then tells
+ * what the client got. A forwarded reply that breaks off mid-stream cuts the client's connection, so
+ * the client sees a broken reply, never a short one that looks whole.
+ */
+async function sendAnswer(res: ServerResponse, answer: Answer, stop: AbortSignal): Promise<string | undefined> {
+  const gone = () =>
+    stop.aborted
+      ? 'not delivered: a second signal cut the connection before the reply was sent'
+      : 'not delivered: the client closed the connection before the reply was sent';
+  if (res.socket === null || res.socket.destroyed) return gone();
   if (answer.rest === undefined) {
     res.end(answer.bytes ?? answer.body);
-    return;
+    return undefined;
   }
+  let sent = answer.bytes?.length ?? 0;
   res.write(answer.bytes);
-  for (let next = await answer.rest.next(); next.done !== true; next = await answer.rest.next()) {
-    if (!res.write(next.value)) await new Promise((resolve) => res.once('drain', resolve));
+  try {
+    for (let next = await answer.rest.next(); next.done !== true; next = await answer.rest.next()) {
+      sent += next.value.length;
+      if (!res.write(next.value)) await new Promise((resolve) => res.once('drain', resolve));
+      if (res.destroyed) return gone();
+    }
+  } catch (error) {
+    res.destroy();
+    return `the forwarded reply broke off after ${sent} bytes (${(error as Error).message}): the client got status ${answer.status} and those bytes, then its connection was cut`;
   }
   res.end();
+  return undefined;
+}
+
+/** A pause that a second signal ends at once. */
+function delay(ms: number, stop: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      stop.removeEventListener('abort', done);
+      resolve();
+    }
+    stop.addEventListener('abort', done);
+  });
 }
 
 /** More headers than any real delivery has: reported, never silently cut. */
@@ -460,6 +494,8 @@ function connectionRoom(forwarding: boolean): { limit: number; connections: numb
 /** What a listener's requests need to know of it: stopping, and whether --grace ran out and cut the rest. */
 interface ListenerState {
   closing: boolean;
+  /** Aborted by a second signal: delays, forwards and diagnoses in flight end at once. */
+  stop: AbortController;
   cutAfterMs?: number;
   /** The forwarding module (undici, the reply checks), loaded at start only with --forward-to. */
   forwarding?: typeof import('./forward.js');

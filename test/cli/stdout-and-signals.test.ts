@@ -272,3 +272,24 @@ describe('SIGTERM during a run that sends: the summary of what was done, exit 14
     }
   });
 });
+
+describe('SIGTERM the moment listen says it is ready', () => {
+  it('the ready file, then SIGTERM at once (what CI does): a summary and the verdict every time', async () => {
+    for (let run = 0; run < 6; run++) {
+      const ready = join(dir, `ready-${run}`);
+      const child = spawn(process.execPath, [BIN, 'listen', '--port', '0', '--secret', SECRET, '--ready-file', ready], {
+        cwd: ROOT,
+        env: { ...process.env, NO_COLOR: '1' },
+      });
+      let stdout = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      const exited = exitOf(child);
+      await until(() => existsSync(ready));
+      child.kill('SIGTERM');
+      const { code, stderr } = await exited;
+      assert.equal(code, 0, `run ${run}: ${stderr}`);
+      assert.deepEqual(jsonLines(stdout).at(-1), { type: 'summary', stopped_by: 'SIGTERM', passed: 0, failed: 0 }, `run ${run}`);
+      assert.equal(existsSync(ready), false, 'the ready file is removed at stop');
+    }
+  });
+});

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
-import { connect } from 'node:net';
+import { createServer, request } from 'node:http';
+import { type AddressInfo, connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadFixture } from '../../src/platform/fixtures.js';
@@ -359,5 +359,66 @@ describe('listen: Expect: 100-continue', () => {
     assert.ok(!answer.includes('100 Continue'), answer);
     const [event] = jsonLines((await cli.done).stdout).filter((line) => line.type === 'event');
     assert.match(String(event!.bad_request), /body of 2000000 bytes is over --max-body 1000/);
+  });
+});
+
+describe('listen: one story of each reply, in the event, the capture line and what the client got', () => {
+  it('a forwarded reply that breaks off mid-stream: the client sees a cut reply, the event says where, the line says 200 truncated', async () => {
+    // A receiver that sends 200 and 3 MiB of a longer reply, then dies.
+    const target = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write(`{"padding":"${'x'.repeat(3 * 1024 * 1024)}`, () => res.destroy());
+      });
+    });
+    await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+    const file = join(dir, 'cut.jsonl');
+    const cli = await listening([
+      '--forward-to',
+      `http://127.0.0.1:${(target.address() as AddressInfo).port}/`,
+      '--save',
+      file,
+      '--count',
+      '1',
+    ]);
+    try {
+      const response = await fetch(cli.url, { method: 'POST', body, headers: sign({ body, secret: SECRET }) });
+      assert.equal(response.status, 200);
+      await assert.rejects(response.arrayBuffer(), 'the client sees the reply broken, not a short one that looks whole');
+      const result = await cli.done;
+      const [event] = jsonLines(result.stdout).filter((line) => line.type === 'event');
+      assert.equal((event!.reply as { status: number }).status, 200);
+      assert.equal(event!.passed, false);
+      assert.match(
+        String(event!.reply_cut),
+        /^the forwarded reply broke off after \d+ bytes \(.*\): the client got status 200 and those bytes, then its connection was cut$/,
+      );
+      const line = JSON.parse(readFileSync(file, 'utf8').trim()) as { reply: { status: number; truncated?: boolean } };
+      assert.deepEqual([line.reply.status, line.reply.truncated], [200, true]);
+      assert.equal(result.code, 1);
+    } finally {
+      target.close();
+    }
+  });
+
+  it('a second SIGTERM with a reply still to send: the event says it was not delivered, and comes before the summary', async () => {
+    const file = join(dir, 'second-signal.jsonl');
+    const cli = await listening(['--delay', '60000', '--save', file]);
+    const request = fetch(cli.url, { method: 'POST', body, headers: sign({ body, secret: SECRET }) }).catch((error: Error) => error);
+    // The line is written before the delay: the request is in flight once it is there.
+    while (!existsSync(file) || readFileSync(file, 'utf8') === '') await new Promise((resolve) => setTimeout(resolve, 10));
+    cli.signals.emit('SIGTERM');
+    cli.signals.emit('SIGTERM');
+    const result = await cli.done;
+    assert.ok((await request) instanceof Error, 'the client got no reply');
+    assert.equal(result.code, 130);
+    const lines = jsonLines(result.stdout);
+    assert.deepEqual(
+      lines.map((line) => line.type),
+      ['listening', 'event', 'summary'],
+    );
+    assert.equal(lines[1]!.reply_cut, 'not delivered: a second signal cut the connection before the reply was sent');
+    assert.equal(lines[1]!.passed, false);
   });
 });

@@ -113,6 +113,7 @@ export function listenLines(event: ListenEvent, style: Style, detail: 'quiet' | 
   }
   const reply = event.answer.body.length > 300 && detail !== 'verbose' ? `${event.answer.body.slice(0, 299)}…` : event.answer.body;
   if (event.answer.body !== '{}' || detail === 'verbose') lines.push(`    ${style.dim(`reply ${p(reply)}`)}`);
+  if (event.replyCut !== undefined) lines.push(`    ${style.red(p(event.replyCut))}`);
   if (detail === 'verbose') {
     for (const [name, value] of Object.entries(event.headers)) lines.push(style.dim(`    ${p(name)}: ${p(String(value))}`));
     // Pretty-printing recurses: a document nested deeper than any payload is shown as it came.
@@ -146,6 +147,7 @@ export function listenJson(event: ListenEvent, verbose: boolean): OutputRecord<'
     errors: event.errors.map((f) => ({ path: formatPath(f.path), message: f.message })),
     warnings: event.warnings.map((f) => ({ path: formatPath(f.path), message: f.message })),
     reply: { status: event.answer.status, body: event.answer.body },
+    ...(event.replyCut !== undefined ? { reply_cut: event.replyCut } : {}),
     ...(event.forward
       ? {
           forward: {
@@ -173,6 +175,7 @@ export function listenFailure(event: ListenEvent): string {
     s.checked && !s.ok ? signatureText(event) : undefined,
     ...event.errors.map((f) => `schema: ${formatPath(f.path)}: ${f.message}`),
     event.forward?.failure,
+    event.replyCut,
     ...(event.forward?.verdict?.checks.filter((c) => c.severity === 'failure').map((c) => `reply ${c.name}: ${c.message}`) ?? []),
   ]
     .filter((part): part is string => part !== undefined)
