@@ -1,14 +1,38 @@
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { InputError } from './errors.js';
+
+/**
+ * The most a file or stdin given whole may hold. A payload is a few KB and a capture file that large
+ * is for `verify`, which streams; a device that never ends (/dev/urandom) stops here, not at 7 GB.
+ */
+export const MAX_INPUT_BYTES = 256 * 1024 * 1024;
 
 /** Reads a named file, or stdin for `-`; a failure is an InputError that names the file and the fix. */
 export async function readInput(name: string, stdin: NodeJS.ReadableStream = process.stdin): Promise<Buffer> {
-  if (name === '-') return readStream(stdin);
+  if (name === '-') return readStream(stdin, 'stdin');
+  let file: Awaited<ReturnType<typeof open>>;
   try {
-    return await readFile(name);
+    file = await open(name);
   } catch (error) {
     throw new InputError(`cannot read ${name}: ${whyUnreadable(error) ?? (error as Error).message}`);
   }
+  try {
+    const stats = await file.stat();
+    if (stats.isFile() && stats.size > MAX_INPUT_BYTES) throw tooLarge(name, `${stats.size} bytes`);
+    // A regular file is read whole at its size; anything else (a device, a FIFO) as a stream, up to the bound.
+    return stats.isFile() ? await file.readFile() : await readStream(file.createReadStream({ autoClose: false }), name);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(`cannot read ${name}: ${whyUnreadable(error) ?? (error as Error).message}`);
+  } finally {
+    await file.close();
+  }
+}
+
+function tooLarge(name: string, size: string): InputError {
+  return new InputError(
+    `${name}: ${size}, more than the ${MAX_INPUT_BYTES / 1024 / 1024} MiB read whole (a payload is a few KB; verify streams capture files of any size)`,
+  );
 }
 
 /** A JSON file (or stdin, or with `inline`, the JSON object itself) given with a flag: its exact bytes and the parsed document. */
@@ -47,8 +71,14 @@ const REASONS: Readonly<Record<string, string>> = {
   EIO: 'input/output error',
 };
 
-async function readStream(stream: NodeJS.ReadableStream): Promise<Buffer> {
+async function readStream(stream: NodeJS.ReadableStream, name: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  let size = 0;
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    size += bytes.length;
+    if (size > MAX_INPUT_BYTES) throw tooLarge(name, 'still going (it is not a regular file)');
+    chunks.push(bytes);
+  }
   return Buffer.concat(chunks);
 }

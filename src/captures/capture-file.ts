@@ -3,7 +3,7 @@ import { closeSync, constants, createReadStream, fdatasync, fstatSync, lstatSync
 import { DEFAULT_MAX_LINE_BYTES } from '../defaults.js';
 import { InputError } from '../errors.js';
 import { asObject } from '../platform/schemas/common.js';
-import { whyUnreadable } from '../input.js';
+import { MAX_INPUT_BYTES, whyUnreadable } from '../input.js';
 
 /** One captured request, a line of a capture file (README, "Recording"); extra keys are allowed and ignored by readers. */
 /**
@@ -315,10 +315,15 @@ export function isHarFile(path: string): boolean {
   const head = Buffer.alloc(256);
   const fd = openSync(path, 'r');
   try {
-    return HAR_START.test(head.toString('utf8', 0, readSync(fd, head, 0, head.length, 0)));
+    return isHarText(head.toString('utf8', 0, readSync(fd, head, 0, head.length, 0)));
   } finally {
     closeSync(fd);
   }
+}
+
+/** Whether a text (or its start) is a HAR file's: an object whose first key is "log". */
+export function isHarText(text: string): boolean {
+  return HAR_START.test(text.slice(0, 256));
 }
 
 /** One request read from a capture or HAR file, with where it is, for messages and annotations. */
@@ -361,6 +366,16 @@ export async function* readCaptures(
 ): AsyncGenerator<SourcedCapture> {
   const input = path === '-' ? stdin : createReadStream(path, { highWaterMark: 1 << 20 });
   const label = path === '-' ? 'stdin' : path;
+  // Past so many unreadable lines with no capture among them, this is no capture file (/dev/urandom):
+  // the reading stops, rather than reporting unreadable lines for ever.
+  const seen = { captures: 0, problems: 0 };
+  const problem: OnProblem =
+    onProblem &&
+    ((found) => {
+      onProblem(found);
+      if (++seen.problems >= MAX_UNREADABLE_BEFORE_A_CAPTURE && seen.captures === 0)
+        throw new InputError(`${label}: ${seen.problems} lines and not one capture among them: not a capture file; stopped reading`);
+    });
   const chunks = (input as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   try {
     const head = await chunks.next();
@@ -385,14 +400,14 @@ export async function* readCaptures(
       } else {
         const data = unfinished.length === 0 ? chunk : Buffer.concat([...unfinished, chunk]);
         const end = data.length - (chunk.length - lastNewline);
-        line = yield* capturesIn(data.subarray(0, end), line, label, onProblem);
+        line = yield* counted(capturesIn(data.subarray(0, end), line, label, problem), seen);
         unfinished = lastNewline + 1 < chunk.length ? [chunk.subarray(lastNewline + 1)] : [];
         unfinishedBytes = chunk.length - lastNewline - 1;
       }
       const next = await chunks.next();
       chunk = next.done === true ? undefined : next.value;
     }
-    if (unfinished.length > 0) yield* capturesIn(Buffer.concat(unfinished), line, label, onProblem);
+    if (unfinished.length > 0) yield* counted(capturesIn(Buffer.concat(unfinished), line, label, problem), seen);
   } catch (error) {
     const why = whyUnreadable(error);
     if (why !== undefined) throw new InputError(`cannot read ${label}: ${why}`);
@@ -400,6 +415,18 @@ export async function* readCaptures(
   } finally {
     // Closes the file when the reader stops early (a bad line, or a consumer that breaks off).
     await chunks.return?.();
+  }
+}
+
+/** How many unreadable lines a file may start with before it is taken for no capture file at all. */
+export const MAX_UNREADABLE_BEFORE_A_CAPTURE = 1000;
+
+/** The captures of a generator, counted as they pass. */
+function* counted(captures: Generator<SourcedCapture, number>, seen: { captures: number }): Generator<SourcedCapture, number> {
+  for (let next = captures.next(); ; next = captures.next()) {
+    if (next.done === true) return next.value;
+    seen.captures++;
+    yield next.value;
   }
 }
 
@@ -449,92 +476,19 @@ function parseCaptureLine(data: Buffer, start: number, end: number, label: strin
   return capture;
 }
 
-interface HarEntry {
-  startedDateTime?: string;
-  time?: number;
-  request?: {
-    method?: string;
-    url?: string;
-    headers?: { name?: string; value?: string }[];
-    postData?: { text?: string; encoding?: string; mimeType?: string };
-  };
-  response?: { status?: number; content?: { text?: string; encoding?: string; mimeType?: string } };
-}
-
-/** The POST entries of a HAR file that carry X-Webhook-* headers, as captures with their replies. */
+/** The requests of a HAR file, read whole (up to MAX_INPUT_BYTES) and then taken entry by entry. */
 async function* readHar(label: string, first: Buffer, rest: AsyncIterable<Buffer>, onProblem: OnProblem): AsyncGenerator<SourcedCapture> {
   const chunks = [first];
-  for await (const chunk of rest) chunks.push(chunk);
-  let har: { log?: { entries?: HarEntry[] } };
-  try {
-    har = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof har;
-  } catch (error) {
-    throw new InputError(`${label}: not a valid HAR file: ${(error as Error).message}`);
+  let size = first.length;
+  for await (const chunk of rest) {
+    size += chunk.length;
+    if (size > MAX_INPUT_BYTES)
+      throw new InputError(`${label}: a HAR file over ${MAX_INPUT_BYTES / 1024 / 1024} MiB: export fewer requests`);
+    chunks.push(chunk);
   }
-  const entries = har?.log?.entries;
-  if (!Array.isArray(entries)) throw new InputError(`${label}: not a valid HAR file: log.entries is missing`);
-  for (const [index, entry] of entries.entries()) {
-    const request = entry?.request;
-    if (typeof request?.method !== 'string' || request.method.toUpperCase() !== 'POST' || !Array.isArray(request.headers)) continue;
-    const malformed = harEntryProblem(request);
-    if (malformed !== undefined) {
-      const problem = { entry: index + 1, message: `${label}: entry ${index + 1}: ${malformed}` };
-      if (onProblem === undefined) throw new InputError(problem.message);
-      onProblem(problem);
-      continue;
-    }
-    const headers: Record<string, string> = {};
-    for (const { name, value } of request.headers as { name: string; value: string }[]) {
-      const key = name.toLowerCase();
-      headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
-    }
-    if (!Object.keys(headers).some((name) => name.startsWith('x-webhook-'))) continue;
-    const url = safeUrl(request.url);
-    const text = request.postData?.text ?? '';
-    const capture: Capture = {
-      ...(typeof entry.startedDateTime === 'string' ? { received_at: entry.startedDateTime } : {}),
-      method: 'POST',
-      path: url === undefined ? (request.url ?? '/') : url.pathname + url.search,
-      headers,
-      ...(request.postData?.encoding === 'base64' ? { body_base64: text } : { body: text }),
-    };
-    const response = entry.response;
-    // Status 0 is how browsers record a request that got no response.
-    if (typeof response?.status === 'number' && response.status > 0) {
-      const content = response.content ?? {};
-      const text = typeof content.text === 'string' ? content.text : '';
-      capture.reply = {
-        status: response.status,
-        body: content.encoding === 'base64' ? Buffer.from(text, 'base64').toString('utf8') : text,
-        ...(typeof content.mimeType === 'string' ? { content_type: content.mimeType } : {}),
-        ...(typeof entry.time === 'number' && entry.time >= 0 ? { latency_ms: entry.time } : {}),
-      };
-    }
-    yield { entry: index + 1, capture };
-  }
-}
-
-/** What is wrong with a HAR request that a reader cannot take as it is; undefined when nothing. */
-function harEntryProblem(request: NonNullable<HarEntry['request']>): string | undefined {
-  const bad = (request.headers ?? []).findIndex(
-    (header) => header === null || typeof header !== 'object' || typeof header.name !== 'string' || typeof header.value !== 'string',
-  );
-  if (bad !== -1) return `request.headers[${bad}] is not a {"name", "value"} pair of strings`;
-  const postData = request.postData;
-  if (
-    postData !== undefined &&
-    (postData === null || typeof postData !== 'object' || (postData.text !== undefined && typeof postData.text !== 'string'))
-  ) {
-    return 'request.postData.text is not a string';
-  }
-  if (request.url !== undefined && typeof request.url !== 'string') return 'request.url is not a string';
-  return undefined;
-}
-
-function safeUrl(text: string | undefined): URL | undefined {
-  try {
-    return new URL(text ?? '');
-  } catch {
-    return undefined;
-  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  chunks.length = 0;
+  // The HAR reader (and its JSON scanner) loads only for a HAR file.
+  const { harCaptures } = await import('./har-file.js');
+  yield* harCaptures(text, label, onProblem);
 }

@@ -1,4 +1,5 @@
 import type { Dialect } from './dialect.js';
+import { duplicateKeys } from './duplicate-keys.js';
 import { BOM_WARNING } from './json-source.js';
 import { callIdOf, eventOf, validatePayload, type Finding } from './schemas/index.js';
 import { EVENT_HEADER, headerValue, type HeaderBag, SIGNATURE_HEADER, SIGNATURE_PREFIX } from '../signing/signature.js';
@@ -37,7 +38,11 @@ export function inspectDelivery(body: Buffer | string, headers: HeaderBag): Deli
   const errors = [...validation.errors];
   const stated = eventOf(document);
   const headerEvent = headerValue(headers, EVENT_HEADER);
-  const warnings: Finding[] = [...(bom ? [{ path: [], message: `the body ${BOM_WARNING}` }] : []), ...validation.warnings];
+  const warnings: Finding[] = [
+    ...(bom ? [{ path: [], message: `the body ${BOM_WARNING}` }] : []),
+    ...duplicateKeys(text),
+    ...validation.warnings,
+  ];
   const signatureHeader = headerValue(headers, SIGNATURE_HEADER);
   if (signatureHeader !== undefined && !signatureHeader.startsWith(SIGNATURE_PREFIX)) {
     warnings.push({

@@ -1,4 +1,5 @@
 import type { ParseError } from 'jsonc-parser';
+import { DEFAULT_MAX_BODY_BYTES } from '../defaults.js';
 import { nestsDeeperThan } from './json-depth.js';
 import type { PathSegment } from './schemas/common.js';
 
@@ -38,6 +39,8 @@ export async function splitDocuments(rawText: string, name: string): Promise<Spl
   const bom = rawText.charCodeAt(0) === 0xfeff;
   const text = bom ? rawText.slice(1) : rawText;
   const jsonlByName = /\.(jsonl|ndjson)$/i.test(name);
+  if (!jsonlByName && text.length > MAX_DOCUMENT_BYTES && !looksLikeJsonLines(text))
+    return { documents: [], syntaxErrors: [tooLargeDocument(name, 1, text.length)], bom };
   if (!jsonlByName) {
     try {
       return { documents: [{ label: name, value: JSON.parse(text), text, firstLine: 1 }], syntaxErrors: [], bom };
@@ -54,6 +57,10 @@ export async function splitDocuments(rawText: string, name: string): Promise<Spl
     const line = lines[index]!.replace(/\r$/, '');
     if (line.trim() === '') continue;
     const label = `${name}:${index + 1}`;
+    if (line.length > MAX_DOCUMENT_BYTES) {
+      syntaxErrors.push(tooLargeDocument(name, index + 1, line.length));
+      continue;
+    }
     try {
       documents.push({ label, value: JSON.parse(line), text: line, firstLine: index + 1 });
     } catch (error) {
@@ -61,6 +68,21 @@ export async function splitDocuments(rawText: string, name: string): Promise<Spl
     }
   }
   return { documents, syntaxErrors, bom };
+}
+
+/**
+ * The largest document parsed: parsed JSON takes 20 to 40 times its text in memory, and no webhook is
+ * larger than the body listen accepts by default.
+ */
+export const MAX_DOCUMENT_BYTES = DEFAULT_MAX_BODY_BYTES;
+
+function tooLargeDocument(name: string, line: number, size: number): SyntaxProblem {
+  return {
+    label: name,
+    line,
+    column: 1,
+    message: `a document of ${size} characters, more than the ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB of any webhook body (listen's --max-body): not parsed`,
+  };
 }
 
 function looksLikeJsonLines(text: string): boolean {
@@ -91,12 +113,22 @@ function describeParseError(code: string): string {
   return `not JSON: ${words}`;
 }
 
+/**
+ * Past this size a document's findings are placed at its start: the position tree costs some 40 bytes
+ * of memory per byte of text (a 16 MB object of a million keys took 700 MB), and no payload is near it.
+ */
+export const LOCATED_MAX_BYTES = 4 * 1024 * 1024;
+
+/** The position tree of each document, built once however many findings it has. */
+const trees = new WeakMap<SourceDocument, import('jsonc-parser').Node | undefined>();
+
 /** Where in the input the value at `path` stands (or the nearest enclosing value that exists). */
 export async function locate(document: SourceDocument, path: readonly PathSegment[]): Promise<{ line: number; column: number }> {
   // jsonc-parser builds its tree recursively: a document nested deeper than any payload is placed at its start.
-  if (nestsDeeperThan(document.value)) return { line: document.firstLine, column: 1 };
+  if (document.text.length > LOCATED_MAX_BYTES || nestsDeeperThan(document.value)) return { line: document.firstLine, column: 1 };
   const { parseTree, findNodeAtLocation } = await import('jsonc-parser');
-  const root = parseTree(document.text);
+  if (!trees.has(document)) trees.set(document, parseTree(document.text));
+  const root = trees.get(document);
   if (root === undefined) return { line: document.firstLine, column: 1 };
   let node = root;
   for (let depth = path.length; depth >= 0; depth--) {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { writeFileSync, symlinkSync } from 'node:fs';
+import { closeSync, openSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadFixture } from '../../src/platform/fixtures.js';
 import { startListener } from '../../src/receiving/listener.js';
-import { jsonLines, runCli, temporaryFolder } from '../helpers.js';
+import { jsonLines, runCli, spawnCli, temporaryFolder } from '../helpers.js';
 
 // Bad input from users and from the wire: one clear line, the right exit code, nothing crashes.
 
@@ -233,5 +233,108 @@ describe('JSON nested thousands of levels deep', () => {
     const { listenLines } = await import('../../src/commands/listen/render.js');
     const { createStyle } = await import('../../src/output/style.js');
     assert.ok(listenLines(events[0]!, createStyle(false), 'verbose').length > 3);
+  });
+});
+
+describe('unbounded inputs: a stream that never ends, a document too large to parse', () => {
+  it('validate and send --data of a device that never ends stop at the bound: one line, exit 2', async () => {
+    for (const args of [
+      ['validate', '/dev/zero'],
+      ['send', 'status-update', '--data', '/dev/zero', '--to', 'http://127.0.0.1:9/'],
+    ]) {
+      const result = await runCli(args);
+      assert.equal(result.code, 2, args.join(' '));
+      assert.equal(
+        result.stderr,
+        'hms-webhook: /dev/zero: still going (it is not a regular file), more than the 256 MiB read whole (a payload is a few KB; verify streams capture files of any size)\n',
+      );
+    }
+  });
+
+  it('verify of random bytes stops after 1000 unreadable lines with no capture: exit 2', async () => {
+    const result = await runCli(['verify', '/dev/urandom', '--secret', SECRET, '--quiet']);
+    assert.equal(result.code, 2);
+    assert.match(
+      result.stderr,
+      /hms-webhook: \/dev\/urandom: 1000 lines and not one capture among them: not a capture file; stopped reading\n$/,
+    );
+  });
+
+  it('validate of an object of a million keys (16 MB) is refused before parsing, not held in 2 GB', async () => {
+    const file = join(dir, 'million-keys.json');
+    writeFileSync(file, JSON.stringify(Object.fromEntries(Array.from({ length: 1_000_000 }, (_, i) => [`k${i}`, i]))));
+    const result = await runCli(['validate', file]);
+    assert.equal(result.code, 2);
+    assert.match(
+      result.stderr,
+      /a document of \d+ characters, more than the 10 MiB of any webhook body \(listen's --max-body\): not parsed\n$/,
+    );
+  });
+});
+
+describe('validate of a HAR file', () => {
+  it('validates each webhook request it holds, not the HAR as one payload', async () => {
+    const body = JSON.stringify(loadFixture('status-update/ended').document);
+    const entry = (text: string) => ({
+      startedDateTime: new Date(NOW * 1000).toISOString(),
+      request: {
+        method: 'POST',
+        url: 'http://localhost:3000/webhooks',
+        headers: [{ name: 'X-Webhook-Event', value: 'status-update' }],
+        postData: { mimeType: 'application/json', text },
+      },
+      response: { status: 200, content: { text: '{}' } },
+    });
+    const file = join(dir, 'session.har');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        log: {
+          version: '1.2',
+          entries: [entry(body), { request: { method: 'GET', url: 'http://localhost:3000/', headers: [] } }, entry('{"message":{}}')],
+        },
+      }),
+    );
+    const result = await runCli(['validate', file, '--json']);
+    const documents = jsonLines(result.stdout).filter((line) => line.type === 'document');
+    assert.deepEqual(
+      documents.map((document) => [document.source, document.event ?? null, (document.errors as unknown[]).length === 0]),
+      [
+        [`${file}#1`, 'status-update', true],
+        [`${file}#3`, null, false],
+      ],
+    );
+    assert.equal(result.code, 1);
+  });
+});
+
+describe('a HAR file is read entry by entry', () => {
+  it('verify of a 40 000-entry HAR (about 60 MB) fits in an 80 MB heap, which the whole parsed tree did not', async () => {
+    const body = JSON.stringify(loadFixture('status-update/ended').document);
+    const entry = JSON.stringify({
+      startedDateTime: new Date(NOW * 1000).toISOString(),
+      request: {
+        method: 'POST',
+        url: 'http://localhost:3000/webhooks',
+        headers: [
+          { name: 'x-webhook-event', value: 'status-update' },
+          { name: 'x-webhook-timestamp', value: String(NOW) },
+          { name: 'x-webhook-signature', value: sign(NOW, body) },
+        ],
+        postData: { mimeType: 'application/json', text: body },
+      },
+      response: { status: 200, content: { text: '{}' } },
+    });
+    const file = join(dir, 'large.har');
+    const fd = openSync(file, 'w');
+    writeSync(fd, '{"log":{"version":"1.2","entries":[');
+    for (let i = 0; i < 40_000; i++) writeSync(fd, i === 0 ? entry : `,${entry}`);
+    writeSync(fd, ']}}');
+    closeSync(fd);
+    const result = await spawnCli(['verify', file, '--secret', SECRET, '--ignore-time', '--quiet'], {
+      env: { NODE_OPTIONS: '--max-old-space-size=80' },
+    });
+    assert.equal(result.code, 0, result.stderr.slice(0, 500));
+    assert.match(result.stdout, /40000 passed, 0 failed/);
   });
 });

@@ -1,10 +1,11 @@
-import { type Capture, captureBody, captureFrom } from '../../captures/capture-file.js';
+import { type Capture, captureBody, captureFrom, isHarText } from '../../captures/capture-file.js';
 import { asObject } from '../../platform/schemas/common.js';
 import type { CommandContext } from '../../cli/command-context.js';
 import { CheckFailed, InputError, UsageError } from '../../errors.js';
 import { readInput, readJsonInput } from '../../input.js';
 import { Reporter } from '../../output/reporter.js';
-import { BOM_WARNING, locate, type SourceDocument, splitDocuments } from '../../platform/json-source.js';
+import { duplicateKeys } from '../../platform/duplicate-keys.js';
+import { BOM_WARNING, locate, type SourceDocument, type SplitInput, splitDocuments } from '../../platform/json-source.js';
 import { type Finding, validatePayload, validateReply } from '../../platform/schemas/index.js';
 import type { ValidateOptions } from './command.js';
 import { type DocumentResult, documentJson, documentLines, type PlacedFinding, unreadableJson } from './render.js';
@@ -39,7 +40,7 @@ export async function runValidate(files: string[], options: ValidateOptions, con
       if (reporter.json) reporter.record(unreadableJson(name, message));
       continue;
     }
-    const { documents, syntaxErrors, bom } = await splitDocuments(text, name);
+    const { documents, syntaxErrors, bom } = isHarText(text) ? await harDocuments(text, name) : await splitDocuments(text, name);
     for (const problem of syntaxErrors) {
       const message = `${problem.label}:${problem.line}:${problem.column}: ${problem.message}`;
       unusable.push(message);
@@ -93,11 +94,29 @@ async function check(document: SourceDocument, file: string, options: ValidateOp
     event: validation.event,
     dialect: validation.dialect,
     errors: await placed(validation.errors),
-    warnings: await placed(validation.warnings),
+    warnings: await placed([...duplicatesIn(document, capture, value), ...validation.warnings]),
   };
 }
 
+/** The keys given twice in the document's text, or in the body a capture recorded. */
+function duplicatesIn(document: SourceDocument, capture: Capture | undefined, value: unknown): Finding[] {
+  if (value === NOT_JSON) return [];
+  return duplicateKeys(capture === undefined ? document.text : captureBody(capture).toString('utf8'));
+}
+
 const NOT_JSON = Symbol('not JSON');
+
+/** A HAR file's webhook requests, each a document of its own (`file#3` for entry 3), taken entry by entry. */
+async function harDocuments(text: string, name: string): Promise<SplitInput> {
+  const { harCaptures } = await import('../../captures/har-file.js');
+  const documents: SourceDocument[] = [];
+  const syntaxErrors: SplitInput['syntaxErrors'] = [];
+  const onProblem = (problem: { entry?: number; message: string }) =>
+    syntaxErrors.push({ label: `${name}#${problem.entry}`, line: 1, column: 1, message: problem.message });
+  for (const { entry, capture } of harCaptures(text, name, onProblem))
+    documents.push({ label: `${name}#${entry}`, value: capture, text: JSON.stringify(capture), firstLine: 1 });
+  return { documents, syntaxErrors, bom: false };
+}
 
 /** A line of a capture file as listen --save writes it (method, path, headers and the body), read by the capture reader. */
 function captureLineOf(value: unknown): Capture | undefined {
