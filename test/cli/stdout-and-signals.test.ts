@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadFixture } from '../../src/platform/fixtures.js';
 import { sign } from '../../src/signing/signature.js';
-import { BIN, jsonLines, ROOT, temporaryFolder } from '../helpers.js';
+import { BIN, jsonLines, ROOT, skipWithout, temporaryFolder } from '../helpers.js';
 import { correctReplies, startReceiver } from '../receiver.js';
 
 // A reader that goes away (`| head -1`) or stops reading is not a pass: the run did not show all it
@@ -170,7 +170,7 @@ describe('listen and SIGHUP (what logrotate sends after a rotation)', () => {
 describe('listen out of file descriptors (ulimit -n)', () => {
   it('says it once, counts each connection it closed unanswered, and recovers', async (t) => {
     if (spawnSync('prlimit', ['--version']).status !== 0) {
-      t.skip('prlimit (util-linux) is not installed');
+      skipWithout(t, 'prlimit (util-linux) is not installed');
       return;
     }
     const ready = join(dir, 'fd-ready');

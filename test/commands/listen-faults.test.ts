@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadFixture } from '../../src/platform/fixtures.js';
 import { sign } from '../../src/signing/signature.js';
-import { BIN, jsonLines, runCli, startCli, temporaryFolder } from '../helpers.js';
+import { BIN, jsonLines, runCli, skipWithout, startCli, temporaryFolder } from '../helpers.js';
 
 // Trust under faults: a full disk, a FIFO, clients that go away. Real files, a real tmpfs, real sockets.
 
@@ -53,7 +53,7 @@ describe('listen --save on a failing disk', () => {
     try {
       execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mount], { stdio: 'ignore' });
     } catch {
-      t.skip('mounting a tmpfs needs root');
+      skipWithout(t, 'mounting a tmpfs needs root');
       return;
     }
     try {

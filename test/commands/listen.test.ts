@@ -431,3 +431,31 @@ describe('listen: text from the wire never reaches the terminal raw', () => {
     assert.ok(normal.includes('status \\u001b[2J'), normal);
   });
 });
+
+describe('listen: a fault of ours while answering', () => {
+  it('is answered 500, and is still one event and one capture line with its reason', async () => {
+    const file = join(temporaryFolder('hms-webhook-fault-'), 'captures.jsonl');
+    const server = await listener({
+      save: file,
+      replies: {
+        get 'assistant-request'(): unknown {
+          throw new Error('the reply plan broke');
+        },
+      },
+    });
+    try {
+      const body = fixtureBody('assistant-request');
+      const response = await post(server.url, body, sign({ body, secret: SECRET }));
+      assert.equal(response.status, 500);
+      const event = await nthEvent(server, 1);
+      assert.equal(event.badRequest, 'internal error while answering: the reply plan broke');
+      assert.equal(event.passed, false);
+    } finally {
+      await server.close();
+    }
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    assert.equal(lines.length, 1);
+    const line = JSON.parse(lines[0]!) as { reply: { status: number }; verdict: { bad_request: string } };
+    assert.deepEqual([line.reply.status, line.verdict.bad_request], [500, 'internal error while answering: the reply plan broke']);
+  });
+});

@@ -13,11 +13,11 @@ import { type Answer, correctReplies, type Received, startReceiver } from '../re
 const SECRET = 'assistant-secret';
 const dir = temporaryFolder('hms-webhook-remote-tools-');
 
-/** An address of this machine that is not loopback: to the tool, a host like any other. */
-function outsideAddress(): string | undefined {
+/** An address of this machine that is not loopback by name: to the tool, a host like any other (0.0.0.0 where there is none). */
+function outsideAddress(): string {
   for (const list of Object.values(networkInterfaces()))
     for (const entry of list ?? []) if (!entry.internal && entry.family === 'IPv4') return entry.address;
-  return undefined;
+  return '0.0.0.0';
 }
 
 const address = outsideAddress();
@@ -42,7 +42,7 @@ function assistantFile(name: string, remoteUrl: string, localUrl: string): strin
   return path;
 }
 
-describe('a tool URL off this machine', { skip: address === undefined ? 'this machine has no non-loopback IPv4 address' : false }, () => {
+describe('a tool URL off this machine', () => {
   let remote: Awaited<ReturnType<typeof startReceiver>>;
   let local: Awaited<ReturnType<typeof startReceiver>>;
   let remoteUrl: string;
