@@ -123,30 +123,7 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
       // Still one event and one capture line for the request: failed, with the reason, so nothing goes unreported.
       if (!res.headersSent) res.writeHead(500).end();
       const reason = `internal error while answering: ${error instanceof Error ? error.message : String(error)}`;
-      if (!state.saved.has(req))
-        void writer
-          ?.append(
-            captureLine(receivedAt, req.method ?? '', req.url ?? '/', req.headers, Buffer.alloc(0), {
-              verdict: { passed: false, bad_request: reason },
-              reply: { status: 500, body: '' },
-            }),
-          )
-          .catch(() => {});
-      options.onEvent({
-        receivedAt,
-        method: req.method ?? '',
-        path: req.url ?? '/',
-        headers: req.headers,
-        body: Buffer.alloc(0),
-        badRequest: reason,
-        internalError: error,
-        signature: { checked: false },
-        errors: [],
-        warnings: [],
-        answer: { status: 500, body: '' },
-        latencyMs: 0,
-        passed: false,
-      });
+      unjudged(reason, 500, { receivedAt, req, saved: state.saved.has(req), internalError: error });
     });
     inFlight.add(handling);
     handling.finally(() => inFlight.delete(handling));
@@ -167,31 +144,47 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     }
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
     socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    unparsedRequest(
+    unjudged(
       `a request Node's HTTP parser refuses (${error.code ?? 'unknown'}: ${error.reason ?? error.message}): no client of the platform sends one — a smuggling attempt, or a broken client`,
       status,
-      error.rawPacket,
+      { ...(error.rawPacket !== undefined ? { raw: error.rawPacket } : {}) },
     );
   });
   // CONNECT asks for a tunnel: no webhook does, and without this it would be cut without a word.
   server.on('connect', (req: IncomingMessage, socket: Duplex) => {
     socket.end('HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    unparsedRequest(`CONNECT ${req.url ?? ''}: a tunnel, not a webhook (the platform POSTs)`, 405, undefined);
+    unjudged(`CONNECT ${req.url ?? ''}: a tunnel, not a webhook (the platform POSTs)`, 405);
   });
-  /** A request that never became one Node could hand over: still an event, counted, and a line in the capture file. */
-  const unparsedRequest = (reason: string, status: number, raw: Buffer | undefined) => {
-    const receivedAt = new Date();
-    const body = raw ?? Buffer.alloc(0);
-    void writer
-      ?.append(captureLine(receivedAt, '', '', {}, body, { verdict: { passed: false, bad_request: reason }, reply: { status, body: '' } }))
-      .catch(() => {});
+  /**
+   * A request that was never judged — one Node refused to parse, a tunnel, a fault of ours, a connection
+   * turned away — as an event with its reason, counted as failed, and (unless `saved` or nothing of it
+   * came) a line in the capture file.
+   */
+  const unjudged = (
+    reason: string,
+    status: number,
+    from: { receivedAt?: Date; req?: IncomingMessage; raw?: Buffer; saved?: boolean; internalError?: unknown } = {},
+  ) => {
+    const receivedAt = from.receivedAt ?? new Date();
+    const body = from.raw ?? Buffer.alloc(0);
+    const [method, path, headers] = [from.req?.method ?? '', from.req?.url ?? '', from.req?.headers ?? {}];
+    if (from.saved !== true && status !== 0)
+      void writer
+        ?.append(
+          captureLine(receivedAt, method, path, headers, body, {
+            verdict: { passed: false, bad_request: reason },
+            reply: { status, body: '' },
+          }),
+        )
+        .catch(() => {});
     options.onEvent({
       receivedAt,
-      method: '',
-      path: '',
-      headers: {},
+      method,
+      path,
+      headers,
       body,
       badRequest: reason,
+      ...(from.internalError !== undefined ? { internalError: from.internalError } : {}),
       signature: { checked: false },
       errors: [],
       warnings: [],
@@ -214,20 +207,7 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
       dropped++;
       const why = `out of file descriptors: ulimit -n ${descriptors.limit} lets this listener hold ${descriptors.connections} connections at once; raise it (ulimit -n 4096)`;
       if (dropped === 1) options.onWarning?.(`warning: a connection was closed unanswered, ${why}`);
-      options.onEvent({
-        receivedAt: new Date(),
-        method: '',
-        path: '',
-        headers: {},
-        body: Buffer.alloc(0),
-        badRequest: `a connection closed unanswered (no reply, status 0): ${why}`,
-        signature: { checked: false },
-        errors: [],
-        warnings: [],
-        answer: { status: 0, body: '' },
-        latencyMs: 0,
-        passed: false,
-      });
+      unjudged(`a connection closed unanswered (no reply, status 0): ${why}`, 0);
     });
   }
   await new Promise<void>((resolve, reject) => {
