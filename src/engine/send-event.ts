@@ -6,7 +6,7 @@ import {
   sendableByRoute,
   type RoutedToolCalls,
   type ToolRoute,
-  toolsOf,
+  callableToolsOf,
 } from '../platform/assistant-tools.js';
 import { isEvent } from '../platform/events.js';
 import { checkReceivedReply, judgedAs, type ReplyVerdict } from '../platform/reply-check.js';
@@ -75,7 +75,7 @@ export async function prepareEvent(options: SendEventOptions): Promise<PreparedE
       ? routeToolCalls(
           asObject(prepared.document) ?? {},
           prepared.dialect,
-          toolsOf(options.assistant),
+          callableToolsOf(options.assistant),
           routes,
           options.url.href,
           options.allowRemoteTools,

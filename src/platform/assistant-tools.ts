@@ -14,7 +14,7 @@ export interface AssistantTool {
   description: string | undefined;
   /** The JSON Schema of its arguments, when it has one. */
   parameters: unknown;
-  /** Its own webhook URL (flat `url`, or `server.url`): the first in the platform's precedence. */
+  /** Its own webhook URL: the flat `url`, else `server.url` (the SDK's types: `url` wins), first in the platform's precedence. */
   url: string | undefined;
   /** `server.secret`: what its tool-calls are signed with instead of the assistant's secret. */
   secret: string | undefined;
@@ -23,10 +23,12 @@ export interface AssistantTool {
   message: string | undefined;
   /** Where it is in the assistant, for messages: `llm_config.tools[1]`. */
   place: string;
+  /** The MCP server whose tool it is (`{type: "mcp", mcp_server_id, allowed_tools}`): the platform calls it, no webhook. */
+  mcpServer?: string;
 }
 
-/** Tools the platform runs itself: they never reach a webhook. */
-const BUILT_IN_TYPES = new Set(['transfer_call', 'transferCall', 'end_call', 'endCall']);
+/** Tools the platform runs itself: they never reach a webhook (an MCP server's tools are read by mcpToolsOf). */
+const BUILT_IN_TYPES = new Set(['transfer_call', 'transferCall', 'end_call', 'endCall', 'mcp']);
 
 /** The name rule of the platform's tool templates. */
 export const TOOL_NAME_RULE = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
@@ -73,7 +75,7 @@ export function toolsOf(assistant: Record<string, unknown> | undefined): Assista
       name: text(definition.name) ?? '',
       description: text(definition.description),
       parameters: definition.parameters,
-      url: text(server?.url) ?? text(tool.url),
+      url: text(tool.url) ?? text(server?.url),
       secret: text(server?.secret),
       async: tool.async === true,
       message: text(tool.message) ?? text(tool.async_response) ?? text(tool.asyncResponse),
@@ -81,6 +83,26 @@ export function toolsOf(assistant: Record<string, unknown> | undefined): Assista
     });
   });
   return tools;
+}
+
+/** The tools of the assistant's MCP servers (`allowed_tools` of each `{type: "mcp"}` entry): called by the platform itself. */
+export function mcpToolsOf(assistant: Record<string, unknown> | undefined): AssistantTool[] {
+  const list = asObject(assistant?.llm_config)?.tools;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((entry, index) => {
+    const tool = asObject(entry);
+    if (tool?.type !== 'mcp') return [];
+    const server = String(tool.mcp_server_id ?? tool.mcpServerId ?? 'unnamed');
+    const allowed = tool.allowed_tools ?? tool.allowedTools;
+    return (Array.isArray(allowed) ? allowed : [])
+      .filter((name): name is string => typeof name === 'string')
+      .map((name) => ({ ...undeclaredTool(name), place: `llm_config.tools[${index}]`, mcpServer: server }));
+  });
+}
+
+/** Every tool a tool call may name, webhook tools and MCP tools alike: what routing looks names up in. */
+export function callableToolsOf(assistant: Record<string, unknown> | undefined): AssistantTool[] {
+  return [...toolsOf(assistant), ...mcpToolsOf(assistant)];
 }
 
 /** A copy of the assistant without its secrets (webhook_secret, each tool's server.secret): what is echoed in events. */
@@ -167,6 +189,13 @@ export function routeOf(
   allowRemote = false,
 ): ToolRoute {
   const secret = tool?.secret;
+  if (tool?.mcpServer !== undefined)
+    return {
+      url: receiver,
+      source: 'receiver',
+      secret,
+      refused: `not sent: ${tool.name} is a tool of MCP server ${tool.mcpServer}, which the platform calls itself: no webhook`,
+    };
   const override = tool !== undefined ? routes.get(tool.name) : undefined;
   if (override !== undefined) return { url: override, source: 'route', secret };
   if (tool?.url !== undefined) {

@@ -9,7 +9,7 @@ import {
   type StepName,
   toolStepName,
 } from '../platform/delivery-faults.js';
-import { isOwnRoute, notSentReason, routeNote, routeToolCalls, toolsOf } from '../platform/assistant-tools.js';
+import { callableToolsOf, isOwnRoute, notSentReason, routeNote, routeToolCalls } from '../platform/assistant-tools.js';
 import { checkReceivedReply, type Check, type ReplyVerdict } from '../platform/reply-check.js';
 import { compareReplies } from '../platform/reply-compare.js';
 import { judgeDuplicate } from '../platform/duplicate-delivery.js';
@@ -169,7 +169,7 @@ function routedParts(step: CallStep, script: CallScript, options: PlayOptions): 
   const parts = routeToolCalls(
     step.document,
     step.dialect,
-    toolsOf(script.assistantInPlay()),
+    callableToolsOf(script.assistantInPlay()),
     options.routes ?? new Map(),
     options.url.href,
     options.allowRemoteTools,

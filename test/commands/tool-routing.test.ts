@@ -157,6 +157,41 @@ describe('tool calls routed as the platform routes them', () => {
     assert.match(played.stdout, /tool-calls {2}check_stock {2}→ http:\/\/127\.0\.0\.1:\d+\/hooks {2}401/);
   });
 
+  it('a tool with both url and server.url goes to url, as the SDK says; an MCP tool gets no webhook, and the output says why', async () => {
+    reset();
+    const both = {
+      llm_config: {
+        tools: [
+          { type: 'function', function: { name: 'check_stock', description: 'Stock' }, url: booking.url, server: { url: stock.url } },
+          { type: 'mcp', mcp_server_id: 'mcp_calendar', allowed_tools: ['find_slot'] },
+        ],
+      },
+    };
+    const played = await runCli(
+      [
+        'send',
+        'call',
+        '--scenario',
+        scenario([{ tools: [{ name: 'check_stock', arguments: {} }] }, { tools: [{ name: 'find_slot', arguments: {} }] }]),
+        '--assistant',
+        file('both.json', both),
+        '--to',
+        main.url,
+        '--json',
+      ],
+      { env: { HMS_WEBHOOK_SECRET: SECRET } },
+    );
+    assert.equal(played.code, 0, played.stdout + played.stderr);
+    assert.deepEqual(booking.received.map(toolNames), [['check_stock']]);
+    assert.equal(stock.received.length, 0);
+    assert.ok(!eventsOf(main).includes('tool-calls'), 'no webhook for the MCP tool');
+    const notSent = jsonLines(played.stdout).filter((line) => line.type === 'not-sent');
+    assert.deepEqual(
+      notSent.map((line) => [line.label, line.reason]),
+      [['find_slot', 'not sent: find_slot is a tool of MCP server mcp_calendar, which the platform calls itself: no webhook']],
+    );
+  });
+
   it('--route sends a tool named with a production URL to a local one', async () => {
     reset();
     const production = assistant('https://stock.example.invalid/hooks', 'https://booking.example.invalid/hooks');
