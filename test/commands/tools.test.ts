@@ -210,6 +210,22 @@ describe('send tool-calls --fuzz', () => {
     }
   });
 
+  it('send call --fuzz with an assistant without webhook tools says that nothing was fuzzed', async () => {
+    const receiver = await startReceiver(SECRET, (request) =>
+      request.headers['x-webhook-event'] === 'assistant-request' ? { body: '{"assistant":{"name":"Lisa"}}' } : { body: '{}' },
+    );
+    try {
+      const result = await runCli(['send', 'call', 'opening-hours', '--fuzz', '--to', receiver.url], { env });
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      assert.match(
+        result.stderr,
+        /hms-webhook: --fuzz: the assistant the call ended with has no webhook tools in llm_config.tools, so nothing was fuzzed\n/,
+      );
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('--fuzz on another event, or --seed alone, is a usage error', async () => {
     const other = await runCli(['send', 'status-update', '--fuzz', '--to', careful.url]);
     assert.equal(other.code, 2);

@@ -149,10 +149,15 @@ async function fuzzAfter(
   reporter: Reporter,
   testReport: TestReport,
 ) {
+  const tools = toolsOf(outcome.first!.assistant);
+  if (tools.length === 0) {
+    reporter.note('--fuzz: the assistant the call ended with has no webhook tools in llm_config.tools, so nothing was fuzzed');
+    return undefined;
+  }
   const { DEFAULT_FUZZ_RUNS, runFuzz } = await import('./fuzz-render.js');
   return runFuzz(
     {
-      tools: toolsOf(outcome.first!.assistant),
+      tools,
       routes: play.routes ?? new Map(),
       allowRemoteTools: play.allowRemoteTools === true,
       onNote: (text) => reporter.note(text),

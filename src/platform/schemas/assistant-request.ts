@@ -45,6 +45,23 @@ export function lintPayload(): Lint {
   return { errors: [], warnings: [] };
 }
 
+/** Keys of an assistant that a reply may put at its top level by mistake, in both dialects. */
+const ASSISTANT_FIELDS = new Set([
+  'name',
+  'first_message',
+  'firstMessage',
+  'llm_config',
+  'llmConfig',
+  'tts_config',
+  'ttsConfig',
+  'stt_config',
+  'sttConfig',
+  'webhook_events',
+  'webhookEvents',
+  'voicemail_message',
+  'voicemailMessage',
+]);
+
 export function checkReply(value: unknown, d: Dialect): Lint {
   const parsed = safeParseQuickly(reply(d), value);
   if (!parsed.success) return { errors: findingsOf(parsed.error), warnings: [] };
@@ -54,6 +71,13 @@ export function checkReply(value: unknown, d: Dialect): Lint {
   if (assistant) warnings.push(...foreignKeys(assistant, d, ['assistant']));
   const idKey = keyIn(d, 'assistant_id');
   const overrideKey = keyIn(d, 'assistant_override');
+  const loose = Object.keys(body).filter((key) => ASSISTANT_FIELDS.has(key));
+  if (body.assistant === undefined && body[idKey] === undefined && body[overrideKey] === undefined && loose.length > 0) {
+    warnings.push({
+      path: [loose[0]!],
+      message: `${loose.join(', ')} at the top level: the platform reads an assistant only inside "assistant", so it ignores them and uses the saved assistant — wrap them: {"assistant": {…}}`,
+    });
+  }
   if (typeof body.error === 'string' && Object.keys(body).length > 1) {
     warnings.push({ path: ['error'], message: 'error rejects the call; the other keys of this reply are ignored' });
   }

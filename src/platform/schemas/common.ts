@@ -230,6 +230,24 @@ export function envelopeLint(message: Json, d: Dialect, expectedStatuses: readon
 }
 
 /** Keys spelled the other dialect's way, which this dialect's platform would not read. */
+/**
+ * Keys that differ from a documented key only by case or underscores (`Results`, `ToolCallID`: Go
+ * structs without json tags): the platform reads keys as written, so such a key is not the one it reads.
+ */
+export function caseOnlyKeys(node: Json, known: readonly string[], path: PathSegment[]): Finding[] {
+  const loose = (key: string) => key.toLowerCase().replaceAll('_', '');
+  const found: Finding[] = [];
+  for (const key of Object.keys(node)) {
+    const meant = known.find((candidate) => candidate !== key && loose(candidate) === loose(key));
+    if (meant !== undefined && !(meant in node))
+      found.push({
+        path: [...path, key],
+        message: `${key} is not ${meant}: keys are read as written, so the platform does not read this one (in Go, tag the field \`json:"${meant}"\`)`,
+      });
+  }
+  return found;
+}
+
 export function foreignKeys(node: Json, d: Dialect, path: PathSegment[]): Finding[] {
   const found: Finding[] = [];
   for (const key of Object.keys(node)) {

@@ -4,6 +4,7 @@ import {
   asObject,
   described,
   findingsOf,
+  caseOnlyKeys,
   foreignKeys,
   messageEnvelope,
   nonEmptyString,
@@ -151,7 +152,12 @@ export function checkReply(value: unknown, d: Dialect, ids?: readonly string[]):
       warnings: [{ path: [], message: 'not a JSON object: the platform passes the whole body to the assistant as the result' }],
     };
   }
+  const idKey = keyIn(d, 'tool_call_id');
+  const misspelt = caseOnlyKeys(asObject(value)!, ['results', 'result', 'error'], []);
+  warnings.push(...misspelt);
   if (form !== 'results') {
+    if (misspelt.length > 0)
+      warnings.push({ path: [], message: 'so this reply is read as a direct result: the assistant is handed the whole object' });
     if (ids !== undefined && ids.length > 1) {
       warnings.push({
         path: [],
@@ -161,13 +167,21 @@ export function checkReply(value: unknown, d: Dialect, ids?: readonly string[]):
     return { errors: [], warnings };
   }
   const parsed = safeParseQuickly(resultsForm(d), value);
-  if (!parsed.success) return { errors: findingsOf(parsed.error), warnings };
-  const idKey = keyIn(d, 'tool_call_id');
+  if (!parsed.success) {
+    // The likeliest cause of a missing key: the same key in another case.
+    const entries = asObject(value)?.results;
+    if (Array.isArray(entries))
+      entries.forEach((entry, index) => {
+        const raw = asObject(entry);
+        if (raw !== undefined) warnings.push(...caseOnlyKeys(raw, [idKey, 'result', 'error'], ['results', index]));
+      });
+    return { errors: findingsOf(parsed.error), warnings };
+  }
   const errors: Finding[] = [];
   const answered = new Set<string>();
   parsed.data.results.forEach((entry, index) => {
     const raw = entry as Record<string, unknown>;
-    warnings.push(...foreignKeys(raw, d, ['results', index]));
+    warnings.push(...foreignKeys(raw, d, ['results', index]), ...caseOnlyKeys(raw, [idKey, 'result', 'error'], ['results', index]));
     const id = raw[idKey] as string;
     if (!('result' in raw) && !('error' in raw)) {
       errors.push({ path: ['results', index], message: 'neither result nor error: the assistant gets nothing for this call' });
