@@ -10,3 +10,5 @@ export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 /** The longest capture line verify reads: a body at the listener's limit, escaped or in base64, with room for its headers. */
 export const DEFAULT_MAX_LINE_BYTES = 4 * DEFAULT_MAX_BODY_BYTES + 1024 * 1024;
+/** The path an `init` receiver answers on. */
+export const INIT_WEBHOOK_PATH = '/webhooks';

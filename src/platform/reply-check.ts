@@ -1,3 +1,4 @@
+import { refusalHint } from './refusal-hints.js';
 import { keyIn, type Dialect } from './dialect.js';
 import { type EventType, isEvent } from './events.js';
 import { asObject } from './schemas/common.js';
@@ -69,7 +70,7 @@ export function checkReceivedReply(input: ReplyCheckInput): ReplyVerdict {
   checks.push({
     name: 'status',
     severity: statusOk ? 'pass' : 'failure',
-    message: statusOk ? `${reply.status} as expected (${expected})` : `${reply.status}, expected ${expected}`,
+    message: statusOk ? `${reply.status} as expected (${expected})` : statusFailure(reply, expected),
   });
 
   if (input.asyncTool === true) return asyncToolVerdict(reply, checks, statusOk);
@@ -172,6 +173,12 @@ function lateOutcome(event: EventType): string {
   return event === 'assistant-request'
     ? 'the reply came after the 5 s deadline: the platform has already answered the call with the default assistant'
     : 'the reply came after the 10 s deadline: the assistant got no result for these tool calls';
+}
+
+/** A status that is not the one expected, with what the receiver's framework did when a 2xx was expected. */
+function statusFailure(reply: RecordedReply & { location?: string }, expected: string): string {
+  const hint = expected === '2xx' ? refusalHint(reply) : undefined;
+  return `${reply.status}, expected ${expected}${hint !== undefined ? ` — ${hint}` : ''}`;
 }
 
 export function statusMatches(status: number, expected: string): boolean {

@@ -16,6 +16,8 @@ export type NetworkFailureKind = 'refused' | 'dns' | 'timeout' | 'reset' | 'othe
 /** A reply as it came back over the wire, with its latency. */
 export interface ReceivedReply extends RecordedReply {
   latencyMs: number;
+  /** A redirect's Location: the platform does not follow it, and the hint names it. */
+  location?: string;
 }
 
 /** The request could not be sent or answered: could not run (exit 2), unless a command reports it as a failed reply. */
@@ -39,7 +41,14 @@ export async function postOnce(outgoing: OutgoingRequest, timeoutMs: number, clo
   try {
     const response = await exchange(outgoing, timeoutMs);
     const contentType = response.headers['content-type'];
-    return { status: response.statusCode ?? 0, contentType, body: response.body, latencyMs: clock.elapsed() - started };
+    const { location } = response.headers;
+    return {
+      status: response.statusCode ?? 0,
+      contentType,
+      body: response.body,
+      latencyMs: clock.elapsed() - started,
+      ...(location !== undefined ? { location } : {}),
+    };
   } catch (error) {
     throw classifyNetworkError(error, outgoing.url, timeoutMs);
   }

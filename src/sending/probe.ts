@@ -3,6 +3,7 @@ import { NetworkFailure, postOnce, type OutgoingRequest } from './http.js';
 import { type Clock, systemClock, unixSecondsOf } from '../clock.js';
 import { DUPLICATE_RULE, judgeDuplicate } from '../platform/duplicate-delivery.js';
 import { serialiseJson } from '../platform/json-forms.js';
+import { refusalHint } from '../platform/refusal-hints.js';
 import { sign, TIMESTAMP_HEADER, unsignedHeaders } from '../signing/signature.js';
 
 export type ProbeExpectation = 'accept' | 'refuse';
@@ -22,6 +23,8 @@ export interface ProbeCase {
   expect: ProbeExpectation;
   /** Accepting this one is a warning, not a failure. */
   acceptIsWarning?: boolean;
+  /** What accepting it means, when it is only a warning. */
+  acceptNote?: string;
   why: string;
   /** Built when sent, so its timestamp is taken at that moment. */
   request(now: number): OutgoingRequest;
@@ -30,6 +33,9 @@ export interface ProbeCase {
 export interface ProbeResult {
   probe: ProbeCase;
   status?: number;
+  /** The reply's body and redirect target: what names a refusal of the valid request. */
+  body?: Buffer;
+  location?: string;
   failure?: string;
   verdict: ProbeVerdict;
   note?: string;
@@ -43,7 +49,8 @@ const TOLERANCE_EDGE = 301;
  */
 export function probeCases(url: URL, body: Buffer, document: unknown, event: string, secret: string): ProbeCase[] {
   const signed = (timestamp: number | string, bytes: Buffer = body, key = secret): Record<string, string> => ({
-    ...sign({ body: bytes, secret: key, timestamp: Number(timestamp), event }),
+    // A lenient form (`+N`, `Nx`) is signed over its exact text below; its number only builds the other headers.
+    ...sign({ body: bytes, secret: key, timestamp: Number.parseInt(String(timestamp).replace(/^\+/, ''), 10), event }),
     ...(typeof timestamp === 'string' ? { 'X-Webhook-Timestamp': timestamp, 'X-Webhook-Signature': signature(key, timestamp, bytes) } : {}),
   });
   const notJson = Buffer.from('this is not JSON');
@@ -93,7 +100,6 @@ export function probeCases(url: URL, body: Buffer, document: unknown, event: str
         ['short signature (sha256=abc)', 'sha256=abc'],
         ['empty signature', ''],
         ['signature that is not hex', `sha256=${'z'.repeat(64)}`],
-        ['double-prefixed signature', (now: number) => `sha256=${signed(now)['X-Webhook-Signature']}`],
       ] as const
     ).map(
       ([name, value]): ProbeCase => ({
@@ -101,9 +107,19 @@ export function probeCases(url: URL, body: Buffer, document: unknown, event: str
         kind: 'malformed-signature',
         expect: 'refuse',
         why: 'a length mismatch makes timingSafeEqual throw: the receiver must answer 401, not crash',
-        request: (now) => withSignature(now, typeof value === 'function' ? value(now) : value),
+        request: (now) => withSignature(now, value),
       }),
     ),
+    {
+      name: 'double-prefixed signature',
+      kind: 'malformed-signature',
+      expect: 'refuse',
+      acceptIsWarning: true,
+      acceptNote:
+        'it strips every "sha256=" before comparing: harmless, since the HMAC itself is right, but the platform sends the prefix once',
+      why: 'the platform sends "sha256=" once; a receiver that crashes on this one fails, one that accepts it is lenient',
+      request: (now) => withSignature(now, `sha256=${signed(now)['X-Webhook-Signature']}`),
+    },
     {
       name: `timestamp ${TOLERANCE_EDGE} s old`,
       kind: 'forgery',
@@ -128,7 +144,8 @@ export function probeCases(url: URL, body: Buffer, document: unknown, event: str
     ...(
       [
         ['timestamp with a fraction (N.0)', (now: number) => `${now}.0`],
-        ['timestamp with a leading space', (now: number) => ` ${now}`],
+        // A leading space never reaches a handler (servers trim header values); trailing text does.
+        ['timestamp with trailing text (Nx)', (now: number) => `${now}x`],
         ['timestamp with a plus sign', (now: number) => `+${now}`],
       ] as const
     ).map(
@@ -206,16 +223,13 @@ export async function runProbe(cases: readonly ProbeCase[], timeoutMs: number, c
     try {
       const reply = await postOnce(probe.request(unixSecondsOf(clock)), timeoutMs, clock);
       const validOk = results.find((result) => result.probe.kind === 'valid')?.verdict === 'pass';
-      results.push(judge(probe, reply.status, validOk));
+      const judged = judge(probe, reply.status, validOk);
+      results.push(
+        probe.kind === 'valid' ? { ...judged, body: reply.body, ...(reply.location ? { location: reply.location } : {}) } : judged,
+      );
     } catch (error) {
-      // A refused connection means nothing can be probed: could not run. A timeout is the receiver's answer.
-      if (!(error instanceof NetworkFailure) || error.kind !== 'timeout') throw error;
-      results.push({
-        probe,
-        failure: error.message,
-        verdict: probe.expect === 'accept' ? 'fail' : 'warn',
-        note: 'no reply in time: the platform would count this as a failed delivery',
-      });
+      if (!(error instanceof NetworkFailure)) throw error;
+      results.push(unanswered(probe, error, results.at(-1)));
     }
   }
   const valid = results.find((result) => result.probe.kind === 'valid');
@@ -230,12 +244,43 @@ export async function runProbe(cases: readonly ProbeCase[], timeoutMs: number, c
 /** The real cause when the valid request is not accepted, in words. */
 function whyValidFailed(valid: ProbeResult): string {
   const { status } = valid;
-  if (status === undefined) return 'no reply in time: is the receiver busy, or is --timeout too short?';
-  if (status === 404) return '404: nothing answers at this path — is --to the webhook path?';
-  if (status === 405) return '405: this path does not take POST — is --to the webhook path?';
-  if (status === 401 || status === 403) return `${status}: it refused a correct signature — is the secret the same as the receiver's?`;
-  if (status >= 500) return `${status}: it failed on a correct request — see its logs`;
-  return `${status}: a correct delivery must get a 2xx`;
+  if (status === undefined) return valid.failure ?? 'no reply in time: is the receiver busy, or is --timeout too short?';
+  const hint = refusalHint({
+    status,
+    body: valid.body ?? Buffer.alloc(0),
+    ...(valid.location !== undefined ? { location: valid.location } : {}),
+  });
+  return `${status}: ${hint ?? 'a correct delivery must get a 2xx'}`;
+}
+
+/**
+ * A case that got no reply. A timeout is the receiver's answer; a connection closed without a reply
+ * is a crash on this request (Go's net/http drops it after a panic); a refused connection is could-not-run
+ * on the first case, and after it, a receiver that this probe's previous case brought down.
+ */
+function unanswered(probe: ProbeCase, error: NetworkFailure, previous: ProbeResult | undefined): ProbeResult {
+  if (error.kind === 'timeout')
+    return {
+      probe,
+      failure: error.message,
+      verdict: probe.expect === 'accept' ? 'fail' : 'warn',
+      note: 'no reply in time: the platform would count this as a failed delivery',
+    };
+  if (error.kind === 'reset')
+    return {
+      probe,
+      failure: error.message,
+      verdict: 'fail',
+      note: `no reply: the receiver closed the connection on ${probe.name === 'valid request' ? 'a correct delivery' : `a ${probe.name}`} (a crash?) — ${probe.expect === 'accept' ? 'answer it with a 2xx' : 'answer it with 401, or 400 for a body'}`,
+    };
+  if (error.kind === 'refused' && previous !== undefined)
+    return {
+      probe,
+      failure: error.message,
+      verdict: 'fail',
+      note: `no connection: the receiver stopped accepting after "${previous.probe.name}" (it crashed on it?)`,
+    };
+  throw error;
 }
 
 function judge(probe: ProbeCase, status: number, validOk: boolean): ProbeResult {
@@ -249,11 +294,16 @@ function judge(probe: ProbeCase, status: number, validOk: boolean): ProbeResult 
     if (accepted) return { probe, status, verdict: 'pass' };
     return { probe, status, verdict: 'fail', ...(probe.kind === 'reserialised' ? { note: RESERIALISED } : {}) };
   }
-  if (accepted) return { probe, status, verdict: probe.acceptIsWarning ? 'warn' : 'fail' };
+  if (accepted)
+    return { probe, status, verdict: probe.acceptIsWarning ? 'warn' : 'fail', ...(probe.acceptNote ? { note: probe.acceptNote } : {}) };
   if (status >= 500 && probe.kind === 'malformed-signature') return { probe, status, verdict: 'fail', note: CRASHED };
-  const note = status >= 500 ? 'refused, but with a server error: answer 401 (signature) or 400 (body) instead' : undefined;
+  // A 5xx to what a forger can send (no or a wrong signature, an old timestamp) is a crash anyone can cause.
+  if (status >= 500 && !probe.acceptIsWarning) return { probe, status, verdict: 'fail', note: FAILED_ON_FORGERY };
+  const note = status >= 500 ? 'refused, but with a server error: answer 400 to a body you cannot read' : undefined;
   return { probe, status, verdict: 'pass', ...(note ? { note } : {}) };
 }
 
 const RESERIALISED = 'it verifies a re-serialised copy, not the raw bytes: verify the raw body (express.raw / request.body bytes)';
+const FAILED_ON_FORGERY =
+  'it failed (5xx) on a request anyone can send: refuse it with 401 before anything can throw, and check the headers are there first';
 const CRASHED = 'it crashed (5xx) on a malformed signature: compare lengths before timingSafeEqual, and answer 401';
