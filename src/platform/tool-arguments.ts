@@ -13,6 +13,8 @@ export type ToolArguments = Json | string;
 export interface ArgumentKind {
   name: string;
   arguments: fc.Arbitrary<ToolArguments>;
+  /** Sent at least once however few cases are asked for: each required key's own "missing" kind. */
+  always?: boolean;
 }
 
 const MAX_DEPTH = 3;
@@ -165,13 +167,12 @@ export function argumentKinds(parameters: unknown): ArgumentKind[] {
   const withKey = (from: string[], edit: (args: Json, key: string) => Json) =>
     fc.tuple(valid, fc.constantFrom(...from)).map(([args, key]) => edit({ ...args }, key));
   const kinds: ArgumentKind[] = [{ name: 'valid', arguments: valid }];
-  if (required.length > 0)
+  // A kind per required key: every one gets its case, not only those a seed happens to pick.
+  for (const key of required)
     kinds.push({
-      name: 'a required key missing',
-      arguments: withKey(required, (args, key) => {
-        delete args[key];
-        return args;
-      }),
+      name: `a required key missing (${key})`,
+      arguments: valid.map((args) => Object.fromEntries(Object.entries(args).filter(([name]) => name !== key))),
+      always: true,
     });
   if (keys.length > 0) {
     kinds.push({

@@ -55,8 +55,11 @@ export async function fuzzTool(tool: AssistantTool, route: ToolRoute, options: F
   const tried: FuzzResult['kinds'] = [];
   let sent = 0;
   for (const [index, kind] of kinds.entries()) {
-    const runs = Math.min(index === 0 ? validRuns : perOdd, options.runs - sent);
-    if (runs <= 0) break;
+    const runs =
+      kind.always === true
+        ? Math.max(1, Math.min(perOdd, options.runs - sent))
+        : Math.min(index === 0 ? validRuns : perOdd, options.runs - sent);
+    if (runs <= 0) continue;
     let case_ = 0;
     const property = fc.asyncProperty(kind.arguments, async (args) => {
       case_++;

@@ -78,6 +78,54 @@ describe('send tool-calls --fuzz', () => {
     await Promise.all([trusting.close(), careful.close()]);
   });
 
+  it('every required key gets its "missing" case, whatever the seed: a crash on a missing time is found with few runs', async () => {
+    // A booking service that reads date and name with care, and trusts time to be there.
+    const booking = await startReceiver(TOOL_SECRET, (request) => {
+      const call = toolCall(request);
+      const args = (typeof call.function.arguments === 'string' ? JSON.parse(call.function.arguments) : call.function.arguments) as Record<
+        string,
+        unknown
+      >;
+      if (typeof args.time !== 'string') return { status: 500, body: '{"error":"time.split is not a function"}' };
+      return { body: JSON.stringify({ results: [{ tool_call_id: call.id, result: 'booked' }] }) };
+    });
+    const tool = {
+      type: 'function',
+      function: {
+        name: 'book',
+        description: 'Book a slot',
+        parameters: {
+          type: 'object',
+          properties: { date: { type: 'string' }, time: { type: 'string' }, name: { type: 'string' } },
+          required: ['date', 'time', 'name'],
+        },
+      },
+      server: { url: booking.url, secret: TOOL_SECRET },
+    };
+    try {
+      for (const seed of [1, 2, 3, 4]) {
+        const result = await runCli(
+          [
+            'send',
+            'tool-calls',
+            '--assistant',
+            assistantFile(`book-${seed}.json`, [tool]),
+            '--fuzz',
+            '8',
+            '--seed',
+            String(seed),
+            '--json',
+          ],
+          { env },
+        );
+        const fuzz = jsonLines(result.stdout).find((line) => line.type === 'fuzz') as { failure?: { kind: string } } | undefined;
+        assert.equal(fuzz?.failure?.kind, 'a required key missing (time)', `seed ${seed}: ${result.stdout}`);
+      }
+    } finally {
+      await booking.close();
+    }
+  });
+
   it('finds the crash on a missing argument, shrinks it to {}, and prints the command that reproduces it', async () => {
     const result = await runCli(
       [
@@ -99,7 +147,7 @@ describe('send tool-calls --fuzz', () => {
     const fuzz = jsonLines(result.stdout).find((line) => line.type === 'fuzz')!;
     const failure = fuzz.failure as { kind: string; arguments: unknown; reason: string; reproduce: string; shrinks: number };
     assert.equal(fuzz.tool, 'check_stock');
-    assert.equal(failure.kind, 'a required key missing');
+    assert.equal(failure.kind, 'a required key missing (sku)');
     assert.deepEqual(failure.arguments, {}, 'shrunk to the smallest arguments');
     assert.match(failure.reason, /^status: 500, expected 2xx/);
     assert.equal(jsonLines(result.stdout).at(-1)!.seed, 3);
@@ -158,7 +206,7 @@ describe('send tool-calls --fuzz', () => {
       (fuzz.kinds as { name: string }[]).map((kind) => kind.name),
       [
         'valid',
-        'a required key missing',
+        'a required key missing (sku)',
         'a value of the wrong type',
         'null for a value',
         'a key the schema does not have',
@@ -203,7 +251,7 @@ describe('send tool-calls --fuzz', () => {
       );
       const fuzz = lines.find((line) => line.type === 'fuzz')!;
       assert.equal(fuzz.tool, 'check_stock');
-      assert.equal((fuzz.failure as { kind: string }).kind, 'a required key missing');
+      assert.equal((fuzz.failure as { kind: string }).kind, 'a required key missing (sku)');
       assert.equal(lines.at(-1)!.seed, 5);
     } finally {
       await receiver.close();

@@ -56,15 +56,14 @@ describe('payload errors, per event and dialect', () => {
       doc.message.customer = '+31612345678';
       assert.deepEqual(paths(validatePayload(doc).errors), ['message.call.id', 'message.customer']);
     });
-    it(`tool-calls (${dialect}): arguments as a JSON string (Vapi style), an empty name`, () => {
+    it(`tool-calls (${dialect}): arguments as a JSON string (Vapi style) is an error; an empty name is the SDK's string, a warning`, () => {
       const doc = fixture('tool-calls', dialect);
       const list = doc.message[k('tool_call_list', 'toolCallList')];
       list[0].function.arguments = '{"query":"Jan"}';
       list[0].function.name = '';
-      assert.deepEqual(paths(validatePayload(doc).errors).sort(), [
-        `message.${k('tool_call_list', 'toolCallList')}[0].function.arguments`,
-        `message.${k('tool_call_list', 'toolCallList')}[0].function.name`,
-      ]);
+      const validation = validatePayload(doc);
+      assert.deepEqual(paths(validation.errors), [`message.${k('tool_call_list', 'toolCallList')}[0].function.arguments`]);
+      assert.ok(paths(validation.warnings).includes(`message.${k('tool_call_list', 'toolCallList')}[0].function.name`));
     });
     it(`tool-calls (${dialect}): an empty tool call list is a warning (the SDK types accept it)`, () => {
       const doc = fixture('tool-calls', dialect);
@@ -109,6 +108,27 @@ describe('payload errors, per event and dialect', () => {
 });
 
 describe('what the platform may still send is a warning, not an error', () => {
+  it("the SDK's verdicts: dialing is a status it has, pipeline is a key none has, null where it types ?: string", () => {
+    const status = fixture('status-update');
+    status.message.call.status = 'dialing';
+    status.message.call.pipeline = { kind: 'realtime' };
+    const quiet = validatePayload(status);
+    assert.deepEqual([quiet.errors, quiet.warnings], [[], []]);
+    status.message.end_reason = null;
+    status.message.error = null;
+    const nulls = validatePayload(status);
+    assert.deepEqual(nulls.errors, []);
+    assert.deepEqual(paths(nulls.warnings).sort(), ['message.end_reason', 'message.error']);
+    assert.match(nulls.warnings[0]!.message, /^null: the platform's SDK types .* as a string or absent \(\?: string\)/);
+    const report = fixture('end-of-call-report');
+    for (const key of ['recording_url', 'started_at', 'ended_at']) report.message[key] = null;
+    assert.deepEqual(paths(validatePayload(report).warnings).sort(), ['message.ended_at', 'message.recording_url', 'message.started_at']);
+    const tools = fixture('tool-calls');
+    tools.message.tool_call_list[0].id = '';
+    const empty = validatePayload(tools);
+    assert.deepEqual([empty.errors, paths(empty.warnings)], [[], ['message.tool_call_list[0].id']]);
+  });
+
   it('an unknown call status, and a known one the event is not sent with', () => {
     const doc = fixture('status-update');
     doc.message.call.status = 'on-hold';
@@ -116,7 +136,7 @@ describe('what the platform may still send is a warning, not an error', () => {
     assert.deepEqual(result.errors, []);
     assert.deepEqual(paths(result.warnings), ['message.call.status']);
     doc.message.call.status = 'ringing';
-    assert.match(validatePayload(doc).warnings[0]!.message, /sent with status in-progress or ended or ended-with-error/);
+    assert.match(validatePayload(doc).warnings[0]!.message, /sent with status dialing or in-progress or ended or ended-with-error/);
   });
   it('unknown keys anywhere, optional SDK fields missing, pipeline absent', () => {
     const doc = fixture('tool-calls');
@@ -152,12 +172,15 @@ describe('what the platform may still send is a warning, not an error', () => {
 
 describe('assistant-request replies', () => {
   for (const dialect of DIALECTS) {
-    it(`(${dialect}) errors: assistant as a string, max duration not a whole positive number`, () => {
+    it(`(${dialect}) errors where the SDK's types forbid: assistant as a string, error as a number; a duration the platform would refuse is a warning`, () => {
       const maxKey = dialect === 'hms' ? 'max_duration_seconds' : 'maxDurationSeconds';
       assert.deepEqual(paths(validateReply('assistant-request', { assistant: 'Receptie' }, { dialect }).errors), ['assistant']);
-      assert.deepEqual(paths(validateReply('assistant-request', { [maxKey]: -5 }, { dialect }).errors), [maxKey]);
-      assert.deepEqual(paths(validateReply('assistant-request', { [maxKey]: 2.5 }, { dialect }).errors), [maxKey]);
       assert.deepEqual(paths(validateReply('assistant-request', { error: 42 }, { dialect }).errors), ['error']);
+      assert.deepEqual(paths(validateReply('assistant-request', { [maxKey]: '90' }, { dialect }).errors), [maxKey]);
+      for (const seconds of [-5, 0, 2.5]) {
+        const validation = validateReply('assistant-request', { [maxKey]: seconds }, { dialect });
+        assert.deepEqual([paths(validation.errors), paths(validation.warnings)], [[], [maxKey]], String(seconds));
+      }
     });
   }
   it("warnings: override without id, error with other keys, both modes at once, the other dialect's key", () => {

@@ -7,7 +7,6 @@ import {
   findingsOf,
   foreignKeys,
   messageEnvelope,
-  nonEmptyString,
   type Finding,
   type Lint,
   oncePerDialect,
@@ -28,10 +27,11 @@ export const reply = oncePerDialect((d: Dialect) => {
   return described(
     looseObjectIn(d, {
       assistant: z.optional(assistantConfig(d)),
-      assistant_id: z.optional(nonEmptyString()),
+      // The SDK's string and number: an empty id or error, and a duration the platform would refuse, are warnings (checkReply).
+      assistant_id: z.optional(z.string()),
       assistant_override: z.optional(assistantConfig(d)),
-      max_duration_seconds: z.optional(z.int().check(z.positive())),
-      error: z.optional(nonEmptyString()),
+      max_duration_seconds: z.optional(z.number()),
+      error: z.optional(z.string()),
     }),
     {
       title: `assistant-request reply (${d})`,
@@ -78,6 +78,10 @@ export function checkReply(value: unknown, d: Dialect): Lint {
       message: `${loose.join(', ')} at the top level: the platform reads an assistant only inside "assistant", so it ignores them and uses the saved assistant — wrap them: {"assistant": {…}}`,
     });
   }
+  if (body[idKey] === '')
+    warnings.push({ path: [idKey], message: 'an empty assistant id: the SDK allows it, but no saved assistant has it' });
+  if (body.error === '') warnings.push({ path: ['error'], message: 'an empty error: the call is rejected with no reason to log or say' });
+  warnings.push(...durationWarnings(body, keyIn(d, 'max_duration_seconds'), []));
   if (typeof body.error === 'string' && Object.keys(body).length > 1) {
     warnings.push({ path: ['error'], message: 'error rejects the call; the other keys of this reply are ignored' });
   }
@@ -91,4 +95,14 @@ export function checkReply(value: unknown, d: Dialect): Lint {
     });
   }
   return { errors: [], warnings };
+}
+
+/** A max_duration_seconds the SDK's number allows and the platform would not use: not whole, or not above 0. */
+export function durationWarnings(node: Record<string, unknown>, key: string, path: (string | number)[]): Finding[] {
+  const value = node[key];
+  if (typeof value !== 'number') return [];
+  if (value <= 0)
+    return [{ path: [...path, key], message: `${value}: a call cannot last ${value} seconds; the platform needs a whole number above 0` }];
+  if (!Number.isInteger(value)) return [{ path: [...path, key], message: `${value}: the platform counts whole seconds` }];
+  return [];
 }

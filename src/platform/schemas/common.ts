@@ -30,6 +30,8 @@ export const KNOWN_CALL_STATUSES = [
   'failed',
   'rejected',
   'insufficient-credits',
+  // In the SDK's call status type.
+  'dialing',
 ] as const;
 
 /** `message.call.id` etc. as a reader writes it: dots for keys, brackets for indexes. */
@@ -59,6 +61,19 @@ export const userData = z.record(z.string(), z.unknown());
 export const optionalString = () => z.optional(z.string());
 /** An optional field of a payload: the SDK's types let it be null too, so null is accepted. */
 export const optionalNullableString = () => z.optional(z.nullable(z.string()));
+
+/**
+ * The keys of `node` that hold null where the SDK types them `?: string` (absent, or a string): not an
+ * error, since JSON carries it and the platform may send it, but a receiver typed with the SDK does not expect it.
+ */
+export function nullsTheSdkDoesNotAllow(node: Json, keys: readonly string[], path: PathSegment[]): Finding[] {
+  return keys
+    .filter((key) => node[key] === null)
+    .map((key) => ({
+      path: [...path, key],
+      message: `null: the platform's SDK types ${key} as a string or absent (?: string), so a receiver typed with it does not expect null`,
+    }));
+}
 export const nonEmptyString = () => z.string().check(z.minLength(1));
 
 /**
@@ -109,7 +124,8 @@ export function messageEnvelope<Event extends string, Extra extends z.core.$ZodL
         id: z.string(),
         type: z.string(),
         status: z.string(),
-        pipeline: optionalNullableString(),
+        // No SDK types it: an unknown key, never an error whatever its value.
+        pipeline: z.optional(z.unknown()),
       }),
       phone_number: z.looseObject({
         id: z.optional(z.nullable(z.string())),

@@ -1,6 +1,15 @@
 import * as z from 'zod/mini';
 import { keyIn, type Dialect } from '../dialect.js';
-import { described, messageEnvelope, optionalNullableString, userData, type Finding, type Lint, oncePerDialect } from './common.js';
+import {
+  described,
+  nullsTheSdkDoesNotAllow,
+  messageEnvelope,
+  optionalNullableString,
+  userData,
+  type Finding,
+  type Lint,
+  oncePerDialect,
+} from './common.js';
 
 export const event = 'end-of-call-report';
 export const statuses = ['ended', 'ended-with-error'] as const;
@@ -30,7 +39,11 @@ export const reply = oncePerDialect((d: Dialect) => {
 });
 
 export function lintPayload(message: Record<string, unknown>, d: Dialect): Lint {
-  const warnings: Finding[] = [];
+  const warnings: Finding[] = nullsTheSdkDoesNotAllow(
+    message,
+    ['end_reason', 'started_at', 'ended_at', 'recording_url'].map((key) => keyIn(d, key)),
+    ['message'],
+  );
   if (message.messages === undefined) {
     warnings.push({ path: ['message', 'messages'], message: 'no messages: the SDK types the transcript as always present' });
   } else if (Array.isArray(message.messages)) {

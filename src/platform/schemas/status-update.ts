@@ -1,9 +1,18 @@
 import * as z from 'zod/mini';
 import type { Dialect } from '../dialect.js';
-import { described, messageEnvelope, optionalNullableString, type Finding, type Lint, oncePerDialect } from './common.js';
+import {
+  nullsTheSdkDoesNotAllow,
+  described,
+  messageEnvelope,
+  optionalNullableString,
+  type Finding,
+  type Lint,
+  oncePerDialect,
+} from './common.js';
 
 export const event = 'status-update';
-export const statuses = ['in-progress', 'ended', 'ended-with-error'] as const;
+// `dialing` is in the SDK's status type: no warning for it.
+export const statuses = ['dialing', 'in-progress', 'ended', 'ended-with-error'] as const;
 export const deadlineMs = undefined;
 
 export function payload(d: Dialect) {
@@ -19,7 +28,7 @@ export const reply = oncePerDialect((d: Dialect) => {
 });
 
 export function lintPayload(message: Record<string, unknown>): Lint {
-  const warnings: Finding[] = [];
+  const warnings: Finding[] = nullsTheSdkDoesNotAllow(message, ['error', 'end_reason', 'endReason'], ['message']);
   const status = (message.call as { status?: unknown } | undefined)?.status;
   if (status === 'ended-with-error' && typeof message.error !== 'string') {
     warnings.push({ path: ['message', 'error'], message: 'ended-with-error usually carries an error string saying what failed' });

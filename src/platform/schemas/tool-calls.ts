@@ -25,10 +25,11 @@ export function payload(d: Dialect) {
   return messageEnvelope(d, event, {
     tool_call_list: z.array(
       z.looseObject({
-        id: nonEmptyString(),
+        // The SDK's string: an empty one is a warning (lintPayload), never an error.
+        id: z.string(),
         type: z.string(),
         function: z.looseObject({
-          name: nonEmptyString(),
+          name: z.string(),
           // An object here, unlike Vapi and OpenAI, where it is a JSON string.
           arguments: userData,
         }),
@@ -132,6 +133,16 @@ export function lintPayload(message: Record<string, unknown>, d: Dialect): Lint 
           message: `the platform sends type "function", not ${JSON.stringify(entry.type)}`,
         });
       }
+      if (entry?.id === '')
+        warnings.push({
+          path: ['message', listKey, index, 'id'],
+          message: 'an empty tool call id: the SDK allows it, but no result can be matched to it',
+        });
+      if (asObject(entry?.function)?.name === '')
+        warnings.push({
+          path: ['message', listKey, index, 'function', 'name'],
+          message: 'an empty function name: the SDK allows it, but no tool can be chosen by it',
+        });
       if (typeof entry?.id === 'string') {
         if (seen.has(entry.id))
           warnings.push({ path: ['message', listKey, index, 'id'], message: `tool call id ${entry.id} appears twice` });
