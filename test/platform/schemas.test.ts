@@ -123,6 +123,10 @@ describe('what the platform may still send is a warning, not an error', () => {
     const report = fixture('end-of-call-report');
     for (const key of ['recording_url', 'started_at', 'ended_at']) report.message[key] = null;
     assert.deepEqual(paths(validatePayload(report).warnings).sort(), ['message.ended_at', 'message.recording_url', 'message.started_at']);
+    report.message.duration_seconds = Number.POSITIVE_INFINITY;
+    const huge = validatePayload(report);
+    assert.deepEqual(huge.errors, [], 'a raw 1e400 is still a number');
+    assert.ok(huge.warnings.some((w) => /^a number beyond what a double holds/.test(w.message)));
     const tools = fixture('tool-calls');
     tools.message.tool_call_list[0].id = '';
     const empty = validatePayload(tools);

@@ -60,7 +60,7 @@ export function lintPayload(message: Record<string, unknown>, d: Dialect): Lint 
   const duration = message[keyIn(d, 'duration_seconds')];
   if (typeof duration === 'number' && duration < 0) {
     warnings.push({ path: ['message', keyIn(d, 'duration_seconds')], message: 'a negative duration: the platform never sends one' });
-  } else if (typeof duration === 'number' && !Number.isInteger(duration)) {
+  } else if (typeof duration === 'number' && Number.isFinite(duration) && !Number.isInteger(duration)) {
     warnings.push({ path: ['message', keyIn(d, 'duration_seconds')], message: 'the platform sends whole seconds' });
   }
   const started = message[keyIn(d, 'started_at')];

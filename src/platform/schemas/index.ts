@@ -10,6 +10,7 @@ import { nestsDeeperThan, TOO_DEEP } from '../json-depth.js';
 import { safeParseQuickly } from './quick-check.js';
 
 export { formatPath, type Finding, type PathSegment } from './common.js';
+import type { PathSegment as Segment } from './common.js';
 export { replyForm, toolCallIds, toolOutcomes, type ReplyForm, type ToolOutcome } from './tool-calls.js';
 
 const definitions = {
@@ -96,10 +97,16 @@ export function validatePayload(document: unknown, options: PayloadOptions = {})
     const path = asObject(document) === undefined ? [] : ['message', 'type'];
     return { event, dialect, errors: [{ path, message }], warnings: [] };
   }
-  const parsed = safeParseQuickly(payloadSchema(event, dialect), document);
+  // A number JSON can write and a double cannot hold (1e400) is read as Infinity: still the SDK's number.
+  const infinite = infinitePaths(document);
+  const judged = infinite.length === 0 ? document : withFiniteNumbers(document);
+  const parsed = safeParseQuickly(payloadSchema(event, dialect), judged);
   const errors = parsed.success ? [] : findingsOf(parsed.error);
   const message = asObject(asObject(document)?.message);
-  const warnings: Finding[] = [];
+  const warnings: Finding[] = infinite.map((path) => ({
+    path,
+    message: 'a number beyond what a double holds: JSON.parse reads it as Infinity (the platform sends none this large)',
+  }));
   if (message !== undefined) {
     const definition = definitions[event];
     const envelope = envelopeLint(message, dialect, definition.statuses);
@@ -108,6 +115,28 @@ export function validatePayload(document: unknown, options: PayloadOptions = {})
     warnings.push(...envelope.warnings, ...own.warnings);
   }
   return { event, dialect, errors, warnings };
+}
+
+/** Where a parsed document holds ±Infinity (a JSON number too large for a double). */
+function infinitePaths(document: unknown): Segment[][] {
+  const found: Segment[][] = [];
+  const stack: [unknown, Segment[]][] = [[document, []]];
+  while (stack.length > 0) {
+    const [node, path] = stack.pop()!;
+    if (typeof node === 'number' && !Number.isFinite(node) && !Number.isNaN(node)) found.push(path);
+    else if (node !== null && typeof node === 'object')
+      for (const [key, value] of Object.entries(node)) stack.push([value, [...path, Array.isArray(node) ? Number(key) : key]]);
+  }
+  return found;
+}
+
+/** A copy with each ±Infinity as the largest double of its sign, for the schema to judge as the number it is. */
+function withFiniteNumbers(document: unknown): unknown {
+  return JSON.parse(
+    JSON.stringify(document, (_key, value: unknown) =>
+      value === Infinity ? Number.MAX_VALUE : value === -Infinity ? -Number.MAX_VALUE : value,
+    ),
+  );
 }
 
 export interface ReplyOptions {
