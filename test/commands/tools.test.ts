@@ -234,7 +234,9 @@ describe('send tool-calls --fuzz', () => {
     const receiver = await startReceiver(SECRET, (request) => {
       const message = (JSON.parse(request.body.toString('utf8')) as { message: Record<string, unknown> }).message;
       if (message.type === 'assistant-request')
-        return { body: JSON.stringify({ assistant: { llm_config: { tools: [stockTool(trusting.url)] } } }) };
+        return {
+          body: JSON.stringify({ assistant: { llm_config: { provider: 'openai', model: 'gpt-4.1', tools: [stockTool(trusting.url)] } } }),
+        };
       if (message.type !== 'tool-calls') return { body: '{}' };
       const call = toolCall(request);
       return { body: JSON.stringify({ results: [{ tool_call_id: call.id, result: 'ok' }] }) };

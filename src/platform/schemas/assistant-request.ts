@@ -2,7 +2,6 @@ import * as z from 'zod/mini';
 import { keyIn, type Dialect } from '../dialect.js';
 import {
   asObject,
-  assistantConfig,
   described,
   findingsOf,
   foreignKeys,
@@ -13,6 +12,7 @@ import {
   looseObjectIn,
 } from './common.js';
 import { safeParseQuickly } from './quick-check.js';
+import { replyAssistant, replyAssistantLint } from './reply-assistant.js';
 
 export const event = 'assistant-request';
 export const statuses = ['ringing'] as const;
@@ -26,10 +26,10 @@ export function payload(d: Dialect) {
 export const reply = oncePerDialect((d: Dialect) => {
   return described(
     looseObjectIn(d, {
-      assistant: z.optional(assistantConfig(d)),
+      assistant: z.optional(replyAssistant(d)),
       // The SDK's string and number: an empty id or error, and a duration the platform would refuse, are warnings (checkReply).
       assistant_id: z.optional(z.string()),
-      assistant_override: z.optional(assistantConfig(d)),
+      assistant_override: z.optional(replyAssistant(d)),
       max_duration_seconds: z.optional(z.number()),
       error: z.optional(z.string()),
     }),
@@ -67,8 +67,16 @@ export function checkReply(value: unknown, d: Dialect): Lint {
   if (!parsed.success) return { errors: findingsOf(parsed.error), warnings: [] };
   const body = asObject(value) ?? {};
   const warnings: Finding[] = foreignKeys(body, d, []);
+  const errors: Finding[] = [];
   const assistant = asObject(body.assistant);
   if (assistant) warnings.push(...foreignKeys(assistant, d, ['assistant']));
+  for (const key of ['assistant', keyIn(d, 'assistant_override')]) {
+    const block = asObject(body[key]);
+    if (block === undefined) continue;
+    const lint = replyAssistantLint(block, d, [key]);
+    errors.push(...lint.errors);
+    warnings.push(...lint.warnings);
+  }
   const idKey = keyIn(d, 'assistant_id');
   const overrideKey = keyIn(d, 'assistant_override');
   const loose = Object.keys(body).filter((key) => ASSISTANT_FIELDS.has(key));
@@ -94,7 +102,7 @@ export function checkReply(value: unknown, d: Dialect): Lint {
       message: `${overrideKey} is applied only on top of ${idKey}; without it the override is ignored`,
     });
   }
-  return { errors: [], warnings };
+  return { errors, warnings };
 }
 
 /** A max_duration_seconds the SDK's number allows and the platform would not use: not whole, or not above 0. */
