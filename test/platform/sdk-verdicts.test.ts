@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { validateReply } from '../../src/platform/schemas/index.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { jsonSchema, validateReply } from '../../src/platform/schemas/index.js';
 
 // The replies of the verdicts round, each with the verdict the platform's SDK types give it
 // (hmsovereign-node v1.0.1; docs/sdk-checks.md): an error where the types reject it, a warning where
@@ -75,6 +76,15 @@ describe("assistant-request replies judged as the SDK's types judge them", () =>
       assert.equal(verdictOf(reply), expected, JSON.stringify(validation));
     });
   }
+
+  it('the exported JSON Schema gives the same verdict, but for the tool forms it cannot express', () => {
+    const schema = new Ajv2020({ strict: false }).compile(jsonSchema('assistant-request', 'hms', 'reply'));
+    const lintOnly = new Set(['a tool of type function without function', 'an MCP tool without its server']);
+    for (const [what, reply, expected] of CASES) {
+      if (lintOnly.has(what)) continue;
+      assert.equal(schema(reply), expected !== 'error', what);
+    }
+  });
 
   it('the Flireo dialect reads the same assistant in its own keys (voiceId, maxDurationSeconds)', () => {
     assert.equal(verdictOf({ assistant: { tts_config: { voice_id: 'v' } } }), 'pass');
