@@ -174,12 +174,3 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   return `a ${typeof value}`;
 }
-
-// The payloads and replies as TypeScript types, inferred from the schemas `validate` uses. Keys whose
-// spelling depends on the dialect (tool_call_list / toolCallList …) are typed as the open part of the object.
-export type AssistantRequestPayload = z.output<ReturnType<typeof assistantRequest.payload>>;
-export type AssistantRequestReply = z.output<ReturnType<typeof assistantRequest.reply>>;
-export type ToolCallsPayload = z.output<ReturnType<typeof toolCalls.payload>>;
-export type ToolCallsReply = z.output<ReturnType<typeof toolCalls.reply>>;
-export type StatusUpdatePayload = z.output<ReturnType<typeof statusUpdate.payload>>;
-export type EndOfCallReportPayload = z.output<ReturnType<typeof endOfCallReport.payload>>;
