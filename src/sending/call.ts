@@ -91,6 +91,8 @@ export async function playCall(script: CallScript, options: PlayOptions): Promis
   const firstOf = new Map<string, FirstDelivery>();
   const partsOf = new Map<StepName, CallStep[]>();
   const notSent = new Set<StepName>();
+  // URL → an event it accepted in this call: a later 404 there is a route per event, not a wrong URL.
+  const accepted = new Map<string, string>();
   for (const group of options.plan?.groups ?? inOrder(steps)) {
     if (index > 0 && options.paceMs > 0) await new Promise((resolve) => setTimeout(resolve, options.paceMs));
     const sends: Send[] = [];
@@ -120,7 +122,7 @@ export async function playCall(script: CallScript, options: PlayOptions): Promis
     }
     // A group's deliveries go out at once: the later ones while the first is still pending.
     const replies = await Promise.all(sends.map((send) => exchange(send.request, options.timeoutMs, clock)));
-    const reports = sends.map((send, at) => judge(send, replies[at]!, firstOf, script, options.ignore ?? []));
+    const reports = sends.map((send, at) => withRouteHint(judge(send, replies[at]!, firstOf, script, options.ignore ?? []), accepted));
     const last = reports.at(-1);
     if (options.check !== undefined && last !== undefined && reports.every((report) => report.ok)) {
       const problem = await options.check({
@@ -350,6 +352,24 @@ function duplicateProblem(
   });
   if (differences.length === 0) return undefined;
   return `the same event delivered again got another reply: ${differences.join('; ')} (not idempotent; --ignore PATH for a value that may change)`;
+}
+
+/**
+ * A 404 at a URL where another event of this call got a 2xx: the receiver is there but routes this
+ * event elsewhere (a route per event, or a framework that matches on something else). Said with the
+ * failure; a 2xx is remembered for the steps after it.
+ */
+function withRouteHint(report: CallStepReport, accepted: Map<string, string>): CallStepReport {
+  const url = report.request.url.href;
+  const status = report.reply?.status;
+  if (status !== undefined && status >= 200 && status < 300 && !accepted.has(url)) accepted.set(url, report.step.event);
+  const other = accepted.get(url);
+  if (status !== 404 || other === undefined || other === report.step.event) return report;
+  return withCheck(report, {
+    name: 'status',
+    severity: 'failure',
+    message: `404 for ${report.step.event} at the URL where ${other} got a 2xx: the receiver is there but does not route ${report.step.event} to its handler (the platform sends every event to the one URL)`,
+  });
 }
 
 function withCheck(report: CallStepReport, check: Check): CallStepReport {

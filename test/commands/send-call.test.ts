@@ -348,3 +348,21 @@ describe('demo', () => {
     rmSync(dirname(kept.captures), { recursive: true });
   });
 });
+
+describe('send call: a receiver that routes events apart', () => {
+  it('a 404 for tool-calls at the URL where assistant-request got 200 says the receiver does not route that event', async () => {
+    const receiver = await startReceiver(SECRET, (request) =>
+      request.headers['x-webhook-event'] === 'tool-calls' ? { status: 404, body: '{"error":"not found"}' } : correctReplies(request),
+    );
+    try {
+      const result = await runCli(['send', 'call', 'book-appointment', '--to', receiver.url], { env: { HMS_WEBHOOK_SECRET: SECRET } });
+      assert.equal(result.code, 1);
+      assert.match(
+        result.stdout,
+        /404 for tool-calls at the URL where assistant-request got a 2xx: the receiver is there but does not route tool-calls to its handler/,
+      );
+    } finally {
+      await receiver.close();
+    }
+  });
+});
