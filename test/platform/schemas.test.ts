@@ -127,6 +127,9 @@ describe('what the platform may still send is a warning, not an error', () => {
     const huge = validatePayload(report);
     assert.deepEqual(huge.errors, [], 'a raw 1e400 is still a number');
     assert.ok(huge.warnings.some((w) => /^a number beyond what a double holds/.test(w.message)));
+    const realtime = fixture('status-update');
+    realtime.message.assistant = { llm_config: { provider: 'xai_realtime', model: 'grok' }, tts_config: null };
+    assert.deepEqual(validatePayload(realtime).warnings, [], 'a realtime assistant has no tts_config');
     const tools = fixture('tool-calls');
     tools.message.tool_call_list[0].id = '';
     const empty = validatePayload(tools);

@@ -106,7 +106,8 @@ export const assistantConfig = oncePerDialect((d: Dialect) => {
       }),
     ),
     stt_config: z.optional(z.looseObject({ provider: optionalString(), model: optionalString(), language: optionalString() })),
-    tts_config: z.optional(looseObjectIn(d, { provider: optionalString(), voice_id: optionalString() })),
+    // Null for a realtime model that speaks itself: allowed by the SDK's newer types.
+    tts_config: z.optional(z.nullable(looseObjectIn(d, { provider: optionalString(), voice_id: optionalString() }))),
     max_duration_seconds: z.optional(z.nullable(z.int().check(z.positive()))),
     analysis_plan: z.optional(z.nullable(z.looseObject({}))),
     metadata: z.optional(userData),
