@@ -82,6 +82,15 @@ describe('receivers in frameworks beyond init', () => {
       'lenient-timestamp',
       (r) => assert.equal(rowsOf(r.stdout).find((row) => row.case === 'timestamp with a fraction (N.0)')?.verdict, 'warn'),
     ],
+    [
+      aiohttp,
+      'crash-drop',
+      (r) =>
+        assert.match(
+          String(rowsOf(r.stdout).find((row) => row.case === 'short signature (sha256=abc)')?.note),
+          /^no reply: the receiver closed the connection/,
+        ),
+    ],
     [django, 'csrf', (r) => assert.match(r.stderr, /403: a CSRF check refused it: the framework \(Django\?\) .*@csrf_exempt/)],
     [
       django,
@@ -89,6 +98,25 @@ describe('receivers in frameworks beyond init', () => {
       (r) => assert.match(r.stderr, /301: a redirect to \S*\/webhooks\/ \(a trailing slash added: Django's APPEND_SLASH\)/),
     ],
   ];
+  const replies: [string, RegExp][] = [
+    [
+      'go-struct-reply',
+      /Results is not results: keys are read as written, so the platform does not read this one \(in Go, tag the field `json:"results"`\)/,
+    ],
+    ['unwrapped-assistant', /name, first_message at the top level: the platform reads an assistant only inside "assistant"/],
+  ];
+  for (const [bug, sentence] of replies) {
+    it(`aiohttp with the reply bug "${bug}": send call names it`, async (t) => {
+      if (!(await aiohttp.available())) return skipWithout(t, aiohttp.missing);
+      const server = await receiver(aiohttp, bug);
+      try {
+        const call = await runCli(['send', 'call', 'book-appointment', '--to', server.url, '--secret', SECRET]);
+        assert.match(call.stdout, sentence);
+      } finally {
+        await server.stop();
+      }
+    });
+  }
   for (const [framework, bug, named] of planted) {
     it(`${framework.name} with the bug "${bug}": probe names it`, async (t) => {
       if (!(await framework.available())) return skipWithout(t, framework.missing);

@@ -18,6 +18,10 @@ async def webhooks(request: web.Request) -> web.Response:
     raw = await request.read()
     timestamp = request.headers.get("X-Webhook-Timestamp", "")
     signature = request.headers.get("X-Webhook-Signature")
+    if BUG == "crash-drop" and signature is not None and len(signature) != 71:
+        # As a server whose handler crashes and drops the connection (Go's net/http after a panic).
+        request.transport.close()
+        return web.Response()
     if signature is None and BUG == "fail-open":
         pass  # the bug: no header, no check
     else:
@@ -30,7 +34,13 @@ async def webhooks(request: web.Request) -> web.Response:
         return web.json_response({"error": "not JSON"}, status=400)
     message = body.get("message", {}) if isinstance(body, dict) else {}
     if message.get("type") == "tool-calls":
-        return web.json_response({"results": [{"tool_call_id": call["id"], "result": "ok"} for call in message.get("tool_call_list", [])]})
+        calls = message.get("tool_call_list", [])
+        if BUG == "go-struct-reply":
+            # Go structs without json tags: the field names as written in Go.
+            return web.json_response({"Results": [{"ToolCallID": call["id"], "Result": "ok"} for call in calls]})
+        return web.json_response({"results": [{"tool_call_id": call["id"], "result": "ok"} for call in calls]})
+    if message.get("type") == "assistant-request" and BUG == "unwrapped-assistant":
+        return web.json_response({"name": "Lisa", "first_message": "Hallo"})
     return web.json_response({})
 
 
