@@ -6,14 +6,21 @@ import type { TestReport } from '../../output/test-report.js';
 import { type FuzzToolsOptions, fuzzTools, reproduceCommand } from '../../engine/fuzz-tools.js';
 import type { FuzzResult } from '../../sending/tool-fuzz.js';
 
-export { DEFAULT_FUZZ_RUNS } from '../../engine/fuzz-tools.js';
-
-/** `--fuzz`: the engine's fuzzTools, a line (or JSON object) and a JUnit case per tool. */
+/**
+ * `--fuzz [n]`: the engine's fuzzTools with n cases per tool (its default without n), a line (or JSON
+ * object) and a JUnit case per tool; what it says of routes goes to stderr.
+ */
 export async function runFuzz(
-  run: FuzzToolsOptions,
+  options: Omit<FuzzToolsOptions, 'runs' | 'onNote'>,
+  fuzz: number | true | undefined,
   reporter: Reporter,
   testReport: TestReport,
 ): Promise<{ passed: number; failed: number }> {
+  const run: FuzzToolsOptions = {
+    ...options,
+    ...(typeof fuzz === 'number' ? { runs: fuzz } : {}),
+    onNote: (text) => reporter.note(text),
+  };
   return fuzzTools(run, (result) => {
     testReport.add(`fuzz ${shownUrl(result.route.url)}`, () => ({
       name: `fuzz ${result.tool}`,

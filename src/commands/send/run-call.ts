@@ -154,20 +154,19 @@ async function fuzzAfter(
     reporter.note('--fuzz: the assistant the call ended with has no webhook tools in llm_config.tools, so nothing was fuzzed');
     return undefined;
   }
-  const { DEFAULT_FUZZ_RUNS, runFuzz } = await import('./fuzz-render.js');
+  const { runFuzz } = await import('./fuzz-render.js');
   return runFuzz(
     {
       tools,
       routes: play.routes ?? new Map(),
       allowRemoteTools: play.allowRemoteTools === true,
-      onNote: (text) => reporter.note(text),
       receiver: play.url.href,
-      runs: options.fuzz === true || options.fuzz === undefined ? DEFAULT_FUZZ_RUNS : options.fuzz,
       seed,
       dialect: play.dialect ?? 'hms',
       secret: play.secret,
       clock: play.clock!,
     },
+    options.fuzz,
     reporter,
     testReport,
   );

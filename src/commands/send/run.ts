@@ -61,20 +61,19 @@ async function fuzzInstead(send: SendEventOptions, options: SendOptions, context
   if (named.length === 0) reporter.note('--fuzz: no tool definitions (give --assistant FILE): the arguments follow no parameters schema');
   const seed = seedOf(options.seed);
   // The fuzzer (fast-check) loads only when asked for.
-  const { DEFAULT_FUZZ_RUNS, runFuzz } = await import('./fuzz-render.js');
+  const { runFuzz } = await import('./fuzz-render.js');
   const fuzzed = await runFuzz(
     {
       tools: named.length > 0 ? named : parts.flatMap((part) => part.tools).map(undeclaredTool),
       routes: send.routes ?? new Map(),
       allowRemoteTools: send.allowRemoteTools === true,
-      onNote: (text) => reporter.note(text),
       receiver: send.url.href,
-      runs: options.fuzz === true || options.fuzz === undefined ? DEFAULT_FUZZ_RUNS : options.fuzz,
       seed,
       dialect: prepared.dialect,
       secret: resolveSecrets(options, io.env)[0],
       clock: io.clock,
     },
+    options.fuzz,
     reporter,
     new TestReport('hms-webhook send --fuzz', undefined, io.env, io.clock.now),
   );
