@@ -7,7 +7,7 @@ import { newToolCallId } from '../platform/scenario.js';
 import { asObject } from '../platform/schemas/common.js';
 import { replyDeadlineMs } from '../platform/schemas/index.js';
 import { runLoad } from '../sending/load.js';
-import { failedOf, type LoadStats } from '../sending/load-stats.js';
+import { failedOf, type LoadStats, reasonCounts } from '../sending/load-stats.js';
 import { kneeOf, type RampStep, runRamp } from '../sending/ramp.js';
 import { duration } from '../output/style.js';
 import { type EventRequestOptions, type PreparedRequest, prepareEventRequest } from './request.js';
@@ -148,7 +148,7 @@ export function answerOf(event: string, steps: readonly RampStep[], knee: number
   const past = steps.find((step) => !step.holds);
   const why = (step: RampStep) => {
     const failed = failedOf(step);
-    const reasons = [...step.failures, ...step.errors].map(([reason, count]) => `${reason} ${count}`).join(', ');
+    const reasons = reasonCounts(step);
     return failed > 0
       ? `at ${step.concurrency}, ${failed} of ${step.sent} replies failed (${reasons})`
       : `at ${step.concurrency} p99 is ${duration(step.latency.percentile(99))}`;

@@ -39,3 +39,8 @@ export function failedOf(stats: LoadStats): number {
 export function countIn<K>(map: Map<K, number>, key: K): void {
   map.set(key, (map.get(key) ?? 0) + 1);
 }
+
+/** Failure reasons with their counts, for a line: `status ×100, timeout ×2` (never "status 100", which reads as HTTP 100). */
+export function reasonCounts(stats: Pick<LoadStats, 'failures' | 'errors'>): string {
+  return [...stats.failures, ...stats.errors].map(([reason, count]) => `${reason} ×${count}`).join(', ');
+}

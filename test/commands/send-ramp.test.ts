@@ -54,7 +54,7 @@ describe('send load --ramp', { timeout: 60_000 }, () => {
       assert.ok(curve.steps[2].failures.late > 0, 'the calls past the fourth are answered after the deadline');
       assert.equal(curve.deadline_ms, 2000);
       assert.equal(curve.threshold_ms, 1600);
-      assert.match(curve.answer, /^holds 4 concurrent tool-calls within 2 s; at 6, \d+ of \d+ replies failed \(late \d+\)$/);
+      assert.match(curve.answer, /^holds 4 concurrent tool-calls within 2 s; at 6, \d+ of \d+ replies failed \(late ×\d+\)$/);
       assert.ok(receiver.received.every((request) => request.signatureValid === true));
       const svg = readFileSync(plot, 'utf8');
       assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
@@ -82,7 +82,7 @@ describe('send load --ramp', { timeout: 60_000 }, () => {
       assert.match(lines[2]!, /^ +1 +[\d.]+ +[\d.]+ m?s +[\d.]+ m?s +0 holds$/);
       assert.match(lines[3]!, /^ +2 .* holds$/);
       assert.match(lines[4]!, /^ +3 .* past the knee$/);
-      assert.match(lines[5]!, /^holds 2 concurrent tool-calls within 2 s; at 3, \d+ of \d+ replies failed \(late \d+\)$/);
+      assert.match(lines[5]!, /^holds 2 concurrent tool-calls within 2 s; at 3, \d+ of \d+ replies failed \(late ×\d+\)$/);
       assert.equal(lines.length, 6);
     } finally {
       await receiver.close();
@@ -115,7 +115,7 @@ describe('send load --ramp', { timeout: 60_000 }, () => {
       const [curve] = jsonLines(result.stdout) as any[];
       assert.equal(curve.knee, null);
       assert.equal(curve.steps.length, 1);
-      assert.match(curve.answer, /^does not hold 2 concurrent tool-calls within 10 s: at 2, \d+ of \d+ replies failed \(status \d+\)$/);
+      assert.match(curve.answer, /^does not hold 2 concurrent tool-calls within 10 s: at 2, \d+ of \d+ replies failed \(status ×\d+\)$/);
     } finally {
       await receiver.close();
     }

@@ -458,7 +458,7 @@ describe('send load: every reply judged', () => {
       const [stats] = jsonLines(result.stdout) as { answered: number; failures: Record<string, number> }[];
       assert.equal(stats!.answered, 20);
       assert.deepEqual(stats!.failures, { schema: 20 });
-      assert.match(result.stderr, /20 of 20 requests failed: schema 20/);
+      assert.match(result.stderr, /20 of 20 requests failed: schema ×20/);
     } finally {
       await receiver.close();
     }

@@ -18,4 +18,12 @@ describe('style', () => {
     assert.equal(colorEnabled({ isTTY: true }, {}, false), false);
     assert.equal(colorEnabled({ isTTY: false }, { FORCE_COLOR: '1' }, undefined), true);
   });
+
+  it('none in CI, on a dumb terminal, or with FORCE_COLOR=0, as README promises; FORCE_COLOR=1 wins over CI', () => {
+    assert.equal(colorEnabled({ isTTY: true }, { CI: 'true' }, undefined), false);
+    assert.equal(colorEnabled({ isTTY: true }, { TERM: 'dumb' }, undefined), false);
+    assert.equal(colorEnabled({ isTTY: true }, { FORCE_COLOR: '0' }, undefined), false);
+    assert.equal(colorEnabled({ isTTY: true }, { CI: 'false' }, undefined), true);
+    assert.equal(colorEnabled({ isTTY: false }, { CI: 'true', FORCE_COLOR: '1' }, undefined), true);
+  });
 });

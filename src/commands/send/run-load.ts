@@ -4,7 +4,7 @@ import { StopRequest } from '../../cli/stop-request.js';
 import { CheckFailed } from '../../errors.js';
 import { Reporter } from '../../output/reporter.js';
 import { statusMatches } from '../../platform/reply-check.js';
-import { failedOf, type LoadStats, totalOf } from '../../sending/load-stats.js';
+import { failedOf, type LoadStats, reasonCounts, totalOf } from '../../sending/load-stats.js';
 import type { LoadOptions } from './command.js';
 import { eventRequestOf } from './request-flags.js';
 import { loadJson, loadLines } from './load-render.js';
@@ -57,6 +57,6 @@ export async function runSendLoad(name: string | undefined, options: LoadOptions
   throw new CheckFailed(
     unexpected + totalOf(stats.errors) === failed
       ? `${failed} of ${stats.sent} requests did not get ${expect}`
-      : `${failed} of ${stats.sent} requests failed: ${[...stats.failures, ...stats.errors].map(([reason, count]) => `${reason} ${count}`).join(', ')}`,
+      : `${failed} of ${stats.sent} requests failed: ${reasonCounts(stats)}`,
   );
 }
