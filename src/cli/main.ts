@@ -34,24 +34,30 @@ export function buildProgram(io: Io, color = true) {
 Examples:
   $ hms-webhook demo                           a whole call against the built-in listener, then verify
   $ export HMS_WEBHOOK_SECRET=…                the secret every command signs and verifies with
-  $ hms-webhook send call --to localhost:3000  play a whole call against your receiver
-  $ hms-webhook probe --to localhost:3000      check that it refuses forgeries
+  $ hms-webhook send call --to localhost:3000/webhooks   play a whole call against your receiver
+  $ hms-webhook probe --to localhost:3000/webhooks       check that it refuses forgeries
   $ hms-webhook tools check --assistant a.json  lint the assistant's tools and call each at its route
-  $ hms-webhook send status-update --to localhost   sign and POST an event to your receiver
+  $ hms-webhook send status-update --to localhost:3000/webhooks   sign and POST an event to your receiver
   $ hms-webhook validate payload.json          check a payload against the platform's schemas
   $ hms-webhook verify captures.jsonl          check saved requests, and say why a signature fails
-  $ hms-webhook replay captures.jsonl --to :3000 --compare   send them again, re-signed, and compare the replies
+  $ hms-webhook replay captures.jsonl --to :3000/webhooks --compare   send them again, re-signed, and compare the replies
   $ hms-webhook init express                   a receiver of your own, right from the first line
   $ hms-webhook fixtures                       list the built-in payloads and replies
   $ hms-webhook schema tool-calls --reply      JSON Schema of a tool-calls reply
 
 Secrets: set HMS_WEBHOOK_SECRET or give --secret-file FILE; a --secret value is visible to other local users in ps.
-Exit codes: 0 all good, 1 a check failed, 2 could not run, 130 interrupted.`,
+Exit codes: 0 all good, 1 a check failed, 2 could not run, 130 interrupted, 143 stopped by SIGTERM.`,
     );
   program.on('option:version', () => {
     throw new CommanderError(EXIT.ok, VERSION_ASKED, '');
   });
   const context: CommandContext = { io, color: () => color };
+  // `hms-webhook version` as people type it, the same as --version.
+  program.addCommand(
+    new Command('version').description('print the version').action(() => {
+      throw new CommanderError(EXIT.ok, VERSION_ASKED, '');
+    }),
+  );
   for (const declare of [
     demoCommand,
     sendCommand,

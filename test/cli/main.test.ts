@@ -25,12 +25,19 @@ describe('the CLI shell', () => {
     assert.match(result.stdout, /Examples:/);
     assert.match(result.stdout, /Exit codes: 0 all good, 1 a check failed, 2 could not run/);
   });
+  it('`version` prints the version, as --version does', async () => {
+    const [command, flag] = [await runCli(['version']), await runCli(['--version'])];
+    assert.deepEqual([command.code, command.stdout], [0, flag.stdout]);
+    assert.match(command.stdout, /^\d+\.\d+\.\d+\n$/);
+  });
+
   it('an unknown command or option is a one-line error with exit 2', async () => {
     for (const args of [
       ['frobnicate'],
       ['validate', '--frob'],
       ['schema', 'call-started'],
       ['schema', 'status-update', '--dialect', 'xml'],
+      ['fixtures', 'shwo'],
     ]) {
       const result = await runCli(args);
       assert.equal(result.code, 2, args.join(' '));

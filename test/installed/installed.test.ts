@@ -105,6 +105,8 @@ describe('installed package: the tarball', () => {
       'bin/hms-webhook.js',
       'dist/bundle/cli.js',
       'dist/bundle/verify-worker.js',
+      'dist/bundle/signature-worker.js',
+      'LICENSE',
       'dist/src/index.js',
       'dist/src/index.d.ts',
     ]) {
