@@ -39,6 +39,16 @@ export function parseTarget(text: string | undefined, flag = '--to'): URL {
   return url;
 }
 
+/**
+ * The receiver a sending command posts to: `--to` when given, else HMS_WEBHOOK_URL (what the GitHub
+ * Action exports), else the listener's address.
+ */
+export function receiverTarget(to: string | undefined, env: NodeJS.ProcessEnv): URL {
+  if (to !== undefined) return parseTarget(to, '--to');
+  const fromEnv = env.HMS_WEBHOOK_URL?.trim();
+  return fromEnv ? parseTarget(fromEnv, 'HMS_WEBHOOK_URL') : parseTarget(undefined);
+}
+
 /** Whether a URL as written (a tool's `url`, `--check-url`) is an absolute http(s) one. */
 export function isHttpUrl(text: string): boolean {
   try {

@@ -28,6 +28,7 @@ const COMMANDS: { path: string[]; args: string[] }[] = [
   { path: ['completion'], args: ['bash'] },
   { path: ['fixtures', 'show'], args: ['status-update'] },
   { path: ['tools', 'check'], args: [] },
+  { path: ['version'], args: [] },
 ];
 
 /** A value each option that takes one can parse (options with choices take their first). */

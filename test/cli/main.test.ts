@@ -218,3 +218,27 @@ describe('validate: capture files and JSONL places', () => {
     assert.doesNotMatch(placed.stdout, /places\.jsonl:1:1:/);
   });
 });
+
+describe('environment defaults', () => {
+  it('HMS_WEBHOOK_URL is where a sending command posts without --to; a bad one is one line naming it', async () => {
+    const { startReceiver } = await import('../receiver.js');
+    const receiver = await startReceiver('env-secret');
+    try {
+      const sent = await runCli(['send', 'status-update'], { env: { HMS_WEBHOOK_URL: receiver.url, HMS_WEBHOOK_SECRET: 'env-secret' } });
+      assert.equal(sent.code, 0, sent.stderr);
+      assert.equal(receiver.received.length, 1);
+      const bad = await runCli(['probe'], { env: { HMS_WEBHOOK_URL: 'ftp://x', HMS_WEBHOOK_SECRET: 'env-secret' } });
+      assert.deepEqual(
+        [bad.code, bad.stderr],
+        [2, 'hms-webhook: HMS_WEBHOOK_URL "ftp://x": only http:// and https:// targets can receive webhooks\n'],
+      );
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('HMS_WEBHOOK_PORT is the port listen takes without --port', async () => {
+    const bad = await runCli(['listen'], { env: { HMS_WEBHOOK_PORT: 'eighty' } });
+    assert.deepEqual([bad.code, bad.stderr], [2, 'hms-webhook: HMS_WEBHOOK_PORT eighty: use 0 to 65535\n']);
+  });
+});

@@ -6,7 +6,11 @@ import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT } from '../../defaul
 const declaration = () =>
   new Command('listen')
     .description('run a local receiver that verifies, prints, answers, forwards and records every event')
-    .addOption(new Option('--port <port>', 'port to listen on (0 picks a free one)').argParser(number('any')).default(DEFAULT_PORT))
+    .addOption(
+      new Option('--port <port>', `port to listen on (0 picks a free one; default: HMS_WEBHOOK_PORT, else ${DEFAULT_PORT})`).argParser(
+        number('any'),
+      ),
+    )
     .option('--host <host>', 'address to bind (another than loopback only when you mean it)', DEFAULT_HOST)
     .option('--path <path>', 'the path that receives webhooks', '/')
     .addOption(secretOption('verify with this secret; repeat for rotation'))

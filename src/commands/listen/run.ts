@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { CommandContext } from '../../cli/command-context.js';
 import { type ListenOutcome, type ListenSessionOptions, listenUntilStopped } from '../../engine/listen-session.js';
 import { isLoopback } from '../../sending/target.js';
+import { DEFAULT_PORT } from '../../defaults.js';
 import { CheckFailed, InputError, Interrupted, UsageError } from '../../errors.js';
 import { whyUnreadable } from '../../input.js';
 import { Reporter } from '../../output/reporter.js';
@@ -48,8 +49,7 @@ export async function runListen(options: ListenOptions, context: CommandContext)
 
 /** The flags as the engine's options, each checked with a one-line error. */
 function sessionOf(options: ListenOptions, io: CommandContext['io']): Omit<ListenSessionOptions, 'onEvent'> {
-  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)
-    throw new UsageError(`--port ${options.port}: use 0 to 65535`);
+  const port = listenPort(options.port, io.env);
   const secrets = resolveSecrets(options, io.env, (text) => io.stderr.write(`hms-webhook: ${text}\n`));
   const replies = options.reply !== undefined ? readReplyPlan(options.reply) : {};
   const forwardTo = options.forwardTo !== undefined ? parseTarget(options.forwardTo) : undefined;
@@ -58,7 +58,7 @@ function sessionOf(options: ListenOptions, io: CommandContext['io']): Omit<Liste
   if (options.open && !options.ui) throw new UsageError('--open opens the inspector: add --ui');
   return {
     host: options.host,
-    port: options.port,
+    port,
     path: options.path.startsWith('/') ? options.path : `/${options.path}`,
     secrets,
     toleranceSeconds: options.tolerance,
@@ -75,6 +75,14 @@ function sessionOf(options: ListenOptions, io: CommandContext['io']): Omit<Liste
     ...(options.readyFile !== undefined ? { readyFile: options.readyFile } : {}),
     ...(options.ui ? { inspector: { port: options.uiPort, keep: options.uiKeep, secret: secrets[0], clock: io.clock } } : {}),
   };
+}
+
+/** `--port`, else HMS_WEBHOOK_PORT, else the default port; one that is not 0 to 65535 is a usage error naming where it came from. */
+function listenPort(flag: number | undefined, env: NodeJS.ProcessEnv): number {
+  const fromEnv = env.HMS_WEBHOOK_PORT?.trim();
+  const [port, source] = flag !== undefined ? [flag, '--port'] : fromEnv ? [Number(fromEnv), 'HMS_WEBHOOK_PORT'] : [DEFAULT_PORT, '--port'];
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`${source} ${flag ?? fromEnv}: use 0 to 65535`);
+  return port;
 }
 
 function verifyingLine(session: Omit<ListenSessionOptions, 'onEvent'>, options: ListenOptions): string {

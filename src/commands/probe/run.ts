@@ -5,7 +5,7 @@ import { CheckFailed, UsageError } from '../../errors.js';
 import { probeReceiver } from '../../engine/probe-receiver.js';
 import { Reporter } from '../../output/reporter.js';
 import { TestReport } from '../../output/test-report.js';
-import { parseTarget } from '../../sending/target.js';
+import { receiverTarget } from '../../sending/target.js';
 import { resolveSecrets } from '../../signing/secrets.js';
 import type { ProbeOptions } from './command.js';
 import { probeCase, probeJson, probeLines } from './render.js';
@@ -14,7 +14,7 @@ import { probeCase, probeJson, probeLines } from './render.js';
 export async function runProbeCommand(options: ProbeOptions, context: CommandContext): Promise<void> {
   const { io } = context;
   refuseRenamed(options, { event: (value) => `--fixture ${value}` });
-  const url = parseTarget(options.to);
+  const url = receiverTarget(options.to, io.env);
   const secret = resolveSecrets(options, io.env, (text) => context.io.stderr.write(`hms-webhook: ${text}\n`))[0];
   if (secret === undefined)
     throw new UsageError('probe needs the webhook secret your receiver checks: --secret, HMS_WEBHOOK_SECRET or --secret-file');

@@ -7,7 +7,7 @@ import { TestReport } from '../../output/test-report.js';
 import { isStatusExpectation } from '../../platform/reply-check.js';
 import { ignorePaths } from '../../platform/reply-compare.js';
 import type { ReplaySigning } from '../../sending/replay.js';
-import { parseTarget } from '../../sending/target.js';
+import { receiverTarget } from '../../sending/target.js';
 import { labelledSecrets } from '../../signing/secrets.js';
 import type { ReplayOptions } from './command.js';
 import { replayCase, replayJson, replayLines } from './render.js';
@@ -29,7 +29,7 @@ export async function runReplay(source: string, options: ReplayOptions, context:
     throw new UsageError(`--expect-status ${options.expectStatus}: give a status such as 401 or a class such as 4xx`);
   const ignore = ignorePaths(options.ignore);
   if (ignore.length > 0 && !options.compare) throw new UsageError('--ignore applies to --compare: add --compare');
-  const url = parseTarget(options.to);
+  const url = receiverTarget(options.to, io.env);
   const reporter = new Reporter(io, { json: options.json === true, color: context.color() });
   const secrets = labelledSecrets(options, io.env, (text) => reporter.note(text));
   const signing = signingOf(options, secrets.find((s) => s.accepted)?.secret, reporter);

@@ -1,7 +1,7 @@
 import type { Io } from '../../cli/io.js';
 import type { EventRequestOptions, RequestOptions } from '../../engine/request.js';
 import type { Reporter } from '../../output/reporter.js';
-import { parseTarget } from '../../sending/target.js';
+import { receiverTarget } from '../../sending/target.js';
 
 /** The flags that `send`, `send load` and `--ramp` share, as the engine's options for sending an event's requests. */
 export function eventRequestOf(
@@ -13,7 +13,7 @@ export function eventRequestOf(
   const { to: _target, timeout: _seconds, deadline: _budget, ...request } = options;
   return {
     ...request,
-    url: parseTarget(options.to),
+    url: receiverTarget(options.to, io.env),
     ...(name !== undefined ? { fixture: name } : {}),
     timeoutMs: options.timeout * 1000,
     ...(options.deadline !== undefined ? { deadlineMs: options.deadline * 1000 } : {}),

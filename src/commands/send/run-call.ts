@@ -20,7 +20,7 @@ import { ignorePaths } from '../../platform/reply-compare.js';
 import { loadScenario, type Scenario } from '../../platform/scenario.js';
 import { commandCheck, urlCheck } from '../../sending/side-effect-check.js';
 import type { SideEffectCheck } from '../../sending/call.js';
-import { isHttpUrl, parseTarget } from '../../sending/target.js';
+import { isHttpUrl, receiverTarget } from '../../sending/target.js';
 import { resolveSecrets } from '../../signing/secrets.js';
 import { parseRoutes, readAssistantFile } from '../tool-routing.js';
 import { readChaos, reproduceArgs, seedOf } from './chaos-options.js';
@@ -85,7 +85,7 @@ async function callsOptionsOf(
   const chaos = readChaos(options);
   if (options.concurrency !== undefined && options.calls === 1) throw new UsageError('--concurrency applies to --calls: add --calls N');
   if (options.fuzz !== undefined && options.calls > 1) throw new UsageError('--fuzz fuzzes the tools of one call: drop --calls');
-  const url = parseTarget(options.to);
+  const url = receiverTarget(options.to, io.env);
   if (options.checkUrl !== undefined && !isHttpUrl(options.checkUrl))
     throw new UsageError(`--check-url ${JSON.stringify(options.checkUrl)}: give an http:// or https:// URL`);
   const { label, scenario } = await loadScenario({ name, file: options.scenario });

@@ -2,7 +2,7 @@ import type { CommandContext } from '../../cli/command-context.js';
 import { writeArtilleryProject } from '../../engine/artillery.js';
 import { UsageError } from '../../errors.js';
 import { Reporter } from '../../output/reporter.js';
-import { parseTarget } from '../../sending/target.js';
+import { receiverTarget } from '../../sending/target.js';
 import type { LoadOptions } from './command.js';
 import { emitJson } from './load-render.js';
 
@@ -15,7 +15,7 @@ export async function runEmit(name: string | undefined, options: LoadOptions, co
     throw new UsageError(`give one of an event (${name}) or --scenario: each virtual user sends one event, or plays a whole call`);
   }
   const reporter = new Reporter(io, { json: options.json === true, color: context.color() });
-  const target = parseTarget(options.to);
+  const target = receiverTarget(options.to, io.env);
   const written = await writeArtilleryProject({
     target,
     ...(name !== undefined ? { fixture: name } : {}),

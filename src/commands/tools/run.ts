@@ -3,7 +3,7 @@ import { CheckFailed, UsageError } from '../../errors.js';
 import { assistantFromReply, checkTools } from '../../engine/check-tools.js';
 import { Reporter } from '../../output/reporter.js';
 import { TestReport } from '../../output/test-report.js';
-import { parseTarget } from '../../sending/target.js';
+import { parseTarget, receiverTarget } from '../../sending/target.js';
 import { resolveSecrets } from '../../signing/secrets.js';
 import { parseRoutes, readAssistantFile } from '../tool-routing.js';
 import type { ToolsCheckOptions } from './command.js';
@@ -19,7 +19,7 @@ export async function runToolsCheck(options: ToolsCheckOptions, context: Command
   const secret = resolveSecrets(options, io.env, (text) => reporter.note(text))[0];
   const routes = parseRoutes(options.route);
   const fromReply = options.fromReply === undefined ? undefined : parseTarget(options.fromReply, '--from-reply');
-  const receiver = options.to !== undefined || fromReply === undefined ? parseTarget(options.to) : fromReply;
+  const receiver = options.to !== undefined || fromReply === undefined ? receiverTarget(options.to, io.env) : fromReply;
   const assistant =
     options.assistant !== undefined
       ? await readAssistantFile(options.assistant, io.stdin)
