@@ -21,6 +21,8 @@ let bin = '';
 /** Where the package is installed: its fixtures and templates are read from there. */
 let installedRoot = '';
 let packedFiles: string[] = [];
+/** What `npm install` of the tarball printed. */
+let installOutput = { stdout: '', stderr: '' };
 
 /** A warning of node's own, "(node:1234) [DEP0040] DeprecationWarning: …": a user sees it on every run. */
 const NODE_WARNING = /\(node:\d+\)/;
@@ -86,7 +88,7 @@ before(async () => {
   const [manifest] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
   packedFiles = manifest!.files.map((file) => file.path);
   const prefix = join(dir, 'prefix');
-  await run(
+  installOutput = await run(
     'npm',
     ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(dir, manifest!.filename)],
     {
@@ -123,6 +125,8 @@ describe('installed package: the tarball', () => {
       /^(src|test|bench|scripts|dist\/test|dist\/bench|\.ci)\/|\.map$|\.tsbuildinfo$/.test(path),
     );
     assert.deepEqual(unwanted, []);
+    // A user's install runs no script of ours, so npm has nothing to warn about.
+    assert.doesNotMatch(installOutput.stderr, /install-scripts|prepare/i, installOutput.stderr);
     assert.ok(
       packedFiles.every((path) => !path.endsWith('.ts') || path.endsWith('.d.ts') || path.startsWith('fixtures/templates/')),
       'TypeScript sources only as templates',
