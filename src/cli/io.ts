@@ -46,7 +46,7 @@ export function processIo(): Io {
 export const STDOUT_CLOSED_LINE =
   'hms-webhook: stdout was closed before everything was written (its reader stopped reading): not every result was seen, so this run is not a pass\n';
 
-/** SIGINT and SIGTERM from the process; SIGPIPE from watchedStdout, not installed as a real handler. */
+/** The process's own signals (SIGINT, SIGTERM, SIGHUP); SIGPIPE from watchedStdout, never installed as a real handler. */
 function processSignals(): SignalSource & { emit(signal: 'SIGPIPE'): void } {
   const pipe = new EventEmitter();
   return {
