@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'junit2json';
 import { sign } from '../../src/signing/signature.js';
-import { BIN, jsonLines, ROOT, runCli, startCli, temporaryFolder } from '../helpers.js';
+import { BIN, jsonLines, nodeFirstOnPath, ROOT, runCli, startCli, temporaryFolder } from '../helpers.js';
 import { correctReplies, startReceiver } from '../receiver.js';
 
 const SECRET = 'ci-secret-6f02';
@@ -166,6 +166,37 @@ describe('completion scripts', () => {
       await run(shell, ['-n', file]);
     });
   }
+
+  it("README's install lines work as printed in a fresh home: zsh with compinit, fish with its folder made", async (t) => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const block = /\*\*Shell completion\.\*\*[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const lines = block
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => line.replace(/\s+# in ~\/\.\w+$/, ''));
+    assert.equal(lines.length, 3, block);
+    const home = join(dir, 'fresh-home');
+    const bin = join(dir, 'bin');
+    mkdirSync(home, { recursive: true });
+    mkdirSync(bin, { recursive: true });
+    symlinkSync(BIN, join(bin, 'hms-webhook'));
+    const env = { ...process.env, HOME: home, PATH: [bin, nodeFirstOnPath()].join(delimiter) };
+    for (const [shell, line] of [
+      ['bash', lines[0]!],
+      ['zsh', lines[1]!],
+      ['sh', lines[2]!],
+    ] as const) {
+      if (!(await has(shell))) {
+        assert.ok(!required, `${shell} is missing`);
+        t.diagnostic(`no ${shell} here`);
+        continue;
+      }
+      // zsh -f reads no rc file: the line alone must work, as it would in a new ~/.zshrc.
+      const result = await run(shell, shell === 'zsh' ? ['-f', '-c', line] : ['-c', line], { env });
+      assert.equal(result.stderr, '', `${shell}: ${line}`);
+    }
+    assert.ok(readFileSync(join(home, '.config/fish/completions/hms-webhook.fish'), 'utf8').includes('hms-webhook'));
+  });
 
   it('bash completes commands, the options of the command typed, option values, and payload names', async () => {
     const file = join(dir, 'completion.bash');
