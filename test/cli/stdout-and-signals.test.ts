@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadFixture } from '../../src/platform/fixtures.js';
 import { sign } from '../../src/signing/signature.js';
@@ -113,12 +114,12 @@ describe('a closed or stalled stdout', () => {
   });
 
   it('listen --json into a pipe nobody reads still exits after SIGTERM, dropping what was not read, and is not a pass', async () => {
-    const ready = join(dir, 'ready');
+    const ready = readyFile('ready');
     const child = run(['listen', '--port', '0', '--secret', SECRET, '--json', '--verbose', '--grace', '0.5', '--ready-file', ready]);
     const exited = exitOf(child);
     // Nobody reads stdout: the pipe fills, and the listener's later lines wait in memory.
     child.stdout.pause();
-    await until(() => existsSync(ready));
+    await until(() => existsSync(ready), child);
     const url = readFileSync(ready, 'utf8').trim();
     const padded = JSON.stringify({ ...JSON.parse(body), padding: 'x'.repeat(8000) });
     for (let i = 0; i < 40; i++) {
@@ -134,19 +135,33 @@ describe('a closed or stalled stdout', () => {
 });
 
 /** Waits for a condition a child process makes true, by polling: no deadline of its own. */
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
+/**
+ * Waits for a condition a child process makes true, by polling: no deadline of its own, but a child
+ * that exits first ends the wait with an error rather than a test that hangs.
+ */
+async function until(condition: () => boolean, child?: { exitCode: number | null }): Promise<void> {
+  while (!condition()) {
+    if (child !== undefined && child.exitCode !== null) throw new Error(`the process exited (${child.exitCode}) before the condition held`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** A ready file in a folder of this test's own, removed when the process ends, never while a test still waits on it. */
+function readyFile(name: string): string {
+  const folder = mkdtempSync(join(tmpdir(), 'hms-webhook-ready-'));
+  process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
+  return join(folder, name);
 }
 
 describe('listen and SIGHUP (what logrotate sends after a rotation)', () => {
   it('reopens the capture file at its path and goes on listening; the rotated file keeps its lines', async () => {
-    const ready = join(dir, 'hup-ready');
-    const file = join(dir, 'hup.jsonl');
+    const ready = readyFile('hup-ready');
+    const file = join(dirname(ready), 'hup.jsonl');
     const child = run(['listen', '--port', '0', '--secret', SECRET, '--save', file, '--ready-file', ready, '--json']);
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     const exited = exitOf(child);
-    await until(() => existsSync(ready));
+    await until(() => existsSync(ready), child);
     const url = readFileSync(ready, 'utf8').trim();
     const post = async () => (await fetch(url, { method: 'POST', body, headers: sign({ body, secret: SECRET }) })).status;
     assert.equal(await post(), 200);
@@ -155,7 +170,7 @@ describe('listen and SIGHUP (what logrotate sends after a rotation)', () => {
     // Heard in order: the request after the signal's warning goes to the new file.
     let stderr = '';
     child.stderr.on('data', (chunk: string) => (stderr += chunk));
-    await until(() => /SIGHUP: created again/.test(stderr));
+    await until(() => /SIGHUP: created again/.test(stderr), child);
     assert.equal(await post(), 200);
     child.kill('SIGTERM');
     const result = await exited;
@@ -173,7 +188,7 @@ describe('listen out of file descriptors (ulimit -n)', () => {
       skipWithout(t, 'prlimit (util-linux) is not installed');
       return;
     }
-    const ready = join(dir, 'fd-ready');
+    const ready = readyFile('fd-ready');
     const child = spawn(
       'prlimit',
       ['--nofile=48:48', process.execPath, BIN, 'listen', '--port', '0', '--secret', SECRET, '--ready-file', ready],
@@ -185,10 +200,10 @@ describe('listen out of file descriptors (ulimit -n)', () => {
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     const exited = exitOf(child as ChildProcessWithoutNullStreams);
-    await until(() => existsSync(ready));
+    await until(() => existsSync(ready), child);
     const url = new URL(readFileSync(ready, 'utf8').trim());
     const sockets = Array.from({ length: 80 }, () => connect(Number(url.port), '127.0.0.1').on('error', () => {}));
-    await until(() => /closed unanswered/.test(stdout));
+    await until(() => /closed unanswered/.test(stdout), child);
     for (const socket of sockets) socket.destroy();
     // Accepted in order: once this request is answered, every connection before it was taken or turned away.
     const response = await fetch(url, { method: 'POST', body, headers: sign({ body, secret: SECRET }) });
@@ -262,7 +277,7 @@ describe('SIGTERM during a run that sends: the summary of what was done, exit 14
     const receiver = await startReceiver(SECRET, correctReplies);
     try {
       const run = sending(['send', 'load', 'tool-calls', '--to', receiver.url, '--ramp', '1..5', '--step-seconds', '1', '--every', '100']);
-      await until(() => /^ +1 .* holds$/m.test(run.stdout()));
+      await until(() => /^ +1 .* holds$/m.test(run.stdout()), run.child);
       run.child.kill('SIGTERM');
       const { code, stderr } = await run.exited;
       assert.equal(code, 143, stderr);
@@ -276,7 +291,7 @@ describe('SIGTERM during a run that sends: the summary of what was done, exit 14
 describe('SIGTERM the moment listen says it is ready', () => {
   it('the ready file, then SIGTERM at once (what CI does): a summary and the verdict every time', async () => {
     for (let run = 0; run < 6; run++) {
-      const ready = join(dir, `ready-${run}`);
+      const ready = readyFile(`ready-${run}`);
       const child = spawn(process.execPath, [BIN, 'listen', '--port', '0', '--secret', SECRET, '--ready-file', ready], {
         cwd: ROOT,
         env: { ...process.env, NO_COLOR: '1' },
@@ -284,7 +299,7 @@ describe('SIGTERM the moment listen says it is ready', () => {
       let stdout = '';
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
       const exited = exitOf(child);
-      await until(() => existsSync(ready));
+      await until(() => existsSync(ready), child);
       child.kill('SIGTERM');
       const { code, stderr } = await exited;
       assert.equal(code, 0, `run ${run}: ${stderr}`);
