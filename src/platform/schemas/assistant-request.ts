@@ -12,7 +12,7 @@ import {
   looseObjectIn,
 } from './common.js';
 import { safeParseQuickly } from './quick-check.js';
-import { replyAssistant, replyAssistantLint } from './reply-assistant.js';
+import { durationWarnings, replyAssistant, replyAssistantLint } from './reply-assistant.js';
 
 export const event = 'assistant-request';
 export const statuses = ['ringing'] as const;
@@ -103,14 +103,4 @@ export function checkReply(value: unknown, d: Dialect): Lint {
     });
   }
   return { errors, warnings };
-}
-
-/** A max_duration_seconds the SDK's number allows and the platform would not use: not whole, or not above 0. */
-export function durationWarnings(node: Record<string, unknown>, key: string, path: (string | number)[]): Finding[] {
-  const value = node[key];
-  if (typeof value !== 'number') return [];
-  if (value <= 0)
-    return [{ path: [...path, key], message: `${value}: a call cannot last ${value} seconds; the platform needs a whole number above 0` }];
-  if (!Number.isInteger(value)) return [{ path: [...path, key], message: `${value}: the platform counts whole seconds` }];
-  return [];
 }

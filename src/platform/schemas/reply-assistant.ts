@@ -110,10 +110,7 @@ export const replyAssistant = oncePerDialect((d: Dialect) =>
 export function replyAssistantLint(assistant: Record<string, unknown>, d: Dialect, path: PathSegment[]): Lint {
   const errors: Finding[] = [];
   const warnings: Finding[] = [];
-  const durationKey = keyIn(d, 'max_duration_seconds');
-  const duration = assistant[durationKey];
-  if (typeof duration === 'number' && (duration <= 0 || !Number.isInteger(duration)))
-    warnings.push({ path: [...path, durationKey], message: `${duration}: the platform needs a whole number of seconds above 0` });
+  warnings.push(...durationWarnings(assistant, keyIn(d, 'max_duration_seconds'), path));
   const tools = asObject(assistant.llm_config)?.tools;
   if (Array.isArray(tools))
     tools.forEach((entry, index) => {
@@ -131,4 +128,14 @@ export function toolFormProblem(tool: Record<string, unknown>): string | undefin
   if (tool.type === undefined && typeof tool.name !== 'string')
     return 'a tool with neither type nor name: the platform cannot tell what it is';
   return undefined;
+}
+
+/** A max_duration_seconds the SDK's number allows and the platform would not use: not whole, or not above 0. */
+export function durationWarnings(node: Record<string, unknown>, key: string, path: PathSegment[]): Finding[] {
+  const value = node[key];
+  if (typeof value !== 'number') return [];
+  if (value <= 0)
+    return [{ path: [...path, key], message: `${value}: a call cannot last ${value} seconds; the platform needs a whole number above 0` }];
+  if (!Number.isInteger(value)) return [{ path: [...path, key], message: `${value}: the platform counts whole seconds` }];
+  return [];
 }
