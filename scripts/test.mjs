@@ -14,5 +14,11 @@ const files = readdirSync('dist/test', { recursive: true, encoding: 'utf8' })
   .map((file) => `dist/test/${file}`)
   .sort();
 const args = process.argv.slice(2).filter((arg) => arg !== '--quick');
-const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files, ...args], { stdio: 'inherit' });
+// A test that leaves a server or child open fails on its own, never holds the run: each file's process
+// exits once its tests are done, and no single test may take ten minutes.
+const result = spawnSync(
+  process.execPath,
+  ['--test', '--test-force-exit', '--test-timeout=600000', '--test-reporter=spec', ...files, ...args],
+  { stdio: 'inherit' },
+);
 process.exit(result.status ?? 1);

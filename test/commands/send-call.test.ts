@@ -282,7 +282,7 @@ describe('probe: is the receiver safe?', () => {
       'missing signature',
       'short signature',
       'timestamp 301 s old',
-      'timestamp 301 s in the future',
+      'timestamp 330 s in the future',
       'timestamp in milliseconds',
       'signature without its timestamp',
     ]) {

@@ -3,7 +3,7 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { type CliResult, jsonLines, nodeFirstOnPath, ROOT, spawnCli, temporaryFolder } from '../helpers.js';
 import { PYTHON, pythonHas, start } from '../init/started-receiver.js';
@@ -272,6 +272,8 @@ describe('installed package: every command from the installed bin', { timeout: 3
     before(async () => {
       receiver = await startReceiver(SECRET, correctReplies);
     });
+    // Closed whatever failed: an open server would keep this file's process, and the whole run, waiting.
+    after(() => receiver.close());
 
     it('listen --save --forward-to relays a whole send call to a real receiver and saves each request privately', async () => {
       const listen = await installedListen(['--save', captures, '--forward-to', receiver.url]);
@@ -342,7 +344,6 @@ describe('installed package: every command from the installed bin', { timeout: 3
       } finally {
         await listen.stop();
       }
-      await receiver.close();
     });
   });
 

@@ -26,7 +26,7 @@ export function probeCommand(context: CommandContext) {
 Cases: the valid request, and the same payload pretty-printed, with Python spacing, \\u escapes, \\/ escapes,
 keys in another order and 1.0 floats, each correctly signed (each must get 2xx: refusing them means the
 receiver verifies a re-serialised copy); tampered body, wrong secret, missing signature, short, empty,
-non-hex and double-prefixed signatures (refused, never a 5xx), timestamps 301 s old and in the future,
+non-hex and double-prefixed signatures (refused, never a 5xx), timestamps 301 s old and 330 s in the future,
 in milliseconds, missing (each must be refused: non-2xx); timestamps as N.0, " N" and +N and a signed
 non-JSON body (a warning when accepted); the valid request delivered again (a 2xx, as the first: a
 duplicate refused, 409 included, fails). When the valid request is not accepted, the refusals prove
