@@ -6,7 +6,13 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 
-const SLOW = ['init/templates.test.js', 'installed/installed.test.js', 'commands/send-emit.test.js', 'inspector/browser.test.js'];
+const SLOW = [
+  'init/templates.test.js',
+  'installed/installed.test.js',
+  'examples/run-examples.test.js',
+  'commands/send-emit.test.js',
+  'inspector/browser.test.js',
+];
 const quick = process.argv.includes('--quick');
 const files = readdirSync('dist/test', { recursive: true, encoding: 'utf8' })
   .filter((file) => file.endsWith('.test.js'))

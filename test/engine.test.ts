@@ -169,12 +169,12 @@ describe('the engine: each use case a function, with the verdicts the commands g
     );
   });
 
-  it("README's library example runs as printed against a correct receiver (the built-in listener)", async () => {
+  it("docs/library.md's example runs as printed against a correct receiver (the built-in listener)", async () => {
     const server = await startBuiltInListener(SECRET, { path: '/webhooks' });
     closers.push(() => server.close());
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const example = /```ts\n(import \{ loadScenario, playCalls, probeReceiver \} from 'hms-webhook';[\s\S]*?)```/.exec(readme)?.[1];
-    assert.ok(example, 'the example is in README.md');
+    const page = readFileSync(join(ROOT, 'docs/library.md'), 'utf8');
+    const example = /```ts\n(import \{ loadScenario, playCalls, probeReceiver \} from 'hms-webhook';[\s\S]*?)```/.exec(page)?.[1];
+    assert.ok(example, 'the example is in docs/library.md');
     // Inside the package, so that `hms-webhook` resolves to itself; the receiver's URL instead of :3000.
     const file = join(ROOT, 'dist/test/readme-library-example.mjs');
     writeFileSync(

@@ -181,3 +181,9 @@ export function skipWithout(t: { skip(message: string): void }, reason: string):
   if (process.env.HMS_WEBHOOK_SYSTEM_TESTS === 'required') throw new Error(`required here, but ${reason}`);
   t.skip(reason);
 }
+
+/** An Io that discards what is written: for parsing a command line without running it. */
+export function quietIo(): Io {
+  const sink = { write: () => true, once: () => undefined, isTTY: false };
+  return { stdout: sink, stderr: sink, stdin: process.stdin, env: {}, clock: systemClock, signals: new EventEmitter() };
+}

@@ -36,7 +36,7 @@ Examples:
   $ export HMS_WEBHOOK_SECRET=…                the secret every command signs and verifies with
   $ hms-webhook send call --to localhost:3000/webhooks   play a whole call against your receiver
   $ hms-webhook probe --to localhost:3000/webhooks       check that it refuses forgeries
-  $ hms-webhook tools check --assistant a.json  lint the assistant's tools and call each at its route
+  $ hms-webhook tools check --assistant assistant.json   lint an assistant's tools and call each at its route
   $ hms-webhook send status-update --to localhost:3000/webhooks   sign and POST an event to your receiver
   $ hms-webhook validate payload.json          check a payload against the platform's schemas
   $ hms-webhook verify captures.jsonl          check saved requests, and say why a signature fails

@@ -167,9 +167,9 @@ describe('completion scripts', () => {
     });
   }
 
-  it("README's install lines work as printed in a fresh home: zsh with compinit, fish with its folder made", async (t) => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const block = /\*\*Shell completion\.\*\*[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+  it("docs/ci.md's completion lines work as printed in a fresh home: zsh with compinit, fish with its folder made", async (t) => {
+    const page = readFileSync(join(ROOT, 'docs/ci.md'), 'utf8');
+    const block = /\*\*Shell completion\.\*\*[\s\S]*?```sh\n([\s\S]*?)```/.exec(page)?.[1] ?? '';
     const lines = block
       .split('\n')
       .filter((line) => line.trim() !== '')

@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { CommandUnknownOpts } from '@commander-js/extra-typings';
-import type { Io } from '../../src/cli/io.js';
 import { buildProgram } from '../../src/cli/main.js';
-import { systemClock } from '../../src/clock.js';
-import { ROOT, runCli } from '../helpers.js';
+import { documentBlocks } from '../examples/examples.js';
+import { quietIo, ROOT, runCli } from '../helpers.js';
 
-// Every `hms-webhook …` example, in README.md and in every --help, goes through the parser and
+// Every `hms-webhook …` example, in README.md, docs/ and every --help, goes through the parser and
 // reaches a command, so that the copies cannot drift from the declarations.
 
 /** The words of one shell command line: quotes removed, cut at a comment, a pipe, a redirection or a description. */
@@ -58,20 +54,10 @@ function examplesIn(lines: readonly string[]): string[][] {
   return found;
 }
 
-function readmeExamples(): string[][] {
-  const text = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const blocks = [...text.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]!);
-  return examplesIn(
-    blocks
-      .flatMap((block) => block.split('\n'))
-      .filter((line) => /^(npx )?hms-webhook |\| hms-webhook /.test(line) || line.includes('| hms-webhook ')),
-  );
+/** The `hms-webhook` command lines of README.md's and docs/'s shell blocks. */
+function documentedExamples(): string[][] {
+  return examplesIn(documentBlocks(ROOT).flatMap((block) => block.examples.flatMap((example) => example.text.split('\n'))));
 }
-
-const quietIo = (): Io => {
-  const sink = { write: () => true, once: () => undefined, isTTY: false };
-  return { stdout: sink, stderr: sink, stdin: process.stdin, env: {}, clock: systemClock, signals: new EventEmitter() };
-};
 
 function allCommands(command: CommandUnknownOpts): CommandUnknownOpts[] {
   return command.commands.flatMap((sub) => [sub, ...allCommands(sub)]);
@@ -101,8 +87,8 @@ describe('examples: every one parses and reaches a command', () => {
     assert.deepEqual(commandWords('demo                 a whole call'), ['demo']);
   });
 
-  it('README.md', async () => {
-    const examples = readmeExamples();
+  it('README.md and docs/', async () => {
+    const examples = documentedExamples();
     assert.ok(examples.length >= 30, `found ${examples.length} examples`);
     for (const words of examples) {
       assert.notEqual(await parse(words), '', `hms-webhook ${words.join(' ')}`);

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
 import type { CommandUnknownOpts } from '@commander-js/extra-typings';
-import type { Io } from '../../src/cli/io.js';
 import { buildProgram } from '../../src/cli/main.js';
-import { systemClock } from '../../src/clock.js';
-import { runCli } from '../helpers.js';
+import { quietIo, runCli } from '../helpers.js';
 
 // Every flag of every command: accepted (parsed, and the command's action reached) where the
 // command declares it, rejected by the parser with one line and exit 2 everywhere else.
@@ -95,11 +92,6 @@ const SAMPLE: Record<string, string> = {
   '--fixture': 'status-update/ended',
   '--every': '500',
   '--users': '5',
-};
-
-const quietIo = (): Io => {
-  const sink = { write: () => true, once: () => undefined, isTTY: false };
-  return { stdout: sink, stderr: sink, stdin: process.stdin, env: {}, clock: systemClock, signals: new EventEmitter() };
 };
 
 function find(program: CommandUnknownOpts, path: string[]): CommandUnknownOpts {

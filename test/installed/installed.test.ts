@@ -9,6 +9,7 @@ import { type CliResult, jsonLines, nodeFirstOnPath, ROOT, spawnCli, temporaryFo
 import { PYTHON, pythonHas, start } from '../init/started-receiver.js';
 import { call } from '../inspector/inspector.js';
 import { correctReplies, startReceiver } from '../receiver.js';
+import { installPacked } from './packed.js';
 
 // The package as users get it: packed with `npm pack`, installed globally into a prefix of its own, and
 // every command's main path run from that installed bin, each judged by its result.
@@ -84,20 +85,9 @@ function events(stdout: string, type: string): Record<string, any>[] {
 }
 
 before(async () => {
-  const packed = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: ROOT });
-  const [manifest] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
-  packedFiles = manifest!.files.map((file) => file.path);
-  const prefix = join(dir, 'prefix');
-  installOutput = await run(
-    'npm',
-    ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(dir, manifest!.filename)],
-    {
-      cwd: dir,
-      env: { ...process.env, PATH: nodeFirstOnPath() },
-    },
-  );
-  bin = join(prefix, 'bin/hms-webhook');
-  installedRoot = join(prefix, 'lib/node_modules/hms-webhook');
+  const installedPackage = await installPacked(dir);
+  ({ bin, files: packedFiles, installOutput } = installedPackage);
+  installedRoot = installedPackage.root;
 });
 
 describe('installed package: the tarball', () => {

@@ -9,9 +9,9 @@ export function completionCommand(context: CommandContext) {
       'after',
       `
 Examples:
-  $ source <(hms-webhook completion bash)          in ~/.bashrc
-  $ source <(hms-webhook completion zsh)           in ~/.zshrc
-  $ hms-webhook completion fish > ~/.config/fish/completions/hms-webhook.fish`,
+  $ source <(hms-webhook completion bash)                                     in ~/.bashrc
+  $ autoload -Uz compinit && compinit; source <(hms-webhook completion zsh)   in ~/.zshrc
+  $ mkdir -p ~/.config/fish/completions && hms-webhook completion fish > ~/.config/fish/completions/hms-webhook.fish`,
     )
     .action(async (shell) => {
       const { runCompletion } = await import('./run.js');

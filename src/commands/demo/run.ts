@@ -137,7 +137,7 @@ async function verifyAndSum(
       `call: ${summaryLine(played.result.passed, played.result.failed, style)}${again} · verify: ${summaryLine(verified.passed, verified.failed, style)}`,
     );
     reporter.line(
-      style.dim('Next: point it at your own receiver — hms-webhook send call --to localhost:3000 (with HMS_WEBHOOK_SECRET set)'),
+      style.dim('Next: point it at your own receiver — hms-webhook send call --to localhost:3000/webhooks (with HMS_WEBHOOK_SECRET set)'),
     );
   }
   if (played.result.failed > 0 || verified.failed > 0) throw new CheckFailed();

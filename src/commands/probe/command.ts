@@ -34,7 +34,7 @@ nothing and are shown as n/a.
 
 Examples:
   $ hms-webhook probe --to localhost:3000/webhooks     (the secret from HMS_WEBHOOK_SECRET)
-  $ hms-webhook probe --to https://staging.example.com/hooks --secret-file .webhook-secret --json
+  $ hms-webhook probe --to http://localhost:3000/webhooks --secret-file .webhook-secret --json
 Exit: 0 every forgery refused, 1 a forgery accepted, a valid form refused or a crash, 2 could not connect.`,
     )
     .action(async (options) => {

@@ -56,12 +56,12 @@ export function replayCommand(context: CommandContext) {
       'after',
       `
 Examples:
-  $ hms-webhook replay captures.jsonl --to :3000 --compare          a morning of real traffic as a regression test
+  $ hms-webhook replay captures.jsonl --to :3000/webhooks --compare          a morning of real traffic as a regression test
   $ hms-webhook replay session.har --to localhost:3000/webhooks --filter event:tool-calls --last 5
-  $ hms-webhook replay captures.jsonl --to :3000/webhooks --filter 'verdict:failed call:5c4d'
+  $ hms-webhook replay captures.jsonl --to :3000/webhooks --filter 'event:tool-calls verdict:passed'
 verdict: in --filter is the one listen recorded (else verify's checks, for a HAR file).
-  $ hms-webhook replay captures.jsonl --to :3000 --line 12 --set message.call.status=ended
-  $ hms-webhook replay captures.jsonl --to :3000 --as-captured --expect-status 401
+  $ hms-webhook replay captures.jsonl --to :3000/webhooks --line 6 --set message.call.status=ended
+  $ hms-webhook replay captures.jsonl --to :3000/webhooks --as-captured --expect-status 401
 Re-signed with HMS_WEBHOOK_SECRET, --secret-file or --secret, at the current time; the body bytes are the captured ones.
 Exit: 0 every reply passed (and matched, with --compare), 1 any did not, 2 could not read or send.`,
     )

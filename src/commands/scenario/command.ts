@@ -21,8 +21,8 @@ export function scenarioCommand(context: CommandContext) {
         `
 Examples:
   $ hms-webhook scenario from captures.jsonl --redact --out my-call.json
-  $ hms-webhook send call --scenario my-call.json --to :3000
-  $ hms-webhook scenario from session.har --call 5c4d2e8a-… > call.json
+  $ hms-webhook send call --scenario my-call.json --to :3000/webhooks
+  $ hms-webhook scenario from session.har > call.json
 The scenario validates against \`hms-webhook schema scenario\`; the receiver's recorded tool results become tool_results.
 Exit: 0 written, 2 no call found or the input is unreadable.`,
       )

@@ -179,8 +179,9 @@ Examples:
   $ hms-webhook send tool-calls/several-tools --to http://localhost:3000/webhooks --secret-file .webhook-secret
   $ hms-webhook send assistant-request --dialect flireo --set message.customer.number=+31687654321
   $ hms-webhook send status-update --tamper --expect-status 401
-  $ hms-webhook send tool-calls --assistant assistant.json --to :3000 --fuzz 200 --seed 7
-  $ hms-webhook send call --to localhost:3000          a whole call (see send call --help)
+  $ hms-webhook fixtures show assistant-request/with-tools --reply > assistant.json
+  $ hms-webhook send tool-calls --assistant assistant.json --to :3000/webhooks --route book_appointment=localhost:8484 --fuzz 200 --seed 7
+  $ hms-webhook send call --to localhost:3000/webhooks          a whole call (see send call --help)
   $ hms-webhook send load end-of-call-report --count 10000 --concurrency 50
 Exit: 0 reply ok, 1 reply failed a check (status, schema, late), 2 could not send.`,
     )
@@ -198,13 +199,13 @@ end-of-call-report with one call id, using your receiver's replies as the platfo
 it returns is echoed in every later event; {"error"} ends the call).
 
 Examples:
-  $ hms-webhook send call --to localhost:3000
+  $ hms-webhook send call --to localhost:3000/webhooks
   $ hms-webhook send call opening-hours --dialect flireo --web --pace 500
   $ hms-webhook send call --scenario my-call.json --set message.assistant.metadata.env=test
-  $ hms-webhook send call --to :3000 --chaos all --seed 7 --save-plan found.json
-  $ hms-webhook send call --to :3000 --chaos dup,redeliver --check 'node count-rows.js'
-  $ hms-webhook send call --to :3000 --calls 200 --concurrency 50 --chaos all
-  $ hms-webhook send call confirm-by-sms --to :3000 --route book_appointment=:3001/tools --fuzz
+  $ hms-webhook send call --to :3000/webhooks --chaos all --seed 7 --save-plan found.json
+  $ hms-webhook send call --to :3000/webhooks --chaos dup,redeliver --check 'node count-rows.js'
+  $ hms-webhook send call --to :3000/webhooks --calls 200 --concurrency 50 --chaos all
+  $ hms-webhook send call confirm-by-sms --to :3000/webhooks --route book_appointment=localhost:8484 --fuzz
 Exit: 0 every step passed, 1 a step failed (the call stops there), 2 could not send.`,
       )
       .action(async (scenario, options) => {
@@ -220,7 +221,7 @@ Exit: 0 every step passed, 1 a step failed (the call stops there), 2 could not s
 Examples:
   $ hms-webhook send load end-of-call-report --count 10000 --concurrency 50
   $ hms-webhook send load status-update --count 500 --unsigned --expect-status 401
-  $ hms-webhook send load tool-calls --to :3000/webhooks --ramp 10..500 --ramp-step 20 --every 500 --plot knee.svg
+  $ hms-webhook send load tool-calls --to :3000/webhooks --ramp 10..50 --ramp-step 20 --step-seconds 2 --every 500 --plot knee.svg
   $ hms-webhook send load tool-calls --to https://staging.example.com/webhooks --emit artillery --out load-test
   $ hms-webhook send load --scenario book-appointment --to :3000/webhooks --emit artillery --users 5000 --duration 300
 One meaning per flag: --count and --concurrency are requests and connections (plain load); --ramp's

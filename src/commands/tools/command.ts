@@ -44,8 +44,9 @@ parameters an object schema; an async tool has a message), then sends each one t
 arguments built from its parameters to its route: --route, its own url (or server.url), else --to.
 
 Examples:
-  $ hms-webhook tools check --assistant assistant.json --to localhost:3000/webhooks
-  $ hms-webhook tools check --from-reply http://localhost:3000/webhooks --route check_stock=:3001/tools
+  $ hms-webhook fixtures show assistant-request/with-tools --reply > assistant.json
+  $ hms-webhook tools check --assistant assistant.json --to localhost:3000/webhooks --route book_appointment=localhost:8484
+With --from-reply URL instead of --assistant, the assistant is the one your receiver answers an assistant-request with.
 Exit: 0 every tool passed, 1 a definition or a reply failed, 2 could not run.`,
       )
       .action(async (options) => {

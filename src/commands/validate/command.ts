@@ -21,7 +21,8 @@ export function validateCommand(context: CommandContext) {
       'after',
       `
 Examples:
-  $ hms-webhook validate fixtures/status-update/ended.json
+  $ hms-webhook fixtures show status-update/ended > ended.json
+  $ hms-webhook validate ended.json
   $ hms-webhook validate payloads.jsonl --json
   $ echo '{"results":[{"tool_call_id":"tool_1","result":"ok"}]}' | hms-webhook validate --reply tool-calls -
   $ hms-webhook fixtures show tool-calls > request.json
