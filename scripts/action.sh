@@ -17,7 +17,9 @@ case "${1:-}" in
       echo "::error::hms-webhook: the secret input is empty: pass your webhook secret (secrets.HMS_WEBHOOK_SECRET)"
       exit 1
     fi
-    hms-webhook listen --port "${INPUT_PORT:-8484}" --save "$captures" --ready-file "$ready" --json \
+    # No job summary of its own: this step's summary file is read when the step ends, before the
+    # listener stops; `finish` verifies the captures and writes the summary in its own step.
+    GITHUB_STEP_SUMMARY="" hms-webhook listen --port "${INPUT_PORT:-8484}" --save "$captures" --ready-file "$ready" --json \
       > "$dir/events.jsonl" 2> "$dir/listen.log" &
     echo "$!" > "$dir/listen.pid"
     # The listener writes the ready file once it listens; if it exits first, its reason is in the log.

@@ -119,6 +119,10 @@ export async function main(args: readonly string[], io: Io = processIo()): Promi
 
 async function run(args: readonly string[], io: Io): Promise<number> {
   const program = buildProgram(io, !args.includes(NO_COLOR_FLAG));
+  let ran: CommandUnknownOpts | undefined;
+  program.hook('preAction', (_program, action) => {
+    ran = action as CommandUnknownOpts;
+  });
   try {
     await program.parseAsync(upgradeArguments(args.filter((arg) => arg !== NO_COLOR_FLAG)), { from: 'user' });
     return EXIT.ok;
@@ -127,7 +131,25 @@ async function run(args: readonly string[], io: Io): Promise<number> {
       io.stdout.write(`${await packageVersion()}\n`);
       return EXIT.ok;
     }
-    return await exitCodeOf(error, io);
+    const code = await exitCodeOf(error, io);
+    if (code === EXIT.cannotRun && ran !== undefined) await reportWhyNotRun(ran, error, io);
+    return code;
+  }
+}
+
+/** --junit and the job summary of a command that could not run say why, instead of being missing. */
+async function reportWhyNotRun(command: CommandUnknownOpts, error: unknown, io: Io): Promise<void> {
+  if (!command.options.some((option) => option.long === '--junit')) return;
+  const junit = (command.opts() as { junit?: string }).junit;
+  if (junit === undefined && (io.env.GITHUB_STEP_SUMMARY ?? '') === '') return;
+  const path: string[] = [];
+  for (let at: CommandUnknownOpts | null = command; at?.parent; at = at.parent) path.unshift(at.name());
+  const { reportCannotRun } = await import('../output/test-report.js');
+  const reason = error instanceof Error && error.message !== '' ? error.message : 'could not run';
+  try {
+    reportCannotRun(`hms-webhook ${path.join(' ')}`, junit, io.env, io.clock.now(), reason);
+  } catch {
+    // The report itself cannot be written (its path was the reason, or the disk): stderr said why already.
   }
 }
 

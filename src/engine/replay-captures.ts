@@ -1,5 +1,5 @@
 import { checkCapture } from '../captures/capture-check.js';
-import { captureBody, locationOf, readCaptures, type SourcedCapture } from '../captures/capture-file.js';
+import { type Capture, captureBody, locationOf, readCaptures, type SourcedCapture } from '../captures/capture-file.js';
 import { type CaptureFacts, type CaptureSelection, factsOf, isSelected, recordedVerdict } from '../captures/selection.js';
 import { type Clock, systemClock, unixSecondsOf } from '../clock.js';
 import { DEFAULT_TOLERANCE_SECONDS } from '../defaults.js';
@@ -10,6 +10,7 @@ import type { PathSegment } from '../platform/schemas/common.js';
 import { NetworkFailure, type OutgoingRequest, type ReceivedReply } from '../sending/http.js';
 import { type ReplaySigning, replayRequest, sendReplayed, UnsendableCapture } from '../sending/replay.js';
 import type { KnownSecret } from '../signing/diagnosis.js';
+import { TIMESTAMP_HEADER } from '../signing/signature.js';
 
 /** One replayed request and what came of it. */
 export interface ReplayReport {
@@ -70,7 +71,13 @@ export async function replayCaptures(
   const clock = options.clock ?? systemClock;
   const label = options.source === '-' ? 'stdin' : options.source;
   const counts = { passed: 0, failed: 0 };
+  /** Ages of the captures sent with their own signature while still inside the platform's window. */
+  const stillFresh: number[] = [];
   const replayOne = async (item: Selected) => {
+    if (options.signing.kind === 'as-captured') {
+      const age = capturedAge(item.sourced.capture, unixSecondsOf(clock));
+      if (age !== undefined && Math.abs(age) <= DEFAULT_TOLERANCE_SECONDS) stillFresh.push(age);
+    }
     let report: ReplayReport;
     try {
       report = await replayOneCapture(item, options, clock);
@@ -89,7 +96,25 @@ export async function replayCaptures(
   const requests = selectedCaptures(options, label, failedCapture);
   const sent = await inCallOrder(requests, Math.max(1, options.concurrency ?? 1), options.paceMs ?? 0, replayOne);
   if (sent === 0) throw new InputError(`no requests to replay in ${label}${selectionText(options.selection)}`);
+  if (stillFresh.length > 0) options.onNote?.(freshNote(stillFresh, sent));
   return counts;
+}
+
+/** How old a capture's own X-Webhook-Timestamp is now, in seconds (negative: ahead); undefined without one. */
+function capturedAge(capture: Capture, now: number): number | undefined {
+  const header = Object.entries(capture.headers).find(([name]) => name.toLowerCase() === TIMESTAMP_HEADER)?.[1];
+  return typeof header === 'string' && /^\d+$/.test(header) ? now - Number(header) : undefined;
+}
+
+/**
+ * Sent as captured inside the window, a capture is a fresh delivery to the receiver: its age check is
+ * not what refused or accepted it. Said once, so that a passing `--expect-status 401` is not read as one.
+ */
+function freshNote(ages: readonly number[], sent: number): string {
+  const youngest = Math.min(...ages.map((age) => Math.abs(age)));
+  const which =
+    ages.length === 1 && sent === 1 ? 'the capture' : ages.length === sent ? `all ${sent} captures` : `${ages.length} of ${sent} captures`;
+  return `${which} sent as captured ${ages.length === 1 ? 'was' : 'were'} still inside the ${DEFAULT_TOLERANCE_SECONDS} s window (the newest ${youngest} s old): the receiver saw fresh deliveries, so this did not test its age check; replay them once they are older than ${DEFAULT_TOLERANCE_SECONDS} s`;
 }
 
 async function replayOneCapture(

@@ -1,4 +1,4 @@
-import { appendFileSync } from 'node:fs';
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { checkOutputPath, writeOutputFile } from '../output-file.js';
 import { InputError } from '../errors.js';
 import { whyUnreadable } from '../input.js';
@@ -12,6 +12,8 @@ export interface TestCase {
   failure?: string;
   /** Why it was not judged (a probe case that says nothing when the valid request failed). */
   skipped?: string;
+  /** Why the command could not run at all (exit 2): a JUnit error, not a failure. */
+  error?: string;
   seconds: number;
 }
 
@@ -46,18 +48,19 @@ export function junitXml(runName: string, suites: readonly TestSuite[]): string 
   const count = (cases: readonly TestCase[]) => ({
     tests: cases.length,
     failures: cases.filter((c) => c.failure !== undefined).length,
+    errors: cases.filter((c) => c.error !== undefined).length,
     skipped: cases.filter((c) => c.failure === undefined && c.skipped !== undefined).length,
     time: cases.reduce((sum, c) => sum + c.seconds, 0),
   });
   const all = count(suites.flatMap((suite) => suite.cases));
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${xmlText(runName)}" tests="${all.tests}" failures="${all.failures}" errors="0" skipped="${all.skipped}" time="${seconds(all.time)}">`,
+    `<testsuites name="${xmlText(runName)}" tests="${all.tests}" failures="${all.failures}" errors="${all.errors}" skipped="${all.skipped}" time="${seconds(all.time)}">`,
   ];
   suites.forEach((suite, index) => {
     const c = count(suite.cases);
     lines.push(
-      `  <testsuite name="${xmlText(suite.name)}" id="${index}" tests="${c.tests}" failures="${c.failures}" errors="0" skipped="${c.skipped}" time="${seconds(c.time)}" timestamp="${xmlText(suite.timestamp)}">`,
+      `  <testsuite name="${xmlText(suite.name)}" id="${index}" tests="${c.tests}" failures="${c.failures}" errors="${c.errors}" skipped="${c.skipped}" time="${seconds(c.time)}" timestamp="${xmlText(suite.timestamp)}">`,
     );
     for (const test of suite.cases) {
       const open = `    <testcase name="${xmlText(test.name)}" classname="${xmlText(suite.name)}" time="${seconds(test.seconds)}"`;
@@ -65,6 +68,12 @@ export function junitXml(runName: string, suites: readonly TestSuite[]): string 
         lines.push(
           `${open}>`,
           `      <failure message="${xmlText(test.failure)}" type="failure">${xmlText(test.failure)}</failure>`,
+          '    </testcase>',
+        );
+      else if (test.error !== undefined)
+        lines.push(
+          `${open}>`,
+          `      <error message="${xmlText(test.error)}" type="error">${xmlText(test.error)}</error>`,
           '    </testcase>',
         );
       else if (test.skipped !== undefined) lines.push(`${open}>`, `      <skipped message="${xmlText(test.skipped)}"/>`, '    </testcase>');
@@ -76,10 +85,14 @@ export function junitXml(runName: string, suites: readonly TestSuite[]): string 
   return `${lines.join('\n')}\n`;
 }
 
-/** A cell of a Markdown table: one line, control characters escaped (they came from the wire), pipes escaped, long reasons cut. */
+/**
+ * A cell of a Markdown table: one line, control characters escaped (they came from the wire), pipes
+ * escaped, long reasons cut, and `<`, `>` and `&` written as entities: GitHub renders HTML in a summary.
+ */
 function cell(text: string): string {
   const line = printable(text.replace(/[\r\n]+/g, ' ')).replaceAll('|', '\\|');
-  return line.length > 300 ? `${line.slice(0, 299)}…` : line;
+  const cut = line.length > 300 ? `${line.slice(0, 299)}…` : line;
+  return cut.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
 /** The failures a job summary lists; past them it says how many more. */
@@ -144,14 +157,38 @@ export class TestReport {
   write(): void {
     if (this.junitFile !== undefined) writeOutputFile('--junit', this.junitFile, junitXml(this.title, this.suites), { replace: true });
     const summary = this.env.GITHUB_STEP_SUMMARY;
-    if (summary !== undefined && summary !== '') save(summary, stepSummary(this.title, this.suites), appendFileSync);
+    if (summary !== undefined && summary !== '') appendToStepSummary(summary, stepSummary(this.title, this.suites));
   }
 }
 
-function save(file: string, text: string, write: (file: string, text: string) => void): void {
+/**
+ * Appends to the step's summary file, which the runner creates for each step and reads when the step
+ * ends: a file that is gone belongs to a step that has ended (a listener started in an earlier step),
+ * so it is not created again, where nobody would read it. A symlink is not followed.
+ */
+/**
+ * A command that could not run (exit 2) still leaves its report, so that CI shows why instead of a
+ * missing file: one case, an error with the reason, in --junit and in the job summary.
+ */
+export function reportCannotRun(title: string, junitFile: string | undefined, env: NodeJS.ProcessEnv, now: number, reason: string): void {
+  const timestamp = new Date(now).toISOString().replace(/\.\d+Z$/, '');
+  const suite: TestSuite = { name: title, timestamp, cases: [{ name: 'could not run', error: reason, seconds: 0 }], tests: 1, failures: 0 };
+  if (junitFile !== undefined) writeOutputFile('--junit', junitFile, junitXml(title, [suite]), { replace: true });
+  const summary = env.GITHUB_STEP_SUMMARY;
+  if (summary !== undefined && summary !== '') appendToStepSummary(summary, `### ${cell(title)}\n\ncould not run: ${cell(reason)}\n\n`);
+}
+
+function appendToStepSummary(file: string, text: string): void {
+  let fd: number;
   try {
-    write(file, text);
+    fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW);
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw new InputError(`cannot write ${file}: ${whyUnreadable(error) ?? (error as Error).message}`);
+  }
+  try {
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
   }
 }

@@ -91,7 +91,7 @@ describe('--junit and the GitHub job summary', () => {
     const markdown = readFileSync(summary, 'utf8');
     assert.match(markdown, /^# earlier steps\n### hms-webhook verify\n/, 'appended');
     assert.match(markdown, /\| .*mixed\.jsonl \| 1 \| 1 \|/);
-    assert.match(markdown, /\| .*mixed\.jsonl:2 status-update call call <&"\\u0001 bad \| signature-mismatch: /);
+    assert.match(markdown, /\| .*mixed\.jsonl:2 status-update call call &lt;&amp;"\\u0001 bad \| signature-mismatch: /);
     assert.ok(!markdown.includes(SECRET) && !readFileSync(junit, 'utf8').includes(SECRET), 'the secret never');
   });
 
@@ -149,6 +149,33 @@ describe('--junit and the GitHub job summary', () => {
     const report = await checkJunit(junit, t);
     assert.deepEqual([report.testsuite[0].tests, report.testsuite[0].failures], [2, 1]);
     assert.match(report.testsuite[0].testcase[1].failure[0].message, /^signature signature-mismatch: /);
+  });
+});
+
+describe('a command that could not run (exit 2) still leaves its report', () => {
+  it('verify of a missing file, send call to a port nobody listens on: a JUnit error with the reason, and the summary says so', async (t) => {
+    const summary = join(dir, 'cannot-run-summary.md');
+    writeFileSync(summary, '');
+    const missing = join(dir, 'missing.xml');
+    const verified = await runCli(['verify', join(dir, 'no-such-captures.jsonl'), '--secret', SECRET, '--junit', missing], {
+      env: { GITHUB_STEP_SUMMARY: summary },
+    });
+    assert.equal(verified.code, 2);
+    const report = await checkJunit(missing, t);
+    assert.equal(report.testsuite[0].name, 'hms-webhook verify');
+    assert.equal(report.testsuite[0].errors, 1);
+    assert.match(report.testsuite[0].testcase[0].error[0].message, /^cannot read .*no-such-captures\.jsonl: no such file/);
+    assert.match(readFileSync(summary, 'utf8'), /### hms-webhook verify\n\ncould not run: cannot read .*no-such-captures\.jsonl/);
+
+    const closed = await startReceiver(SECRET, () => ({ status: 200, body: '{}' }));
+    const port = new URL(closed.url).port;
+    await closed.close();
+    const refused = join(dir, 'refused.xml');
+    const played = await runCli(['send', 'call', '--to', `127.0.0.1:${port}`, '--secret', SECRET, '--junit', refused]);
+    assert.equal(played.code, 2);
+    const call = await checkJunit(refused, t);
+    assert.equal(call.testsuite[0].name, 'hms-webhook send call');
+    assert.match(call.testsuite[0].testcase[0].error[0].message, /connection refused/);
   });
 });
 
@@ -245,13 +272,18 @@ describe('the GitHub Action, its steps run outside GitHub', () => {
     const action = readFileSync(join(ROOT, 'action.yml'), 'utf8');
     assert.match(action, /action\.sh" start/);
     assert.match(action, /action\.sh" finish/);
+    // The runner gives each step a summary file of its own, made empty, and reads it when the step ends.
+    const summaries: string[] = [];
     const step = async (which: 'start' | 'finish', outputFile: string) => {
+      const summary = join(runner, `summary-${summaries.length}.md`);
+      writeFileSync(summary, '');
+      summaries.push(summary);
       const env = {
         ...process.env,
         PATH: `${bin}:${process.env.PATH}`,
         RUNNER_TEMP: join(runner, 'temp'),
         GITHUB_OUTPUT: outputFile,
-        GITHUB_STEP_SUMMARY: join(runner, 'summary.md'),
+        GITHUB_STEP_SUMMARY: summary,
         HMS_WEBHOOK_SECRET: SECRET,
         INPUT_PORT: '0',
         NO_COLOR: '1',
@@ -284,7 +316,10 @@ describe('the GitHub Action, its steps run outside GitHub', () => {
     assert.equal(out.result, 'passed');
     const report = await checkJunit(out.junit!, t);
     assert.deepEqual([report.testsuite[0].tests, report.testsuite[0].failures], [6, 0]);
-    assert.match(readFileSync(join(runner, 'summary.md'), 'utf8'), /### hms-webhook verify/);
+    // The finishing step's summary holds the verdict; the starting step's file, read before the listener
+    // stopped, was left alone.
+    assert.match(readFileSync(summaries[1]!, 'utf8'), /### hms-webhook verify/);
+    assert.equal(readFileSync(summaries[0]!, 'utf8'), '');
 
     const failing = join(runner, 'output-2');
     writeFileSync(failing, '');

@@ -119,6 +119,11 @@ describe('replay: real traffic sent again', () => {
     assert.equal(asCaptured.received.length, 1);
     assert.equal(asCaptured.received[0]!.headers['x-webhook-signature'], captures[0]!.headers['x-webhook-signature']);
     assert.equal(asCaptured.received[0]!.headers['x-webhook-timestamp'], captures[0]!.headers['x-webhook-timestamp']);
+    // Minutes old, the capture is a fresh delivery: the receiver's age check was not what judged it.
+    assert.match(
+      asCaptured.result.stderr,
+      /the capture sent as captured was still inside the 300 s window \(the newest \d+ s old\): the receiver saw fresh deliveries, so this did not test its age check/,
+    );
     const unsigned = await replayTo(correctReplies, CAPTURED_SECRET, [file, '--unsigned', '--line', '1']);
     assert.equal(unsigned.received[0]!.headers['x-webhook-signature'], undefined);
     assert.match(String(unsigned.received[0]!.headers['x-webhook-timestamp']), /^\d+$/);
@@ -130,9 +135,12 @@ describe('replay: real traffic sent again', () => {
       Number(request.headers['x-webhook-timestamp']) < later / 1000 - 300
         ? { status: 401, body: '{"error":"stale"}' }
         : correctReplies(request);
-    const { result, lines } = await replayTo(strict, CAPTURED_SECRET, [file, '--as-captured', '--line', '2', '--expect-status', '401']);
+    const { result, lines } = await replayTo(strict, CAPTURED_SECRET, [file, '--as-captured', '--line', '2', '--expect-status', '401'], {
+      clock: steppingClock(later),
+    });
     assert.equal(result.code, 0, result.stdout);
     assert.equal(lines[0]!.status, 401);
+    assert.doesNotMatch(result.stderr, /inside the 300 s window/, 'an hour old: the age check is what refused it');
   });
 
   it('selects by --line ranges, --filter and --last, in file order', async () => {
