@@ -91,6 +91,11 @@ export { checkTools, assistantFromReply, type CheckToolsOptions, type ToolCheck 
 export { fuzzTools, reproduceCommand, DEFAULT_FUZZ_RUNS, type FuzzToolsOptions } from './engine/fuzz-tools.js';
 export type { FuzzResult } from './sending/tool-fuzz.js';
 export { replayCaptures, type ReplayCapturesOptions, type ReplayReport } from './engine/replay-captures.js';
+export {
+  scenarioFromCaptures,
+  type ScenarioFromCapturesOptions,
+  type ScenarioFromCaptures,
+} from './engine/scenario-from-captures.js';
 export { verifyCaptureFile, capturedFromParts, type VerifyReport, type GivenRequest } from './engine/verify-captures.js';
 export { listenUntilStopped, type ListenSessionOptions, type ListenOutcome } from './engine/listen-session.js';
 export {

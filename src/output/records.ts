@@ -205,6 +205,28 @@ export const RECORDS = {
   }),
   /** fixtures --json: one built-in call scenario. */
   scenario: z.looseObject({ type: z.literal('scenario'), name: z.string(), description: z.string() }),
+  /** scenario from --json: the scenario written, or (without --out) the scenario itself. */
+  written_scenario: z.looseObject({
+    type: z.literal('written_scenario'),
+    call_id: z.string(),
+    turns: z.int(),
+    tool_turns: z.int(),
+    requests: z.int(),
+    complete: z.boolean(),
+    out: z.nullable(z.string()),
+    redacted: z.nullable(z.object({ phone_numbers: z.int(), names: z.int(), texts: z.int() })),
+    scenario: z.optional(z.looseObject({})),
+  }),
+  /** init --json: the receiver project written, and the commands that run and check it. */
+  project: z.looseObject({
+    type: z.literal('project'),
+    framework: z.string(),
+    dialect: z.string(),
+    lang: z.nullable(z.enum(['ts', 'js'])),
+    out: z.string(),
+    files: z.array(z.string()),
+    next: z.array(z.string()),
+  }),
   /** The last line of every checking command: the counts, and what the command adds. */
   summary: z.looseObject({ type: z.literal('summary'), passed: z.optional(z.int()), failed: z.optional(z.int()) }),
 };

@@ -77,18 +77,29 @@ describe('--json: every record of every command validates against `schema output
     await records(['validate', 'fixtures/status-update/ended.json', notJson], 2);
     await records(['fixtures', 'list']);
     await records(['demo', '--chaos', 'dup', '--seed', '2']);
+    const [project] = await records(['init', 'flask', '--out', join(dir, 'receiver')]);
+    assert.deepEqual(
+      [project!.framework, project!.lang, project!.files],
+      ['flask', null, ['app.py', 'handlers.py', 'requirements.txt', 'README.md', '.gitignore']],
+    );
   });
 
   it('listen, then verify and replay of what it saved', async () => {
     const captures = join(dir, 'captures.jsonl');
-    const cli = startCli(['listen', '--port', '0', '--save', captures, '--count', '1', '--json'], { env });
+    const cli = startCli(['listen', '--port', '0', '--save', captures, '--count', '6', '--json'], { env });
     const [, url] = (await cli.stderr.until(/Listening on (\S+)/)) as RegExpExecArray & [string, string];
-    assert.equal((await runCli(['send', 'status-update', '--to', url], { env })).code, 0);
+    assert.equal((await runCli(['send', 'call', '--to', url], { env })).code, 0);
     const done = await cli.done;
     assert.equal(done.code, 0, done.stderr);
     checked('listen', done.stdout);
     await records(['verify', captures]);
     await records(['replay', captures, '--to', receiver.url, '--compare']);
+    const [written] = await records(['scenario', 'from', captures, '--redact', '--out', join(dir, 'scenario.json')]);
+    assert.equal(written!.out, join(dir, 'scenario.json'));
+    assert.equal(written!.scenario, undefined, 'in the file, not on stdout');
+    const [shown] = await records(['scenario', 'from', captures]);
+    assert.equal(shown!.out, null);
+    assert.ok(Array.isArray((shown!.scenario as { turns: unknown[] }).turns));
   });
 
   it('every record type of the vocabulary was printed by some command above', async () => {

@@ -18,7 +18,8 @@ const declaration = () =>
         .choices(['ts', 'js'] as const)
         .default('ts' as const),
     )
-    .option('--force', 'overwrite files that are already there');
+    .option('--force', 'overwrite files that are already there')
+    .option('--json', 'one JSON object: the folder, the files written and the commands that run and check the receiver');
 
 export type InitOptions = ReturnType<ReturnType<typeof declaration>['opts']>;
 

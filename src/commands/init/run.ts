@@ -6,6 +6,7 @@ import { whyUnreadable } from '../../input.js';
 import { type Framework, isPython, planProject } from '../../init/project.js';
 import { Reporter } from '../../output/reporter.js';
 import { PACKAGE_ROOT } from '../../package-root.js';
+import { INIT_WEBHOOK_PATH } from '../../defaults.js';
 import type { InitOptions } from './command.js';
 
 const DEFAULT_OUT = 'hms-webhook-receiver';
@@ -38,19 +39,33 @@ export function runInit(framework: Framework, options: InitOptions, context: Com
       throw new InputError(`cannot write ${path}: ${whyUnreadable(error) ?? (error as Error).message}`);
     }
   }
-  const reporter = new Reporter(io, { json: false, color: context.color() });
-  const { style } = reporter;
+  const reporter = new Reporter(io, { json: options.json === true, color: context.color() });
   const python = isPython(framework);
+  const next = [
+    `cd ${out}`,
+    ...(python ? ['python3 -m venv .venv && . .venv/bin/activate', 'pip install -r requirements.txt'] : ['npm install']),
+    'export HMS_WEBHOOK_SECRET=…',
+    python ? 'python app.py' : 'npm start',
+    `hms-webhook probe --to http://localhost:3000${INIT_WEBHOOK_PATH}`,
+    `hms-webhook send call --to http://localhost:3000${INIT_WEBHOOK_PATH}${options.dialect === 'flireo' ? ' --dialect flireo' : ''}`,
+  ];
+  if (reporter.json) {
+    reporter.record({
+      type: 'project',
+      framework,
+      dialect: options.dialect,
+      lang: python ? null : options.lang,
+      out,
+      files: files.map((file) => file.path),
+      next,
+    });
+    return;
+  }
   reporter.lines([
-    `${style.bold(`${framework} receiver`)} in ${out} (${options.dialect}${python ? '' : `, ${options.lang}`}):`,
+    `${reporter.style.bold(`${framework} receiver`)} in ${out} (${options.dialect}${python ? '' : `, ${options.lang}`}):`,
     ...files.map((file) => `  ${file.path}`),
     '',
     'Next:',
-    `  cd ${out}`,
-    ...(python ? ['  python3 -m venv .venv && . .venv/bin/activate', '  pip install -r requirements.txt'] : ['  npm install']),
-    '  export HMS_WEBHOOK_SECRET=…',
-    `  ${python ? 'python app.py' : 'npm start'}`,
-    '  hms-webhook probe --to http://localhost:3000/webhooks',
-    `  hms-webhook send call --to http://localhost:3000/webhooks${options.dialect === 'flireo' ? ' --dialect flireo' : ''}`,
+    ...next.map((line) => `  ${line}`),
   ]);
 }

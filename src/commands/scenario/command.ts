@@ -8,7 +8,8 @@ const fromDeclaration = () =>
     .option('--call <id>', 'the call to take (default: the only call, else the latest complete one)')
     .option('--out <file>', 'write the scenario to this file (readable by its owner only; its folder created) instead of stdout')
     .option('--force', 'with --out: replace a file that is there')
-    .option('--redact', 'replace phone numbers, names, transcript text and summaries with stable stand-ins');
+    .option('--redact', 'replace phone numbers, names, transcript text and summaries with stable stand-ins')
+    .option('--json', 'one JSON object: the call, its counts, where it was written (the scenario itself without --out)');
 
 export type ScenarioFromOptions = ReturnType<ReturnType<typeof fromDeclaration>['opts']>;
 
