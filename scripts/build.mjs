@@ -2,9 +2,11 @@
 // few files instead of a hundred modules. dist/ is cleared first so that no module or chunk of an older
 // layout lingers (or is picked up by the test runner).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
+import { rollup } from 'rollup';
+import { dts } from 'rollup-plugin-dts';
 
 const require = createRequire(import.meta.url);
 rmSync(new URL('../dist/', import.meta.url), { recursive: true, force: true });
@@ -84,3 +86,22 @@ for (const name of readdirSync('dist/bundle')) {
   const text = readFileSync(file, 'utf8');
   if (text.startsWith(BANNER) && !/\brequire\b/.test(text.slice(BANNER.length))) writeFileSync(file, text.slice(BANNER.length));
 }
+
+// The library, bundled like the CLI so that it needs no package at run time: an ES module (with the
+// listener's signature worker beside it, where it looks for it) and a CommonJS one for require().
+const library = { ...common, minify: false, outdir: 'dist/lib' };
+await build({ ...library, entryPoints: { index: 'dist/src/index.js', 'signature-worker': 'dist/src/receiving/signature-worker.js' } });
+await build({
+  ...library,
+  format: 'cjs',
+  outdir: undefined,
+  entryPoints: ['dist/src/index.js'],
+  outfile: 'dist/lib/index.cjs',
+  // A CommonJS module has no import.meta: its URL is made from __filename.
+  define: { 'import.meta.url': 'importMetaUrl' },
+  banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
+// Its types in one file, the same for both: they name only zod's schema types and Node's.
+const types = await rollup({ input: 'dist/src/index.d.ts', plugins: [dts()], external: [/^node:/, /^zod/] });
+await types.write({ file: 'dist/lib/index.d.ts', format: 'es' });
+copyFileSync('dist/lib/index.d.ts', 'dist/lib/index.d.cts');

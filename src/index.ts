@@ -30,9 +30,11 @@ export {
   type ReplyForm,
   type Validation,
 } from './platform/schemas/index.js';
+export { isPayloadOf } from './platform/webhook-types.js';
 export type {
   AssistantRequestPayload,
   AssistantRequestReply,
+  PayloadOfEvent,
   CallTranscriptMessage,
   EndOfCallReportPayload,
   StatusUpdatePayload,

@@ -18,3 +18,13 @@ it('throws library errors that carry their exit code, not CLI usage errors', asy
       error instanceof library.InputError && error instanceof library.HmsWebhookError && error.exitCode === library.EXIT.cannotRun,
   );
 });
+
+it('isPayloadOf narrows a verified payload by its message.type, and only by that', async () => {
+  const { isPayloadOf, loadFixture } = await import('hms-webhook');
+  const toolCalls: unknown = loadFixture('tool-calls').document;
+  assert.equal(isPayloadOf(toolCalls, 'tool-calls'), true);
+  if (isPayloadOf(toolCalls, 'tool-calls')) assert.ok(toolCalls.message.tool_call_list.length > 0);
+  assert.equal(isPayloadOf(toolCalls, 'status-update'), false);
+  for (const other of [null, 'tool-calls', { message: null }, { message: { type: 'Tool-Calls' } }, { type: 'tool-calls' }])
+    assert.equal(isPayloadOf(other, 'tool-calls'), false, JSON.stringify(other));
+});

@@ -69,6 +69,23 @@ export interface EndOfCallReportPayload {
 
 export type WebhookPayload = AssistantRequestPayload | StatusUpdatePayload | ToolCallsPayload | EndOfCallReportPayload;
 
+/** The payload type of each event. */
+export interface PayloadOfEvent {
+  'assistant-request': AssistantRequestPayload;
+  'status-update': StatusUpdatePayload;
+  'tool-calls': ToolCallsPayload;
+  'end-of-call-report': EndOfCallReportPayload;
+}
+
+/**
+ * Narrows a verified payload (`unknown`) to its event's type by its `message.type`, as the SDK's
+ * types are told apart. It does not check the fields: `validatePayload` does that.
+ */
+export function isPayloadOf<E extends keyof PayloadOfEvent>(payload: unknown, event: E): payload is PayloadOfEvent[E] {
+  const message = (payload as { message?: { type?: unknown } } | null)?.message;
+  return typeof message === 'object' && message !== null && message.type === event;
+}
+
 /** The reply to assistant-request: {} for the saved assistant, a transient one, a saved one with blocks replaced, a cap, or a refusal. */
 export interface AssistantRequestReply {
   assistant?: Record<string, unknown>;

@@ -22,6 +22,7 @@ let bin = '';
 /** Where the package is installed: its fixtures and templates are read from there. */
 let installedRoot = '';
 let packedFiles: string[] = [];
+let tarball = '';
 /** What `npm install` of the tarball printed. */
 let installOutput = { stdout: '', stderr: '' };
 
@@ -86,7 +87,7 @@ function events(stdout: string, type: string): Record<string, any>[] {
 
 before(async () => {
   const installedPackage = await installPacked(dir);
-  ({ bin, files: packedFiles, installOutput } = installedPackage);
+  ({ bin, files: packedFiles, installOutput, tarball } = installedPackage);
   installedRoot = installedPackage.root;
 });
 
@@ -99,8 +100,11 @@ describe('installed package: the tarball', () => {
       'dist/bundle/verify-worker.js',
       'dist/bundle/signature-worker.js',
       'LICENSE',
-      'dist/src/index.js',
-      'dist/src/index.d.ts',
+      'dist/lib/index.js',
+      'dist/lib/index.cjs',
+      'dist/lib/index.d.ts',
+      'dist/lib/index.d.cts',
+      'dist/lib/signature-worker.js',
     ]) {
       assert.ok(files.has(needed), `${needed} is packed`);
     }
@@ -519,19 +523,81 @@ describe('installed package: every command from the installed bin', { timeout: 3
     }
   });
 
-  it('the library: import from "hms-webhook" in a project that installed it', async () => {
-    const project = join(dir, 'library-user');
-    mkdirSync(join(project, 'node_modules'), { recursive: true });
+  /** A project of the user's with the installed package (and Node's types, as a TypeScript user has them). */
+  function libraryUser(name: string, packageJson: object): string {
+    const project = join(dir, name);
+    mkdirSync(join(project, 'node_modules/@types'), { recursive: true });
     symlinkSync(installedRoot, join(project, 'node_modules/hms-webhook'));
-    writeFileSync(join(project, 'package.json'), '{"type":"module"}');
-    const script = [
-      "import { sign, verify, validatePayload, loadFixture } from 'hms-webhook';",
-      "const body = JSON.stringify(loadFixture('status-update/ended').document);",
-      "const headers = sign({ body, secret: 's' });",
-      "console.log(JSON.stringify({ verified: verify({ body, headers, secrets: ['s'] }).ok, valid: validatePayload(JSON.parse(body)).errors.length === 0 }));",
+    symlinkSync(join(ROOT, 'node_modules/@types/node'), join(project, 'node_modules/@types/node'));
+    writeFileSync(join(project, 'package.json'), JSON.stringify(packageJson));
+    return project;
+  }
+
+  const LIBRARY_CHECK = [
+    "const body = JSON.stringify(loadFixture('status-update/ended').document);",
+    "const headers = sign({ body, secret: 's' });",
+    "console.log(JSON.stringify({ verified: verify({ body, headers, secrets: ['s'] }).ok, valid: validatePayload(JSON.parse(body)).errors.length === 0 }));",
+  ].join('\n');
+
+  it('the library: import and require() of "hms-webhook" in a project that installed it, needing no other package', async () => {
+    const esm = libraryUser('library-esm', { type: 'module' });
+    writeFileSync(join(esm, 'check.js'), `import { sign, verify, validatePayload, loadFixture } from 'hms-webhook';\n${LIBRARY_CHECK}`);
+    assert.deepEqual(JSON.parse((await run(process.execPath, ['check.js'], { cwd: esm })).stdout), { verified: true, valid: true });
+    const cjs = libraryUser('library-cjs', {});
+    writeFileSync(
+      join(cjs, 'check.js'),
+      `const { sign, verify, validatePayload, loadFixture } = require('hms-webhook');\n${LIBRARY_CHECK}`,
+    );
+    assert.deepEqual(JSON.parse((await run(process.execPath, ['check.js'], { cwd: cjs })).stdout), { verified: true, valid: true });
+    // Bundled: of its dependencies, only zod is installed with it (its schema types are part of the API).
+    const dependencies = JSON.parse(readFileSync(join(installedRoot, 'package.json'), 'utf8')).dependencies;
+    assert.deepEqual(Object.keys(dependencies), ['zod']);
+  });
+
+  it('the library in TypeScript: node16 and nodenext from ESM and CommonJS, and bundler, type-check with the types as published and run', async () => {
+    const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+    const source = [
+      "import { isPayloadOf, sign, verifyBody, type VerifiedRequest } from 'hms-webhook';",
+      "const body = Buffer.from(JSON.stringify({ message: { type: 'status-update', call: { id: 'c1', status: 'ended' } } }));",
+      "const result: VerifiedRequest = verifyBody(body, sign({ body, secret: 's' }), { secrets: ['s'] });",
+      "const status: string | undefined = result.ok && isPayloadOf(result.payload, 'status-update') ? result.payload.message.call.status : undefined;",
+      'console.log(JSON.stringify({ ok: result.ok, status }));',
     ].join('\n');
-    writeFileSync(join(project, 'check.js'), script);
-    const result = await run(process.execPath, ['check.js'], { cwd: project });
-    assert.deepEqual(JSON.parse(result.stdout), { verified: true, valid: true });
+    const cases = [
+      { name: 'node16-esm', packageJson: { type: 'module' }, options: { module: 'node16', moduleResolution: 'node16' } },
+      { name: 'nodenext-cjs', packageJson: {}, options: { module: 'nodenext', moduleResolution: 'nodenext' } },
+      { name: 'node16-cjs', packageJson: {}, options: { module: 'node16', moduleResolution: 'node16' } },
+      { name: 'bundler', packageJson: { type: 'module' }, options: { module: 'esnext', moduleResolution: 'bundler' } },
+    ];
+    for (const { name, packageJson, options } of cases) {
+      const project = libraryUser(`library-ts-${name}`, packageJson);
+      writeFileSync(join(project, 'index.ts'), source);
+      // skipLibCheck off: the published declarations themselves are checked.
+      const compilerOptions = { ...options, target: 'es2022', strict: true, skipLibCheck: false, types: ['node'], outDir: 'out' };
+      writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['index.ts'] }));
+      const compiled = await run(process.execPath, [tsc, '-p', project]).catch((error: { stdout: string }) =>
+        assert.fail(`${name}: ${error.stdout}`),
+      );
+      assert.equal(compiled.stdout, '', name);
+      if (name === 'bundler') continue;
+      const ran = await run(process.execPath, [join(project, 'out/index.js')], { cwd: project });
+      assert.deepEqual(JSON.parse(ran.stdout), { ok: true, status: 'ended' }, name);
+    }
+  });
+
+  it('the tarball as published: publint and are-the-types-wrong find no problem', async () => {
+    const attw = await run(process.execPath, [join(ROOT, 'node_modules/@arethetypeswrong/cli/dist/index.js'), tarball], {
+      env: { ...process.env, NO_COLOR: '1' },
+    }).catch((error: { stdout: string }) => assert.fail(error.stdout));
+    assert.match(attw.stdout, /No problems found/);
+    // The installed files as they are: no packing (the installed package.json's scripts have nothing to build with).
+    const publint = await run(process.execPath, [
+      join(ROOT, 'node_modules/publint/src/cli.js'),
+      installedRoot,
+      '--pack',
+      'false',
+      '--strict',
+    ]).catch((error: { stdout: string; stderr: string }) => assert.fail(`${error.stdout}${error.stderr}`));
+    assert.match(publint.stdout, /All good/);
   });
 });

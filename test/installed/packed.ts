@@ -14,6 +14,8 @@ export interface InstalledPackage {
   root: string;
   /** Every file the tarball holds. */
   files: string[];
+  /** The tarball itself. */
+  tarball: string;
   /** What `npm install` of the tarball printed. */
   installOutput: { stdout: string; stderr: string };
 }
@@ -33,6 +35,7 @@ export async function installPacked(dir: string): Promise<InstalledPackage> {
     bin: join(prefix, 'bin/hms-webhook'),
     root: join(prefix, 'lib/node_modules/hms-webhook'),
     files: manifest!.files.map((file) => file.path),
+    tarball: join(dir, manifest!.filename),
     installOutput,
   };
 }
