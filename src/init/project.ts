@@ -65,7 +65,10 @@ export function planProject(options: ProjectOptions, read: (template: string) =>
     { path: 'package.json', content: `${JSON.stringify(packageJson(options), null, 2)}\n` },
     { path: '.gitignore', content: `node_modules/\n${framework === 'nextjs' ? '.next/\nnext-env.d.ts\n' : ''}` },
   ];
-  if (lang === 'ts' && framework !== 'nextjs') files.push({ path: 'tsconfig.json', content: `${JSON.stringify(TSCONFIG, null, 2)}\n` });
+  if (lang === 'ts') {
+    const tsconfig = framework === 'nextjs' ? NEXT_TSCONFIG : TSCONFIG;
+    files.push({ path: 'tsconfig.json', content: `${JSON.stringify(tsconfig, null, 2)}\n` });
+  }
   return files;
 }
 
@@ -78,6 +81,31 @@ const TSCONFIG = {
     noEmit: true,
     skipLibCheck: true,
   },
+};
+
+/**
+ * Next's own tsconfig, but strict: without one, `next build` writes it with strict off, where the
+ * verified/refused union does not narrow and the route fails the build's type check.
+ */
+const NEXT_TSCONFIG = {
+  compilerOptions: {
+    target: 'ES2017',
+    lib: ['dom', 'dom.iterable', 'esnext'],
+    allowJs: true,
+    skipLibCheck: true,
+    strict: true,
+    noEmit: true,
+    incremental: true,
+    module: 'esnext',
+    esModuleInterop: true,
+    moduleResolution: 'bundler',
+    resolveJsonModule: true,
+    isolatedModules: true,
+    jsx: 'react-jsx',
+    plugins: [{ name: 'next' }],
+  },
+  include: ['next-env.d.ts', '**/*.ts', '**/*.tsx', '.next/types/**/*.ts'],
+  exclude: ['node_modules'],
 };
 
 function packageJson({ framework, lang, name }: ProjectOptions): Record<string, unknown> {

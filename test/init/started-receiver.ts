@@ -26,10 +26,10 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * What each receiver says once it listens: the Node templates and the Next.js route server their own
- * line, Flask's server and uvicorn theirs. Waiting for it needs no timer.
+ * What each receiver says once it listens: the Node templates their own line, `next start`, Flask's
+ * server and uvicorn theirs. Waiting for it needs no timer.
  */
-const LISTENING = /Receiving webhooks on|Running on http|Uvicorn running on|Development Server/;
+const LISTENING = /Receiving webhooks on|Running on http|Uvicorn running on|Development Server|✓ Ready in/;
 
 /** Resolves once the receiver says it listens, or rejects with its output if it exits first. */
 function listening(child: ChildProcess, output: () => string): Promise<void> {
