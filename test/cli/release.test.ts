@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+import { nodeFirstOnPath, ROOT } from '../helpers.js';
+
+// The release workflow, run here as far as a machine without the registry's trust can: its checks,
+// and its publish command as a dry run of the package it would publish.
+
+const run = promisify(execFile);
+const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+
+interface Job {
+  needs?: string;
+  permissions?: Record<string, string>;
+  steps: { run?: string; uses?: string }[];
+}
+
+const workflow = parse(readFileSync(join(ROOT, '.github/workflows/release.yml'), 'utf8')) as {
+  on: { push: { tags: string[] } };
+  jobs: { test: Job; publish: Job };
+};
+
+describe('release', () => {
+  it('on a v* tag: the whole suite on Node 20, 22 and 24 (.ci/run), then publish, with provenance, only after it', () => {
+    assert.deepEqual(workflow.on.push.tags, ['v*']);
+    assert.ok(workflow.jobs.test.steps.some((step) => step.run === 'bash .ci/run'));
+    assert.match(readFileSync(join(ROOT, '.ci/run'), 'utf8'), /for major in 22 24/);
+    assert.equal(workflow.jobs.publish.needs, 'test');
+    assert.equal(workflow.jobs.publish.permissions?.['id-token'], 'write');
+    assert.ok(workflow.jobs.publish.steps.some((step) => step.run === 'npm publish --provenance --access public'));
+  });
+
+  it('release-check: the tag must name the version in package.json, and CHANGELOG.md must have its section', async () => {
+    const check = (tag: string) => run(process.execPath, [join(ROOT, 'scripts/release-check.mjs'), tag]);
+    assert.match((await check(`v${version}`)).stdout, new RegExp(`v${version.replaceAll('.', '\\.')} is ready to publish`));
+    await assert.rejects(check('v99.0.0'), (error: { stderr: string; code: number }) => {
+      assert.equal(error.code, 1);
+      assert.match(error.stderr, new RegExp(`the tag "v99.0.0" is not v${version.replaceAll('.', '\\.')}`));
+      return true;
+    });
+  });
+
+  it("the publish job's commands, its publish as a dry run: the package it would publish, and nothing else", async () => {
+    const commands = workflow.jobs.publish.steps.flatMap((step) => (step.run === undefined ? [] : [step.run]));
+    const check = commands.find((command) => command.startsWith('node scripts/release-check.mjs'));
+    assert.ok(check);
+    await run('bash', ['-c', check], { cwd: ROOT, env: { ...process.env, GITHUB_REF_NAME: `v${version}` } });
+    const publish = commands.at(-1)!;
+    assert.match(publish, /^npm publish /);
+    // Built already by this suite's build; the dry run reads the same files a publish would pack.
+    const dry = await run('bash', ['-c', `${publish} --dry-run --ignore-scripts --json`], {
+      cwd: ROOT,
+      env: { ...process.env, PATH: nodeFirstOnPath() },
+    });
+    type Published = { id: string; files: { path: string }[] };
+    // npm 10 prints the package's object; npm 11 keys it by the package's name.
+    const printed = JSON.parse(dry.stdout.slice(dry.stdout.indexOf('{'))) as Published | Record<string, Published>;
+    const published = ('id' in printed ? printed : printed['hms-webhook']) as Published;
+    assert.equal(published.id, `hms-webhook@${version}`);
+    const paths = published.files.map((file) => file.path);
+    assert.ok(paths.includes('dist/lib/index.js') && paths.includes('CHANGELOG.md') && paths.includes('LICENSE'), paths.join(' '));
+    assert.deepEqual(
+      paths.filter((path) => /^(src|test|bench|scripts|\.ci|\.github)\//.test(path)),
+      [],
+    );
+  });
+});
