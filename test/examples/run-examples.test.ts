@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CommandUnknownOpts } from '@commander-js/extra-typings';
+import { parse } from 'yaml';
 import { buildProgram } from '../../src/cli/main.js';
 import { nodeFirstOnPath, quietIo, ROOT, spawnCli, temporaryFolder } from '../helpers.js';
 import { type InstalledPackage, installPacked } from '../installed/packed.js';
@@ -124,6 +127,67 @@ describe('examples: every one in README.md and docs/ runs as printed', () => {
       }
     });
   }
+});
+
+describe('examples: the GitLab job of docs/ci.md, its script under sh (dash) as a runner runs it', () => {
+  const job = () => {
+    const page = readFileSync(join(ROOT, 'docs/ci.md'), 'utf8');
+    const yaml = /```yaml\n(# \.gitlab-ci\.yml[\s\S]*?)```/.exec(page)?.[1];
+    assert.ok(yaml, 'the GitLab job is in docs/ci.md');
+    return (parse(yaml) as { webhooks: { script: string[] } }).webhooks.script;
+  };
+
+  /** The user's project: hms-webhook a dev dependency, and an e2e script that posts to the listener. */
+  function project(name: string): string {
+    const { cwd } = session(name);
+    mkdirSync(join(cwd, 'node_modules/.bin'), { recursive: true });
+    symlinkSync(installed.root, join(cwd, 'node_modules/hms-webhook'));
+    symlinkSync(installed.bin, join(cwd, 'node_modules/.bin/hms-webhook'));
+    writeFileSync(join(cwd, 'package.json'), JSON.stringify({ scripts: { e2e: 'hms-webhook send call --to localhost:8484' } }));
+    return cwd;
+  }
+
+  /** The script's lines in one sh, as GitLab runs them (`npm ci` left out: the project is installed). */
+  const runScript = (cwd: string) =>
+    new Promise<{ code: number | null; output: string }>((resolve) => {
+      const script = job().filter((line) => line !== 'npm ci');
+      const child = spawn('sh', ['-e', '-c', script.join('\n')], { cwd, env: environment(), stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk));
+      child.on('close', (code) => resolve({ code, output }));
+    });
+
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('passes, leaves no listener running, and writes the report GitLab reads', async () => {
+    const cwd = project('gitlab-job');
+    const { code, output } = await runScript(cwd);
+    assert.equal(code, 0, output);
+    assert.match(output, /6 passed, 0 failed/);
+    assert.equal(alive(Number(readFileSync(join(cwd, 'listener.pid'), 'utf8'))), false, 'the listener stopped');
+    assert.match(readFileSync(join(cwd, 'hms-webhook.xml'), 'utf8'), /tests="6" failures="0"/);
+  });
+
+  it("with the port taken, fails at once with the listener's reason instead of waiting for ever", async () => {
+    const cwd = project('gitlab-job-port-taken');
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(8484, '127.0.0.1', resolve));
+    try {
+      const { code, output } = await runScript(cwd);
+      assert.notEqual(code, 0);
+      assert.match(output, /hms-webhook: port 8484 on 127\.0\.0\.1 is in use/, output);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
 });
 
 describe('examples: every one in --help runs as printed', () => {
