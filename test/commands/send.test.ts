@@ -319,6 +319,20 @@ describe('send: payloads', () => {
     assert.match(result.stdout, /status {3}401: 20/);
     assert.match(result.stderr, /20 of 20 requests did not get 2xx/);
   });
+
+  it('send load to a path nothing answers at: the refusal named as send and probe name it', async () => {
+    const receiver = await startReceiver(SECRET, () => ({ status: 404, body: 'Cannot POST /' }));
+    try {
+      const result = await runCli(['send', 'load', 'status-update', '--to', receiver.url, '--secret', SECRET, '--count', '3']);
+      assert.equal(result.code, 1);
+      assert.match(
+        result.stderr,
+        /3 of 3 requests did not get 2xx \(404: nothing answers at this path — is --to the webhook path\? \(an init receiver's is \/webhooks\)\)/,
+      );
+    } finally {
+      await receiver.close();
+    }
+  });
 });
 
 describe('send: cannot send', () => {

@@ -3,6 +3,7 @@ import { sendLoad } from '../../engine/send-load.js';
 import { StopRequest } from '../../cli/stop-request.js';
 import { CheckFailed } from '../../errors.js';
 import { Reporter } from '../../output/reporter.js';
+import { refusalHint } from '../../platform/refusal-hints.js';
 import { statusMatches } from '../../platform/reply-check.js';
 import { failedOf, type LoadStats, reasonCounts, totalOf } from '../../sending/load-stats.js';
 import type { LoadOptions } from './command.js';
@@ -53,10 +54,16 @@ export async function runSendLoad(name: string | undefined, options: LoadOptions
   if (stop.stopped) throw stop.interrupted();
   const failed = failedOf(stats);
   if (failed === 0) return;
-  const unexpected = [...stats.statuses].filter(([status]) => !statusMatches(status, expect)).reduce((n, [, c]) => n + c, 0);
+  const refused = [...stats.statuses].filter(([status]) => !statusMatches(status, expect));
+  const unexpected = refused.reduce((n, [, c]) => n + c, 0);
+  // The status most requests were refused with, named as probe and send name it (a 404: the path).
+  const [commonest] = refused.sort(([, a], [, b]) => b - a)[0] ?? [];
+  const hint = commonest !== undefined && expect === '2xx' ? refusalHint({ status: commonest, body: Buffer.alloc(0) }) : undefined;
   throw new CheckFailed(
-    unexpected + totalOf(stats.errors) === failed
-      ? `${failed} of ${stats.sent} requests did not get ${expect}`
-      : `${failed} of ${stats.sent} requests failed: ${reasonCounts(stats)}`,
+    `${
+      unexpected + totalOf(stats.errors) === failed
+        ? `${failed} of ${stats.sent} requests did not get ${expect}`
+        : `${failed} of ${stats.sent} requests failed: ${reasonCounts(stats)}`
+    }${hint !== undefined ? ` (${commonest}: ${hint})` : ''}`,
   );
 }
