@@ -131,6 +131,51 @@ describe('verify: captures written by listen --save', () => {
   });
 });
 
+describe('verify -q on a terminal: a count that moves', () => {
+  /** Back to the line's start, and the line erased: how the count is redrawn in place. */
+  const REDRAW = '\r\u001b[K';
+  const lines = [
+    ...Array.from({ length: 4 }, () => captureLine({ body: BODY, headers: headersFor(NOW, signed(NOW, BODY)) })),
+    captureLine({ body: BODY, headers: headersFor(NOW, signed(NOW, BODY, 'another-secret')) }),
+  ];
+
+  it('redrawn in place on stderr, cleared before a failure is printed and before the summary', async () => {
+    const file = writeCaptures('progress.jsonl', lines);
+    // Each reading of the clock a redraw interval later: every request redraws the line.
+    const result = await runCli(['verify', file, '--secret', SECRET, '--quiet'], { tty: true, clock: steppingClock(NOW * 1000, 250) });
+    assert.equal(result.code, 1);
+    assert.ok(result.stderr.includes(`${REDRAW}verifying: 4 requests checked, 0 failed`), JSON.stringify(result.stderr));
+    assert.ok(result.stderr.endsWith(`${REDRAW}verifying: 5 requests checked, 1 failed${REDRAW}`), 'the last count, then cleared');
+    assert.match(result.stdout, /1 failed/);
+  });
+
+  it('a file large enough for the worker threads counts too, batch by batch', async () => {
+    const line = captureLine({ body: BODY, headers: headersFor(NOW, signed(NOW, BODY)) });
+    const count = Math.ceil((9 * 1024 * 1024) / line.length);
+    const file = writeCaptures(
+      'progress-large.jsonl',
+      Array.from({ length: count }, () => line),
+    );
+    const result = await runCli(['verify', file, '--secret', SECRET, '--quiet'], { tty: true, clock: steppingClock(NOW * 1000, 250) });
+    assert.equal(result.code, 0, result.stderr.slice(-500));
+    assert.ok(result.stderr.endsWith(`${REDRAW}verifying: ${count} requests checked, 0 failed${REDRAW}`), result.stderr.slice(-200));
+  });
+
+  it('not without -q, not with --json, not in a pipe, not in CI', async () => {
+    const file = writeCaptures('no-progress.jsonl', lines);
+    const clock = () => steppingClock(NOW * 1000, 250);
+    for (const [args, options] of [
+      [[], { tty: true }],
+      [['--quiet', '--json'], { tty: true }],
+      [['--quiet'], { tty: false }],
+      [['--quiet'], { tty: true, env: { CI: 'true' } }],
+    ] as const) {
+      const result = await runCli(['verify', file, '--secret', SECRET, ...args], { ...options, clock: clock() });
+      assert.doesNotMatch(result.stderr, /verifying:/, JSON.stringify([args, options]));
+    }
+  });
+});
+
 describe('verify: diagnosis of signatures that do not match', () => {
   const doc = JSON.parse(BODY) as Record<string, unknown>;
   const sortKeys = (value: unknown): unknown =>

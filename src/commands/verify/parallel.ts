@@ -42,6 +42,8 @@ export interface VerifyCounts {
 export interface OrderedSink {
   out(text: string): Promise<void> | void;
   err(text: string): void;
+  /** The counts so far, after each batch. */
+  progress?(counts: VerifyCounts): void;
 }
 
 const WORKER = new URL('./verify-worker.js', import.meta.url);
@@ -131,6 +133,7 @@ class BatchPool {
       this.counts.lastProblem = result.lastProblem ?? this.counts.lastProblem;
       if (result.out !== '') await this.sink.out(result.out);
       if (result.annotations !== '') this.sink.err(result.annotations);
+      this.sink.progress?.(this.counts);
     }
   }
 

@@ -7,6 +7,7 @@ import type { CommandContext } from '../../cli/command-context.js';
 import { unixSecondsOf } from '../../clock.js';
 import { capturedFromParts, type VerifyReport, verifyCaptureFile } from '../../engine/verify-captures.js';
 import { CheckFailed, InputError, ReaderGone, UsageError } from '../../errors.js';
+import { ProgressLine } from '../../output/progress-line.js';
 import { Reporter } from '../../output/reporter.js';
 import { TestReport } from '../../output/test-report.js';
 import { labelledSecrets } from '../../signing/secrets.js';
@@ -47,19 +48,7 @@ export async function runVerify(files: string[], options: VerifyOptions, context
   };
   // --junit and the GitHub job summary: one suite per input, one case per request.
   const testReport = new TestReport('hms-webhook verify', options.junit, io.env, io.clock.now);
-  let failedSoFar = false;
-  const show = async (report: VerifyReport) => {
-    if (io.stdout.closed === true) throw new ReaderGone(failedSoFar);
-    failedSoFar ||= !report.check.passed;
-    testReport.add(report.file ?? (report.location === 'request' ? 'request' : 'stdin'), () => ({
-      name: `${report.location} ${report.check.event ?? '?'}${report.check.callId !== undefined ? ` call ${report.check.callId}` : ''}`,
-      ...(report.check.passed ? {} : { failure: verifyFailures(report.check).join('; ') }),
-      seconds: 0,
-    }));
-    const { out, annotation } = renderVerifyReport(report, reporter.style, rendering);
-    if (out !== '') await reporter.write(out);
-    if (annotation !== '') io.stderr.write(annotation);
-  };
+  const { show, progress, showProgress } = reportShower(io, options, reporter, rendering, testReport);
   const tally: Tally = { passed: 0, failed: 0, unreadable: 0 };
   if (byHand) {
     const report = {
@@ -70,10 +59,50 @@ export async function runVerify(files: string[], options: VerifyOptions, context
     tally[report.check.passed ? 'passed' : 'failed']++;
     await show(report);
   } else {
-    for (const file of files) await verifyFile(file, { check, options, rendering, reporter, testReport, show, tally, io });
+    for (const file of files)
+      await verifyFile(file, { check, options, rendering, reporter, testReport, show, progress, showProgress, tally, io });
   }
+  progress.clear();
   testReport.write();
   finish(tally, files, options, reporter);
+}
+
+/**
+ * How each checked request is shown: its line or record, its JUnit case, and under -q on a terminal a
+ * count that moves, so that a large file is seen being read.
+ */
+function reportShower(
+  io: CommandContext['io'],
+  options: VerifyOptions,
+  reporter: Reporter,
+  rendering: VerifyRendering,
+  testReport: TestReport,
+) {
+  let failedSoFar = false;
+  const progress = new ProgressLine(
+    io.stderr,
+    io.clock.elapsed,
+    options.quiet === true && options.json !== true && io.stderr.isTTY === true && !io.env.CI,
+  );
+  const checked = { passed: 0, failed: 0 };
+  const showProgress = (counts: { passed: number; failed: number }) =>
+    progress.update(() => `verifying: ${counts.passed + counts.failed} requests checked, ${counts.failed} failed`);
+  const show = async (report: VerifyReport) => {
+    if (io.stdout.closed === true) throw new ReaderGone(failedSoFar);
+    failedSoFar ||= !report.check.passed;
+    checked[report.check.passed ? 'passed' : 'failed']++;
+    testReport.add(report.file ?? (report.location === 'request' ? 'request' : 'stdin'), () => ({
+      name: `${report.location} ${report.check.event ?? '?'}${report.check.callId !== undefined ? ` call ${report.check.callId}` : ''}`,
+      ...(report.check.passed ? {} : { failure: verifyFailures(report.check).join('; ') }),
+      seconds: 0,
+    }));
+    const { out, annotation } = renderVerifyReport(report, reporter.style, rendering);
+    if (out !== '' || annotation !== '') progress.clear();
+    if (out !== '') await reporter.write(out);
+    if (annotation !== '') io.stderr.write(annotation);
+    showProgress(checked);
+  };
+  return { show, progress, showProgress };
 }
 
 /** The secrets and the clock every check uses: `--unsigned` checks schemas only; `--now` judges ages at another time. */
@@ -103,6 +132,8 @@ interface FileRun {
   reporter: Reporter;
   testReport: TestReport;
   show(report: VerifyReport): Promise<void>;
+  progress: ProgressLine;
+  showProgress(counts: { passed: number; failed: number }): void;
   tally: Tally;
   io: CommandContext['io'];
 }
@@ -125,7 +156,17 @@ async function verifyFile(file: string, run: FileRun): Promise<void> {
         file,
         { check, rendering: run.rendering, color: reporter.color, label, file },
         threads,
-        { out: (text) => reporter.write(text), err: (text) => io.stderr.write(text) },
+        {
+          out: (text) => {
+            run.progress.clear();
+            return reporter.write(text);
+          },
+          err: (text) => {
+            run.progress.clear();
+            io.stderr.write(text);
+          },
+          progress: run.showProgress,
+        },
         run.options.maxLine,
       )
     : await verifyCaptureFile(
