@@ -279,7 +279,7 @@ export const EXPECTED: Record<string, Expectation> = {
     exit: 1,
     says: /0 passed, 1 failed/,
   },
-  [`echo '{"results":[{"tool_call_id":"tool_1","result":"ok"}]}' | hms-webhook validate --reply tool-calls -`]: {
+  'echo \'{"results":[{"tool_call_id":"tool_1","result":"ok"}]}\' | hms-webhook validate --reply tool-calls -': {
     exit: 0,
     says: /1 passed, 0 failed/,
   },
