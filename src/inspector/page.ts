@@ -114,7 +114,7 @@ details { margin-left: 14px; } summary { cursor: pointer; }
   // and listen run (captures/filter.ts), put here when the page is served.
   var filterMatches = (FILTER_MATCHES);
   function matches(request) {
-    return filterMatches($('filter').value, { event: request.event, callId: request.callId, passed: request.passed, status: request.status, path: request.path, tools: request.tools, reason: request.reason });
+    return filterMatches($('filter').value, { event: request.event, callId: request.call_id, passed: request.passed, status: request.status, path: request.path, tools: request.tools, reason: request.reason });
   }
   function visible() {
     var shown = requests.filter(matches).slice().reverse();
@@ -123,7 +123,7 @@ details { margin-left: 14px; } summary { cursor: pointer; }
     var order = [];
     var byCall = {};
     shown.forEach(function (request) {
-      var key = request.callId || '(no call id)';
+      var key = request.call_id || '(no call id)';
       if (!byCall[key]) { byCall[key] = []; order.push(key); }
       byCall[key].push(request);
     });
@@ -138,14 +138,14 @@ details { margin-left: 14px; } summary { cursor: pointer; }
     $('empty').hidden = requests.length > 0;
     shown.forEach(function (item) {
       if (item.group) { rows.appendChild(el('tr', { className: 'group' }, [el('td', { colspan: '6', text: 'call ' + item.group })])); return; }
-      var late = item.deadlineMs !== null && item.latencyMs > item.deadlineMs;
+      var late = item.deadline_ms !== null && item.latency_ms > item.deadline_ms;
       var row = el('tr', { className: 'row' + (item.id === selectedId ? ' selected' : ''), 'data-id': String(item.id) }, [
-        el('td', { className: 'dim', text: time(item.receivedAt).slice(11) }),
+        el('td', { className: 'dim', text: time(item.received_at).slice(11) }),
         el('td', { text: item.event || '?' }),
         el('td', { className: 'dim', text: item.dialect || '' }),
-        el('td', { className: 'dim', text: item.callId ? item.callId.slice(0, 8) : '' }),
+        el('td', { className: 'dim', text: item.call_id ? item.call_id.slice(0, 8) : '' }),
         el('td', { className: item.passed ? 'ok verdict' : 'bad verdict', text: item.passed ? 'passed' : 'failed' }),
-        el('td', { className: late ? 'bad' : 'dim', text: item.status + ' · ' + ms(item.latencyMs) })
+        el('td', { className: late ? 'bad' : 'dim', text: item.status + ' · ' + ms(item.latency_ms) })
       ]);
       row.addEventListener('click', function () { select(item.id); });
       rows.appendChild(row);
@@ -239,9 +239,9 @@ details { margin-left: 14px; } summary { cursor: pointer; }
     var box = $('detail');
     box.textContent = '';
     box.setAttribute('data-id', String(d.id));
-    var deadline = d.deadlineMs === null ? 'the platform ignores this reply' : ms(d.latencyMs) + ' of the ' + seconds(d.deadlineMs) + ' deadline';
+    var deadline = d.deadline_ms === null ? 'the platform ignores this reply' : ms(d.latency_ms) + ' of the ' + seconds(d.deadline_ms) + ' deadline';
     box.appendChild(el('h2', null, [d.event || 'not a webhook', el('span', { className: 'dim', text: '  ' + (d.dialect || '') + '  #' + d.id })]));
-    box.appendChild(el('div', { className: 'dim', text: time(d.receivedAt) + ' · ' + d.method + ' ' + d.path + (d.callId ? ' · call ' + d.callId : '') }));
+    box.appendChild(el('div', { className: 'dim', text: time(d.received_at) + ' · ' + d.method + ' ' + d.path + (d.call_id ? ' · call ' + d.call_id : '') }));
     box.appendChild(el('div', { className: 'reason' + (d.passed ? ' passed' : ''), id: 'verdict' }, [
       el('strong', { className: d.passed ? 'ok' : 'bad', text: d.passed ? 'passed' : 'failed' }),
       d.reason ? ' — ' + d.reason : '',
@@ -252,7 +252,7 @@ details { margin-left: 14px; } summary { cursor: pointer; }
       var button = el('button', { type: 'button', id: pair[0], text: pair[1] });
       actions.appendChild(button);
     });
-    var target = el('input', { type: 'text', id: 'target', value: d.defaultTarget, 'aria-label': 're-send to', size: '36' });
+    var target = el('input', { type: 'text', id: 'target', value: d.default_target, 'aria-label': 're-send to', size: '36' });
     actions.appendChild(target);
     box.appendChild(actions);
     box.appendChild(el('div', { id: 'editor', hidden: '' }, [el('textarea', { id: 'edit-body', 'aria-label': 'body to send' }), el('div', { className: 'actions' }, [el('button', { type: 'button', id: 'send-edited', text: 'send edited, re-signed' }), el('button', { type: 'button', id: 'cancel-edit', text: 'cancel' })])]));
@@ -263,7 +263,7 @@ details { margin-left: 14px; } summary { cursor: pointer; }
         .forEach(function (n) { box.appendChild(n); });
     }
     section('reply', [
-      el('div', null, [el('strong', { className: d.reply.status < 300 ? 'ok' : 'bad', text: String(d.reply.status) }), '  ' + deadline + (d.forwardedTo ? ' · from ' + d.forwardedTo : '')]),
+      el('div', null, [el('strong', { className: d.reply.status < 300 ? 'ok' : 'bad', text: String(d.reply.status) }), '  ' + deadline + (d.forwarded_to ? ' · from ' + d.forwarded_to : '')]),
       d.outcome.length ? el('div', { id: 'outcome', className: 'dim', text: 'platform: ' + d.outcome.join(' ') }) : null,
       el('pre', { text: d.reply.body || '(empty)' })
     ]).forEach(function (n) { if (n) box.appendChild(n); });
@@ -275,11 +275,11 @@ details { margin-left: 14px; } summary { cursor: pointer; }
       Array.prototype.forEach.call(tabs.querySelectorAll('button'), function (b) { b.className = b.getAttribute('data-kind') === kind ? 'active' : ''; });
       view.textContent = '';
       if (kind === 'tree') {
-        if (d.bodyText === null) { view.appendChild(el('div', { className: 'dim', text: 'the body is not UTF-8 text: see raw or hex' })); return; }
-        try { view.appendChild(el('div', { className: 'tree' }, [treeNode(parseJson(d.bodyText), null)])); }
+        if (d.body_text === null) { view.appendChild(el('div', { className: 'dim', text: 'the body is not UTF-8 text: see raw or hex' })); return; }
+        try { view.appendChild(el('div', { className: 'tree' }, [treeNode(parseJson(d.body_text), null)])); }
         catch (error) { view.appendChild(el('div', { className: 'dim', text: 'not JSON (' + error.message + '): see raw' })); }
-      } else if (kind === 'raw') view.appendChild(el('pre', { text: d.bodyText === null ? atob(d.bodyBase64) : d.bodyText }));
-      else view.appendChild(el('pre', { text: hexView(d.bodyBase64) }));
+      } else if (kind === 'raw') view.appendChild(el('pre', { text: d.body_text === null ? atob(d.body_base64) : d.body_text }));
+      else view.appendChild(el('pre', { text: hexView(d.body_base64) }));
     };
     ['tree', 'raw', 'hex'].forEach(function (kind) {
       var b = el('button', { type: 'button', 'data-kind': kind, text: kind });
@@ -287,8 +287,8 @@ details { margin-left: 14px; } summary { cursor: pointer; }
       tabs.appendChild(b);
     });
     tabs.appendChild(el('a', { className: 'button', href: '/api/requests/' + d.id + '/body', download: 'request-' + d.id + '.body', text: 'download body (' + d.bytes + ' bytes)' }));
-    section('body', [d.bodyCut ? el('div', { className: 'warn', text: 'shown: the first 128 KB; download for the whole body' }) : null, tabs, view]).forEach(function (n) { if (n) box.appendChild(n); });
-    show(d.bodyText !== null && d.bodyText.trim().charAt(0).match(/[[{]/) && !d.bodyCut ? 'tree' : 'raw');
+    section('body', [d.body_cut ? el('div', { className: 'warn', text: 'shown: the first 128 KB; download for the whole body' }) : null, tabs, view]).forEach(function (n) { if (n) box.appendChild(n); });
+    show(d.body_text !== null && d.body_text.trim().charAt(0).match(/[[{]/) && !d.body_cut ? 'tree' : 'raw');
     $('resend').addEventListener('click', function () { resend({ resign: true }); });
     $('as-captured').addEventListener('click', function () { resend({ resign: false }); });
     $('edit').addEventListener('click', edit);
@@ -300,7 +300,7 @@ details { margin-left: 14px; } summary { cursor: pointer; }
   function edit() {
     if (!detail) return;
     $('editor').hidden = false;
-    var text = detail.bodyText === null ? '' : detail.bodyText;
+    var text = detail.body_text === null ? '' : detail.body_text;
     try { text = JSON.stringify(JSON.parse(text), null, 2); } catch (error) { /* not JSON: edited as it is */ }
     $('edit-body').value = text;
     $('edit-body').focus();
@@ -318,7 +318,7 @@ details { margin-left: 14px; } summary { cursor: pointer; }
     result('sending…', true);
     api('POST', '/api/requests/' + detail.id + '/replay', body).then(function (r) {
       if (r.error) { result('✗ ' + r.error, false); return; }
-      var lines = [(r.ok ? '✓ ' : '✗ ') + r.status + ' from ' + r.to + ' in ' + ms(r.latencyMs) + ' (' + (r.signed === 'resign' ? 're-signed' : r.signed) + ')'];
+      var lines = [(r.ok ? '✓ ' : '✗ ') + r.status + ' from ' + r.to + ' in ' + ms(r.latency_ms) + ' (' + (r.signed === 'resign' ? 're-signed' : r.signed) + ')'];
       r.checks.forEach(function (c) { if (c.severity !== 'pass') lines.push((c.severity === 'warning' ? '⚠ ' : '✗ ') + c.name + ': ' + c.message); });
       r.outcome.forEach(function (o) { lines.push('platform: ' + o); });
       if (r.reply) lines.push(r.reply);

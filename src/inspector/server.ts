@@ -11,7 +11,7 @@ import { type Clock, unixSecondsOf } from '../clock.js';
 import { capturesOf, curlCommand, harOf, sendCommand } from './export.js';
 import { inspectorPage } from './page.js';
 import { contentSecurityPolicy, newToken, refusalOf, sameToken, sessionCookie } from './security.js';
-import { type InspectedRequest, type RequestStore, summaryOf } from './store.js';
+import { type InspectedRequest, type RequestStore, shownMs, summaryOf } from './store.js';
 
 export interface InspectorOptions {
   port: number;
@@ -142,16 +142,16 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
       diagnosis: request.diagnosis,
       errors: request.errors,
       warnings: request.warnings,
-      reply: request.reply,
+      reply: { status: request.reply.status, body: request.reply.body, content_type: request.reply.contentType },
       outcome: request.outcome,
-      forwardedTo: request.forwardedTo,
-      bodyBase64: request.body.toString('base64'),
+      forwarded_to: request.forwardedTo,
+      body_base64: request.body.toString('base64'),
       // The page builds its tree from the text, so that 64-bit numbers keep their digits.
-      bodyText: text === null ? null : text.slice(0, SHOWN_BODY_BYTES),
-      bodyCut: request.body.length > SHOWN_BODY_BYTES,
+      body_text: text === null ? null : text.slice(0, SHOWN_BODY_BYTES),
+      body_cut: request.body.length > SHOWN_BODY_BYTES,
       curl: curlCommand(request, listenerUrl),
       send: sendCommand(request, listenerUrl),
-      defaultTarget: shownUrl(options.defaultTarget),
+      default_target: shownUrl(options.defaultTarget),
       signs: options.secret !== undefined,
     };
   }
@@ -188,7 +188,7 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
         to: target.href,
         signed: signing.kind,
         status: reply.status,
-        latencyMs: reply.latencyMs,
+        latency_ms: shownMs(reply.latencyMs),
         checks: verdict.checks,
         outcome: verdict.outcome,
         reply: reply.body.toString('utf8').slice(0, SHOWN_BODY_BYTES),

@@ -36,11 +36,25 @@ export interface InspectedRequest {
 /** Bodies can be 10 MB each: the inspector keeps at most this much of them, whatever --ui-keep says. */
 export const MAX_KEPT_BYTES = 256 * 1024 * 1024;
 
-/** The list row of a request: what the live list shows and the SSE stream sends. */
-export type RequestSummary = Pick<
-  InspectedRequest,
-  'id' | 'receivedAt' | 'path' | 'event' | 'dialect' | 'callId' | 'tools' | 'passed' | 'reason' | 'latencyMs' | 'deadlineMs'
-> & { status: number; bytes: number };
+/** The list row of a request: what the live list shows and the SSE stream sends, snake_case as every --json. */
+export interface RequestSummary {
+  id: number;
+  received_at: string;
+  path: string;
+  event: string | null;
+  dialect: string | null;
+  call_id: string | null;
+  tools: string[];
+  passed: boolean;
+  reason: string | null;
+  latency_ms: number;
+  deadline_ms: number | null;
+  status: number;
+  bytes: number;
+}
+
+/** A latency as every --json gives it: milliseconds to two decimals. */
+export const shownMs = (ms: number) => Math.round(ms * 100) / 100;
 
 /**
  * The requests the inspector holds: the last `keep` (and at most MAX_KEPT_BYTES of bodies), oldest
@@ -96,16 +110,16 @@ export class RequestStore {
 export function summaryOf(request: InspectedRequest): RequestSummary {
   return {
     id: request.id,
-    receivedAt: request.receivedAt,
+    received_at: request.receivedAt,
     path: request.path,
     event: request.event,
     dialect: request.dialect,
-    callId: request.callId,
+    call_id: request.callId,
     tools: request.tools,
     passed: request.passed,
     reason: request.reason,
-    latencyMs: request.latencyMs,
-    deadlineMs: request.deadlineMs,
+    latency_ms: shownMs(request.latencyMs),
+    deadline_ms: request.deadlineMs,
     status: request.reply.status,
     bytes: request.body.length,
   };

@@ -125,10 +125,14 @@ describe('inspector: the API', () => {
       ],
     );
     const good = await api(inspector, 'GET', `/api/requests/${list[0].id}`);
-    assert.equal(Buffer.from(good.bodyBase64, 'base64').toString('utf8'), good.bodyText);
+    assert.equal(Buffer.from(good.body_base64, 'base64').toString('utf8'), good.body_text);
     assert.match(good.headers['x-webhook-signature'], /^sha256=[0-9a-f]{64}$/);
-    assert.equal(good.deadlineMs, 10_000);
-    assert.equal(good.forwardedTo, receiver.url);
+    assert.equal(good.deadline_ms, 10_000);
+    assert.equal(good.forwarded_to, receiver.url);
+    // snake_case as every --json, and a latency to two decimals.
+    const keys = (value: object) => Object.keys(value).filter((key) => /[A-Z]/.test(key));
+    assert.deepEqual([...keys(good), ...keys(good.reply), ...keys(list[0])], []);
+    assert.equal(good.latency_ms, Math.round(good.latency_ms * 100) / 100);
     assert.match(good.outcome[0], /the assistant is given for tool_/);
     const bad = await api(inspector, 'GET', `/api/requests/${list[1].id}`);
     assert.match(bad.reason, /^signature-mismatch: /);
@@ -142,9 +146,10 @@ describe('inspector: the API', () => {
     const resent = await api(inspector, 'POST', `/api/requests/${first.id}/replay`, {});
     assert.equal(resent.ok, true, JSON.stringify(resent));
     assert.equal(resent.to, receiver.url, 'the forward target by default');
+    assert.equal(typeof resent.latency_ms, 'number');
     assert.equal(receiver.received[before]!.signatureValid, true);
     const detail = await api(inspector, 'GET', `/api/requests/${first.id}`);
-    const edited = detail.bodyText.replace('"in-progress"', '"ended"');
+    const edited = detail.body_text.replace('"in-progress"', '"ended"');
     const changed = await api(inspector, 'POST', `/api/requests/${first.id}/replay`, { body: edited, to: receiver.url });
     assert.equal(changed.ok, true, JSON.stringify(changed));
     assert.equal(receiver.received.at(-1)!.body.toString('utf8'), edited);
