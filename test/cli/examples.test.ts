@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 import { buildProgram } from '../../src/cli/main.js';
-import { documentBlocks } from '../examples/examples.js';
+import { commandPaths, documentBlocks } from '../examples/examples.js';
 import { quietIo, ROOT, runCli } from '../helpers.js';
 
 // Every `hms-webhook …` example, in README.md, docs/ and every --help, goes through the parser and
@@ -101,14 +101,7 @@ describe('examples: every one parses and reaches a command', () => {
 
   it('every --help', async () => {
     const program = buildProgram(quietIo()) as CommandUnknownOpts;
-    const paths: string[][] = [[]];
-    const walk = (command: CommandUnknownOpts, prefix: string[]) => {
-      for (const sub of command.commands) {
-        paths.push([...prefix, sub.name()]);
-        walk(sub, [...prefix, sub.name()]);
-      }
-    };
-    walk(program, []);
+    const paths = commandPaths(program);
     let count = 0;
     for (const path of paths) {
       const help = await runCli([...path, '--help']);

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 
 // The examples of README.md, docs/ and every --help, collected and run as a user types them: in a
 // shell, in order, in a folder of their own, with the installed package's bin on PATH.
@@ -52,6 +53,19 @@ export function helpExamples(source: string, help: string): Example[] {
     .map((line) => line.trim())
     .filter((line) => line.startsWith('$ '))
     .map((line) => ({ source, text: line.slice(2).split(/ {2,}/)[0]!.trim() }));
+}
+
+/** Every command's path, the program itself first: `[]`, `['send']`, `['send', 'call']`, … */
+export function commandPaths(program: CommandUnknownOpts): string[][] {
+  const paths: string[][] = [[]];
+  const walk = (command: CommandUnknownOpts, prefix: string[]) => {
+    for (const sub of command.commands) {
+      paths.push([...prefix, sub.name()]);
+      walk(sub, [...prefix, sub.name()]);
+    }
+  };
+  walk(program, []);
+  return paths;
 }
 
 export interface Job {

@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { buildProgram } from '../../src/cli/main.js';
 import { nodeFirstOnPath, quietIo, ROOT, spawnCli, temporaryFolder } from '../helpers.js';
 import { type InstalledPackage, installPacked } from '../installed/packed.js';
-import { documentBlocks, type Example, helpExamples, type Shell, shellSession } from './examples.js';
+import { commandPaths, documentBlocks, type Example, helpExamples, type Shell, shellSession } from './examples.js';
 import { EXPECTED, type Expectation, FILES, RECEIVER_SECRET } from './expected.js';
 
 // Every example of README.md, docs/ and every --help, run as printed in a shell with the installed
@@ -197,14 +197,7 @@ describe('examples: every one in --help runs as printed', () => {
   it('each command’s help', async () => {
     receiver = await startReceiver();
     const program = buildProgram(quietIo()) as CommandUnknownOpts;
-    const paths: string[][] = [[]];
-    const walk = (command: CommandUnknownOpts, prefix: string[]) => {
-      for (const sub of command.commands) {
-        paths.push([...prefix, sub.name()]);
-        walk(sub, [...prefix, sub.name()]);
-      }
-    };
-    walk(program, []);
+    const paths = commandPaths(program);
     let count = 0;
     for (const path of paths) {
       const help = await spawnCli([...path, '--help'], { command: installed.bin });
