@@ -41,6 +41,9 @@ export function xmlText(text: string): string {
   );
 }
 
+/** A suite's start as JUnit's timestamp attribute has it: ISO 8601 without fractions or zone. */
+const suiteTimestamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, '');
+
 const seconds = (value: number) => (Math.round(value * 1000) / 1000).toFixed(3);
 
 /** JUnit XML as Jenkins, GitLab and the GitHub reporting actions read it: counts on every suite and on the root. */
@@ -137,7 +140,7 @@ export class TestReport {
   suite(name: string): TestSuite {
     let suite = this.suites.find((s) => s.name === name);
     if (suite === undefined) {
-      suite = { name, timestamp: new Date(this.now()).toISOString().replace(/\.\d+Z$/, ''), cases: [], tests: 0, failures: 0 };
+      suite = { name, timestamp: suiteTimestamp(this.now()), cases: [], tests: 0, failures: 0 };
       this.suites.push(suite);
     }
     return suite;
@@ -162,22 +165,27 @@ export class TestReport {
 }
 
 /**
- * Appends to the step's summary file, which the runner creates for each step and reads when the step
- * ends: a file that is gone belongs to a step that has ended (a listener started in an earlier step),
- * so it is not created again, where nobody would read it. A symlink is not followed.
- */
-/**
  * A command that could not run (exit 2) still leaves its report, so that CI shows why instead of a
  * missing file: one case, an error with the reason, in --junit and in the job summary.
  */
 export function reportCannotRun(title: string, junitFile: string | undefined, env: NodeJS.ProcessEnv, now: number, reason: string): void {
-  const timestamp = new Date(now).toISOString().replace(/\.\d+Z$/, '');
-  const suite: TestSuite = { name: title, timestamp, cases: [{ name: 'could not run', error: reason, seconds: 0 }], tests: 1, failures: 0 };
+  const suite: TestSuite = {
+    name: title,
+    timestamp: suiteTimestamp(now),
+    cases: [{ name: 'could not run', error: reason, seconds: 0 }],
+    tests: 1,
+    failures: 0,
+  };
   if (junitFile !== undefined) writeOutputFile('--junit', junitFile, junitXml(title, [suite]), { replace: true });
   const summary = env.GITHUB_STEP_SUMMARY;
   if (summary !== undefined && summary !== '') appendToStepSummary(summary, `### ${cell(title)}\n\ncould not run: ${cell(reason)}\n\n`);
 }
 
+/**
+ * Appends to the step's summary file, which the runner creates for each step and reads when the step
+ * ends: a file that is gone belongs to a step that has ended (a listener started in an earlier step),
+ * so it is not created again, where nobody would read it. A symlink is not followed.
+ */
 function appendToStepSummary(file: string, text: string): void {
   let fd: number;
   try {
