@@ -10,6 +10,7 @@ const SLOW = [
   'init/templates.test.js',
   'installed/installed.test.js',
   'examples/run-examples.test.js',
+  'mcp/mcp.test.js',
   'commands/send-emit.test.js',
   'inspector/browser.test.js',
 ];

@@ -4,6 +4,7 @@ import { demoCommand } from '../commands/demo/command.js';
 import { fixturesCommand } from '../commands/fixtures/command.js';
 import { initCommand } from '../commands/init/command.js';
 import { listenCommand } from '../commands/listen/command.js';
+import { mcpCommand } from '../commands/mcp/command.js';
 import { probeCommand } from '../commands/probe/command.js';
 import { replayCommand } from '../commands/replay/command.js';
 import { scenarioCommand } from '../commands/scenario/command.js';
@@ -72,6 +73,7 @@ Exit codes: 0 all good, 1 a check failed, 2 could not run, 130 interrupted, 143 
     fixturesCommand,
     initCommand,
     completionCommand,
+    mcpCommand,
   ]) {
     program.addCommand(declare(context));
   }

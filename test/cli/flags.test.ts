@@ -26,6 +26,7 @@ const COMMANDS: { path: string[]; args: string[] }[] = [
   { path: ['fixtures', 'show'], args: ['status-update'] },
   { path: ['tools', 'check'], args: [] },
   { path: ['version'], args: [] },
+  { path: ['mcp'], args: [] },
 ];
 
 /** A value each option that takes one can parse (options with choices take their first). */
@@ -92,6 +93,7 @@ const SAMPLE: Record<string, string> = {
   '--fixture': 'status-update/ended',
   '--every': '500',
   '--users': '5',
+  '--root': '.',
 };
 
 function find(program: CommandUnknownOpts, path: string[]): CommandUnknownOpts {

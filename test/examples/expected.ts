@@ -443,4 +443,13 @@ export const EXPECTED: Record<string, Expectation> = {
   'autoload -Uz compinit && compinit; source <(hms-webhook completion zsh)': {
     skip: 'a line for zsh: ci.test.ts runs it in zsh -f, as a new ~/.zshrc would',
   },
+  // docs/mcp.md and hms-webhook mcp --help
+  'claude mcp add hms-webhook --env HMS_WEBHOOK_SECRET=whsec-your-secret -- npx hms-webhook mcp --root .': {
+    skip: "needs Claude Code: test/mcp/mcp.test.ts drives the same server with the MCP SDK's own client",
+  },
+  'claude mcp add hms-webhook -- npx hms-webhook mcp': {
+    skip: "needs Claude Code: test/mcp/mcp.test.ts drives the same server with the MCP SDK's own client",
+  },
+  // With no agent on stdin, the server ends at once, as it does when an agent closes the connection.
+  'hms-webhook mcp --secret-file .webhook-secret --root .': { files: ['.webhook-secret'], exit: 0, says: /^$/ },
 };

@@ -1,0 +1,344 @@
+import { realpathSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import * as z from 'zod/mini';
+import type { Clock } from '../clock.js';
+import { fixtureRecords } from '../commands/fixtures/render.js';
+import { probeJson } from '../commands/probe/render.js';
+import { callStepJson } from '../commands/send/call-render.js';
+import { sendJson } from '../commands/send/render.js';
+import { toolCheckJson } from '../commands/tools/render.js';
+import { verifyJson } from '../commands/verify/render.js';
+import { checkTools } from '../engine/check-tools.js';
+import { type CallEvent, playCalls } from '../engine/play-calls.js';
+import { probeReceiver } from '../engine/probe-receiver.js';
+import { sendEvent } from '../engine/send-event.js';
+import { verifyCaptureFile } from '../engine/verify-captures.js';
+import { HmsWebhookError } from '../errors.js';
+import { EVENTS, type EventType } from '../platform/events.js';
+import { listFixtures, listScenarios, loadFixture } from '../platform/fixtures.js';
+import { loadScenario } from '../platform/scenario.js';
+import { jsonSchema } from '../platform/schemas/index.js';
+import { assistantOf } from '../platform/assistant-tools.js';
+import { isLoopback, parseTarget } from '../sending/target.js';
+import { diagnoseSignature } from '../signing/diagnosis.js';
+import { DEFAULT_TOLERANCE_SECONDS } from '../defaults.js';
+
+/** What the server is given at start, and nothing a tool call can widen. */
+export interface McpServerOptions {
+  /** The webhook secrets, from the environment or a secret file: never from a tool argument. */
+  secrets: readonly string[];
+  /** Every file a tool reads stays under this folder. */
+  root: string;
+  /** Targets off this machine are refused unless the server was started to allow them. */
+  allowRemote: boolean;
+  version: string;
+  clock: Clock;
+}
+
+/** A tool call the server refuses: said to the agent as the result, with the fix. */
+class Refused extends Error {}
+
+const TIMEOUT_MS = 10_000;
+
+/**
+ * The MCP face of the engine: each tool parses its input, checks it against what the server was
+ * started with, calls the library and returns the same records `--json` prints, with a short text.
+ */
+export function createMcpServer(options: McpServerOptions): McpServer {
+  const server = new McpServer({ name: 'hms-webhook', version: options.version });
+  const guard = inputGuard(options);
+
+  const tool = <Shape extends z.core.$ZodShape>(
+    name: string,
+    description: string,
+    shape: Shape,
+    run: (input: z.infer<z.ZodMiniObject<Shape>>) => Promise<Answer>,
+  ) =>
+    server.registerTool(name, { description, inputSchema: shape }, (async (input: z.infer<z.ZodMiniObject<Shape>>) => {
+      try {
+        guard.noSecretIn(input);
+        return answered(await run(input));
+      } catch (error) {
+        if (error instanceof Refused || error instanceof HmsWebhookError) return refused(error.message);
+        throw error;
+      }
+    }) as never);
+
+  tool('list_fixtures', 'The built-in payloads, replies and call scenarios: names to give send_event and play_call.', {}, async () => {
+    const records = fixtureRecords(listFixtures(), listScenarios());
+    return { text: `${records.length} fixtures and scenarios`, records, ok: true };
+  });
+
+  const to = z.string().check(z.minLength(1));
+  tool(
+    'send_event',
+    'Sign one event as the platform does, POST it to the receiver and judge the reply. A forgery checks that the receiver refuses it.',
+    {
+      to,
+      fixture: z.optional(z.string()),
+      payload: z.optional(z.string()),
+      set: z.optional(z.array(z.string())),
+      unset: z.optional(z.array(z.string())),
+      dialect: z.optional(z.enum(['hms', 'flireo'])),
+      forgery: z.optional(z.enum(['bad-signature', 'wrong-secret', 'unsigned', 'tamper'])),
+      expect_status: z.optional(z.string()),
+    },
+    async (input) => {
+      const url = guard.target(input.to);
+      if (input.payload !== undefined && !/^\s*[[{]/.test(input.payload)) throw new Refused('payload is the JSON itself, not a file name');
+      const sent = await sendEvent({
+        url,
+        ...(input.fixture !== undefined ? { fixture: input.fixture } : {}),
+        ...(input.payload !== undefined ? { data: input.payload } : {}),
+        ...(input.dialect !== undefined ? { dialect: input.dialect } : {}),
+        set: input.set ?? [],
+        unset: input.unset ?? [],
+        secret: [...options.secrets],
+        badSignature: input.forgery === 'bad-signature',
+        wrongSecret: input.forgery === 'wrong-secret',
+        unsigned: input.forgery === 'unsigned',
+        tamper: input.forgery === 'tamper',
+        ...(input.expect_status !== undefined ? { expectStatus: input.expect_status } : {}),
+        timeoutMs: TIMEOUT_MS,
+        clock: options.clock,
+        env: {},
+      });
+      const records = sent.reports.map((report) => sendJson(report, false));
+      const lines = records.map(
+        (record) =>
+          `${record.ok ? 'pass' : 'FAIL'} ${record.status ?? 'no reply'}: ${record.outcome.join('; ') || checkText(record.checks)}`,
+      );
+      return { text: lines.join('\n'), records, ok: sent.failed === 0 };
+    },
+  );
+
+  tool(
+    'play_call',
+    'Play a whole call at the receiver, event after event as the platform sends them, each reply judged. Chaos plays duplicates, reordering, drops and retries from a seed.',
+    {
+      to,
+      scenario: z.optional(z.string()),
+      dialect: z.optional(z.enum(['hms', 'flireo'])),
+      chaos: z.optional(z.array(z.enum(['dup', 'reorder', 'drop', 'late', 'redeliver', 'overlap']))),
+      seed: z.optional(z.int()),
+    },
+    async (input) => {
+      const url = guard.target(input.to);
+      const scenario = await loadScenario({ name: input.scenario ?? 'book-appointment' });
+      const steps: ReturnType<typeof callStepJson>[] = [];
+      const outcome = await playCalls(
+        {
+          url,
+          scenario: scenario.scenario,
+          label: scenario.label,
+          ...(input.dialect !== undefined ? { dialect: input.dialect } : {}),
+          secret: options.secrets[0],
+          timeoutMs: TIMEOUT_MS,
+          clock: options.clock,
+          ...(input.chaos !== undefined && input.chaos.length > 0 ? { chaos: { faults: input.chaos, seed: input.seed ?? 1 } } : {}),
+        },
+        (event: CallEvent) => {
+          if (event.type === 'step') steps.push(callStepJson(event.report, event.callId));
+        },
+      );
+      const failure = outcome.first?.failure;
+      const failed = steps.filter((step) => !step.ok);
+      const text =
+        failure === undefined
+          ? `${steps.length} steps, all passed`
+          : failed.length > 0
+            ? [
+                'the call failed:',
+                ...failed.map((step) => `step ${step.index} ${step.event} ${step.label}: ${checkText(step.checks)}`),
+              ].join('\n')
+            : `the call failed: ${failure}`;
+      return { text, records: steps, ok: failure === undefined };
+    },
+  );
+
+  tool(
+    'probe',
+    'Is the receiver safe? The valid request and its correctly signed variants must be accepted, every forgery refused.',
+    { to, fixture: z.optional(z.string()) },
+    async (input) => {
+      const url = guard.target(input.to);
+      const secret = options.secrets[0];
+      if (secret === undefined)
+        throw new Refused('probe needs the webhook secret: start the server with HMS_WEBHOOK_SECRET or --secret-file');
+      const outcome = await probeReceiver({
+        url,
+        secret,
+        ...(input.fixture !== undefined ? { fixture: input.fixture } : {}),
+        timeoutMs: TIMEOUT_MS,
+        clock: options.clock,
+      });
+      const records = outcome.results.map(probeJson);
+      const text = outcome.failed === 0 ? `${outcome.passed} cases passed` : `your receiver ${outcome.problems.join(' and ')}`;
+      return { text, records, ok: outcome.failed === 0 };
+    },
+  );
+
+  tool(
+    'check_tools',
+    "Lint an assistant's webhook tools and call each once, at its route, with valid arguments from its parameters.",
+    { to, assistant: z.string(), routes: z.optional(z.record(z.string(), z.string())) },
+    async (input) => {
+      const receiver = guard.target(input.to);
+      // As `tools check --assistant` reads it: an assistant-request reply, or the assistant itself.
+      const assistant = assistantOf(parseObject(input.assistant, 'assistant'));
+      if (assistant === undefined)
+        throw new Refused(
+          'assistant is neither an assistant-request reply with an assistant nor an assistant (no llm_config, tools or webhook_events)',
+        );
+      const routes = new Map(Object.entries(input.routes ?? {}).map(([name, route]) => [name, guard.target(route).href]));
+      const checks: ReturnType<typeof toolCheckJson>[] = [];
+      const checked = await checkTools(
+        { assistant, receiver, routes, allowRemoteTools: options.allowRemote, secret: options.secrets[0], clock: options.clock },
+        (check) => checks.push(toolCheckJson(check)),
+      );
+      const text = `${checked.passed} passed, ${checked.failed} failed${checked.skipped > 0 ? `, ${checked.skipped} not called (off this machine)` : ''}`;
+      return { text, records: checks, ok: checked.failed === 0 };
+    },
+  );
+
+  tool(
+    'verify_captures',
+    'Check requests saved by `listen --save` (or a HAR file): each signature (with why it fails), timestamp and payload.',
+    { file: z.string() },
+    async (input) => {
+      const file = guard.file(input.file);
+      const records: ReturnType<typeof verifyJson>[] = [];
+      const counts = await verifyCaptureFile(
+        file,
+        {
+          secrets: options.secrets.map((secret, index) => ({ secret, label: `secret ${index + 1}`, accepted: true })),
+          toleranceSeconds: DEFAULT_TOLERANCE_SECONDS,
+          clock: () => Math.floor(options.clock.now() / 1000),
+        },
+        (report) => {
+          records.push(verifyJson(report));
+        },
+      );
+      return { text: `${counts.passed} passed, ${counts.failed} failed`, records, ok: counts.failed === 0 && counts.unreadable === 0 };
+    },
+  );
+
+  tool(
+    'explain_signature',
+    "Why does a request's signature not match? The body as received and its headers, checked against the server's secret and the mistakes that explain a mismatch.",
+    { body: z.string(), headers: z.record(z.string(), z.string()) },
+    async (input) => {
+      const diagnosis = diagnoseSignature({
+        body: Buffer.from(input.body, 'utf8'),
+        headers: input.headers,
+        secrets: options.secrets.map((secret, index) => ({ secret, label: `secret ${index + 1}`, accepted: true })),
+      });
+      return {
+        text: diagnosis.message,
+        records: [{ type: 'diagnosis', causes: diagnosis.causes, message: diagnosis.message }],
+        ok: diagnosis.causes.length === 0,
+      };
+    },
+  );
+
+  server.registerResource(
+    'fixture',
+    new ResourceTemplate('hms-webhook://fixtures/{kind}/{event}/{variant}', { list: undefined }),
+    {
+      description: 'A built-in payload (kind payload) or reply (kind reply), as the platform sends or expects it',
+      mimeType: 'application/json',
+    },
+    async (uri, variables) => {
+      const kind = variables.kind === 'reply' ? 'reply' : 'payload';
+      const { document } = loadFixture(`${variables.event}/${variables.variant}`, { kind });
+      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: `${JSON.stringify(document, null, 2)}\n` }] };
+    },
+  );
+  server.registerResource(
+    'schema',
+    new ResourceTemplate('hms-webhook://schemas/{dialect}/{event}/{form}', { list: undefined }),
+    {
+      description: "The JSON Schema of an event's payload (form payload) or of its reply (form reply), in the hms or the flireo dialect",
+      mimeType: 'application/schema+json',
+    },
+    async (uri, variables) => {
+      const event = String(variables.event);
+      if (!(EVENTS as readonly string[]).includes(event)) throw new Refused(`no event ${event}: ${EVENTS.join(', ')}`);
+      const dialect = variables.dialect === 'flireo' ? 'flireo' : 'hms';
+      const schema = jsonSchema(event as EventType, dialect, variables.form === 'reply' ? 'reply' : 'payload');
+      return { contents: [{ uri: uri.href, mimeType: 'application/schema+json', text: `${JSON.stringify(schema, null, 2)}\n` }] };
+    },
+  );
+  return server;
+}
+
+/** What a tool found: a line or two an agent can act on, and the records behind it. */
+interface Answer {
+  text: string;
+  records: object[];
+  ok: boolean;
+}
+
+function answered(answer: Answer): CallToolResult {
+  return {
+    content: [{ type: 'text', text: answer.text }],
+    structuredContent: { ok: answer.ok, records: answer.records },
+  };
+}
+
+function refused(message: string): CallToolResult {
+  return { isError: true, content: [{ type: 'text', text: message }] };
+}
+
+function checkText(checks: readonly { name: string; severity: string; message?: string }[]): string {
+  return checks
+    .filter((check) => check.severity !== 'pass')
+    .map((check) => `${check.name}: ${check.message}`)
+    .join('; ');
+}
+
+function parseObject(text: string, name: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new Refused(`${name} is not JSON: ${(error as Error).message}`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Refused(`${name} is a JSON object`);
+  return value as Record<string, unknown>;
+}
+
+/** The server's limits on a tool's input: its targets, its files, and no secret in any argument. */
+function inputGuard(options: McpServerOptions) {
+  const root = realpathSync(options.root);
+  return {
+    target(text: string): URL {
+      const url = parseTarget(text, 'to');
+      if (!options.allowRemote && !isLoopback(url.hostname))
+        throw new Refused(`${url.host} is off this machine: the server sends only to localhost unless it was started with --allow-remote`);
+      return url;
+    },
+    file(text: string): string {
+      const path = resolve(root, text);
+      let real: string;
+      try {
+        real = realpathSync(path);
+      } catch {
+        throw new Refused(`cannot read ${text}: no such file under ${root}`);
+      }
+      const inside = relative(root, real);
+      if (inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside))
+        throw new Refused(`${text} is outside ${root}: the server reads files only under the folder it was started with (--root)`);
+      return real;
+    },
+    noSecretIn(input: unknown): void {
+      const texts = JSON.stringify(input);
+      if (options.secrets.some((secret) => secret.length >= 4 && texts.includes(JSON.stringify(secret).slice(1, -1))))
+        throw new Refused(
+          'an argument holds the webhook secret: the server takes it only from its environment or --secret-file, never from a tool call',
+        );
+    },
+  };
+}

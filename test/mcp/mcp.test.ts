@@ -1,0 +1,207 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { probeReceiver } from '../../src/engine/probe-receiver.js';
+import { probeJson } from '../../src/commands/probe/render.js';
+import type { Listener } from '../../src/receiving/listener.js';
+import { loadFixture } from '../../src/platform/fixtures.js';
+import { sign } from '../../src/signing/signature.js';
+import { nodeFirstOnPath, ROOT, temporaryFolder } from '../helpers.js';
+import { type InstalledPackage, installPacked } from '../installed/packed.js';
+import { correctReplies, startBuiltInListener, startReceiver } from '../receiver.js';
+
+// `hms-webhook mcp` from the installed package, driven by the MCP SDK's own client over stdio, as a
+// coding agent drives it: each tool against real receivers on 127.0.0.1, a correct one and one with a
+// planted bug, and the refusals the server owes its user.
+
+const SECRET = 'mcp-secret-5c1e';
+const dir = temporaryFolder('hms-mcp-');
+const root = join(dir, 'root');
+let installed: InstalledPackage;
+let client: Client;
+let correct: Listener;
+let buggy: Awaited<ReturnType<typeof startReceiver>>;
+let recording: Listener;
+
+interface ToolResult {
+  isError?: boolean;
+  content: { type: string; text: string }[];
+  structuredContent?: { ok: boolean; records: Record<string, any>[] };
+}
+
+const call = async (name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args })) as ToolResult;
+
+/**
+ * A receiver with two planted bugs: it verifies the signature over JSON.stringify of the parsed body
+ * (the commonest mistake: only a body written otherwise shows it), and it answers tool-calls with an empty results list.
+ */
+function buggyReceiver() {
+  return startReceiver(SECRET, (request) => {
+    const timestamp = String(request.headers['x-webhook-timestamp']);
+    let body: string;
+    try {
+      body = JSON.stringify(JSON.parse(request.body.toString('utf8')));
+    } catch {
+      return { status: 400, body: '{"error":"not JSON"}' };
+    }
+    const expected = `sha256=${createHmac('sha256', SECRET).update(`${timestamp}.${body}`).digest('hex')}`;
+    if (request.headers['x-webhook-signature'] !== expected) return { status: 401, body: '{"error":"bad signature"}' };
+    return request.headers['x-webhook-event'] === 'tool-calls' ? { status: 200, body: '{"results":[]}' } : correctReplies(request);
+  });
+}
+
+before(async () => {
+  installed = await installPacked(dir);
+  mkdirSync(root, { recursive: true });
+  correct = await startBuiltInListener(SECRET);
+  recording = await startBuiltInListener(SECRET, { save: join(root, 'captures.jsonl') });
+  buggy = await buggyReceiver();
+  const transport = new StdioClientTransport({
+    command: installed.bin,
+    args: ['mcp', '--root', root],
+    env: { PATH: nodeFirstOnPath(), HMS_WEBHOOK_SECRET: SECRET },
+    stderr: 'pipe',
+  });
+  client = new Client({ name: 'hms-webhook-test', version: '1' });
+  await client.connect(transport);
+});
+
+after(async () => {
+  await client?.close();
+  await correct?.close();
+  await buggy?.close();
+  await recording?.close();
+});
+
+describe('hms-webhook mcp: the tools, called by the SDK client', () => {
+  it('lists its tools, each with an input schema', async () => {
+    const { tools } = await client.listTools();
+    assert.deepEqual(tools.map((tool) => tool.name).sort(), [
+      'check_tools',
+      'explain_signature',
+      'list_fixtures',
+      'play_call',
+      'probe',
+      'send_event',
+      'verify_captures',
+    ]);
+    for (const tool of tools) assert.equal(tool.inputSchema.type, 'object', tool.name);
+  });
+
+  it('list_fixtures: the names send_event and play_call take', async () => {
+    const result = await call('list_fixtures', {});
+    const names = result.structuredContent!.records.map((record) => record.name);
+    assert.ok(names.includes('status-update/ended') && names.includes('book-appointment'), names.join(' '));
+  });
+
+  it('send_event: a signed event passes at a correct receiver; a tampered one is refused, which is its pass', async () => {
+    const sent = await call('send_event', { to: correct.url, fixture: 'tool-calls' });
+    assert.equal(sent.structuredContent!.ok, true, sent.content[0]!.text);
+    assert.equal(sent.structuredContent!.records[0]!.status, 200);
+    const forged = await call('send_event', { to: correct.url, fixture: 'status-update', forgery: 'tamper', expect_status: '401' });
+    assert.equal(forged.structuredContent!.records[0]!.status, 401);
+    assert.equal(forged.structuredContent!.ok, true);
+  });
+
+  it('play_call: six steps pass at a correct receiver; at the planted bug the call fails and says which step and why', async () => {
+    const good = await call('play_call', { to: correct.url });
+    assert.equal(good.structuredContent!.ok, true, good.content[0]!.text);
+    assert.equal(good.structuredContent!.records.length, 6);
+    const bad = await call('play_call', { to: buggy.url });
+    assert.equal(bad.structuredContent!.ok, false);
+    assert.match(bad.content[0]!.text, /^the call failed:\nstep 3 tool-calls lookup_contact: schema: results: results is empty/);
+  });
+
+  it('probe: the same verdicts the library gives; the planted bug named, with the fix', async () => {
+    const good = await call('probe', { to: correct.url });
+    assert.equal(good.structuredContent!.ok, true, good.content[0]!.text);
+    const library = await probeReceiver({ url: new URL(correct.url), secret: SECRET, timeoutMs: 10_000 });
+    assert.deepEqual(
+      good.structuredContent!.records.map((record) => [record.case, record.verdict]),
+      library.results.map(probeJson).map((record) => [record.case, record.verdict]),
+    );
+    const bad = await call('probe', { to: buggy.url });
+    assert.equal(bad.structuredContent!.ok, false);
+    assert.match(bad.content[0]!.text, /^your receiver .*re-serialis/);
+  });
+
+  it('check_tools: the fixture assistant, its routed tool sent to the listener', async () => {
+    const assistant = JSON.stringify(loadFixture('assistant-request/with-tools', { kind: 'reply' }).document);
+    const result = await call('check_tools', { to: correct.url, assistant, routes: { book_appointment: correct.url } });
+    assert.equal(result.structuredContent!.ok, true, result.content[0]!.text);
+    assert.ok(result.structuredContent!.records.length >= 2);
+  });
+
+  it('verify_captures: a call a listener saved under the root verifies, request by request', async () => {
+    assert.equal((await call('play_call', { to: recording.url })).structuredContent!.ok, true);
+    const result = await call('verify_captures', { file: 'captures.jsonl' });
+    assert.equal(result.structuredContent!.ok, true, result.content[0]!.text);
+    assert.equal(result.content[0]!.text, '6 passed, 0 failed');
+    assert.equal(result.structuredContent!.records.length, 6);
+  });
+
+  it('explain_signature: a body re-serialised after signing is named as such', async () => {
+    const body = JSON.stringify(loadFixture('status-update/ended').document, null, 2);
+    const headers = sign({ body, secret: SECRET });
+    const result = await call('explain_signature', { body: JSON.stringify(JSON.parse(body)), headers });
+    assert.equal(result.structuredContent!.ok, false);
+    assert.match(result.content[0]!.text, /re-serialis/);
+  });
+});
+
+describe('docs/mcp.md: its worked example quotes what the server returned', () => {
+  it('the failed call, the probe of the planted bug, and both after the fix', async () => {
+    const page = readFileSync(join(ROOT, 'docs/mcp.md'), 'utf8');
+    const quoted = (text: string) => assert.ok(page.includes(text), `docs/mcp.md quotes:\n${text}`);
+    quoted(`\`\`\`text\n${(await call('play_call', { to: buggy.url })).content[0]!.text}\n\`\`\``);
+    quoted(`\`\`\`text\n${(await call('probe', { to: buggy.url })).content[0]!.text}\n\`\`\``);
+    quoted(`\`probe\` then returns \`${(await call('probe', { to: correct.url })).content[0]!.text}\``);
+    quoted(`\`play_call\` returns \`${(await call('play_call', { to: correct.url })).content[0]!.text}\``);
+  });
+});
+
+describe('hms-webhook mcp: what a tool call cannot do', () => {
+  it('send to a host off this machine, read a file outside the root, or carry the secret', async () => {
+    const remote = await call('send_event', { to: 'https://receiver.example.com/webhooks', fixture: 'status-update' });
+    assert.equal(remote.isError, true);
+    assert.match(remote.content[0]!.text, /receiver\.example\.com is off this machine: .*--allow-remote/);
+    writeFileSync(join(dir, 'outside.jsonl'), '');
+    const outside = await call('verify_captures', { file: '../outside.jsonl' });
+    assert.equal(outside.isError, true);
+    assert.match(outside.content[0]!.text, /is outside .*root: the server reads files only under the folder it was started with/);
+    const secret = await call('send_event', { to: correct.url, fixture: 'status-update', set: [`message.note=${SECRET}`] });
+    assert.equal(secret.isError, true);
+    assert.match(secret.content[0]!.text, /an argument holds the webhook secret/);
+    for (const result of [remote, outside, secret]) assert.ok(!JSON.stringify(result).includes(SECRET.slice(4)), 'never the secret');
+  });
+
+  it('writes nothing to stdout but protocol messages, and exits 0 when the agent closes stdin', async () => {
+    const child = spawn(installed.bin, ['mcp', '--root', root], {
+      env: { PATH: nodeFirstOnPath(), HMS_WEBHOOK_SECRET: SECRET },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const message = (value: object) => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...value })}\n`);
+    message({
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+    });
+    message({ method: 'notifications/initialized' });
+    message({ id: 2, method: 'tools/call', params: { name: 'send_event', arguments: { to: correct.url, fixture: 'status-update' } } });
+    // The answer to the last request is the last line: then the agent goes.
+    await new Promise<void>((resolve) => child.stdout.on('data', () => stdout.includes('"id":2') && resolve()));
+    child.stdin.end();
+    assert.equal(await exited, 0);
+    const lines = stdout.trim().split('\n');
+    assert.equal(lines.length, 2);
+    for (const line of lines) assert.equal(JSON.parse(line).jsonrpc, '2.0', line);
+  });
+});
