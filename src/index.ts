@@ -94,6 +94,13 @@ export { fuzzTools, reproduceCommand, DEFAULT_FUZZ_RUNS, type FuzzToolsOptions }
 export type { FuzzResult } from './sending/tool-fuzz.js';
 export { replayCaptures, type ReplayCapturesOptions, type ReplayReport } from './engine/replay-captures.js';
 export {
+  validateText,
+  type ValidateTextOptions,
+  type DocumentResult,
+  type PlacedFinding,
+  type UnreadableDocument,
+} from './engine/validate-documents.js';
+export {
   scenarioFromCaptures,
   type ScenarioFromCapturesOptions,
   type ScenarioFromCaptures,

@@ -9,17 +9,19 @@ import { probeJson } from '../commands/probe/render.js';
 import { callStepJson } from '../commands/send/call-render.js';
 import { sendJson } from '../commands/send/render.js';
 import { toolCheckJson } from '../commands/tools/render.js';
+import { documentJson } from '../commands/validate/render.js';
 import { verifyJson } from '../commands/verify/render.js';
 import { checkTools } from '../engine/check-tools.js';
 import { type CallEvent, playCalls } from '../engine/play-calls.js';
 import { probeReceiver } from '../engine/probe-receiver.js';
 import { sendEvent } from '../engine/send-event.js';
+import { validateText } from '../engine/validate-documents.js';
 import { verifyCaptureFile } from '../engine/verify-captures.js';
 import { HmsWebhookError } from '../errors.js';
 import { EVENTS, type EventType } from '../platform/events.js';
 import { listFixtures, listScenarios, loadFixture } from '../platform/fixtures.js';
 import { loadScenario } from '../platform/scenario.js';
-import { jsonSchema } from '../platform/schemas/index.js';
+import { formatPath, jsonSchema } from '../platform/schemas/index.js';
 import { assistantOf } from '../platform/assistant-tools.js';
 import { isLoopback, parseTarget } from '../sending/target.js';
 import { diagnoseSignature } from '../signing/diagnosis.js';
@@ -222,6 +224,32 @@ export function createMcpServer(options: McpServerOptions): McpServer {
         },
       );
       return { text: `${counts.passed} passed, ${counts.failed} failed`, records, ok: counts.failed === 0 && counts.unreadable === 0 };
+    },
+  );
+
+  tool(
+    'validate',
+    "Check a payload (or a reply to an event) against the platform's schemas, as its SDK types them: errors and warnings with their paths.",
+    {
+      json: z.string(),
+      reply: z.optional(z.enum(EVENTS)),
+      request: z.optional(z.string()),
+      event: z.optional(z.enum(EVENTS)),
+      dialect: z.optional(z.enum(['hms', 'flireo'])),
+    },
+    async (input) => {
+      const { results, unreadable } = await validateText(input.json, 'json', {
+        ...(input.reply !== undefined ? { reply: input.reply } : {}),
+        ...(input.request !== undefined ? { request: parseObject(input.request, 'request') } : {}),
+        ...(input.event !== undefined ? { event: input.event } : {}),
+        ...(input.dialect !== undefined ? { dialect: input.dialect } : {}),
+      });
+      if (unreadable.length > 0) throw new Refused(unreadable.map((problem) => problem.message).join('; '));
+      const records = results.map(documentJson);
+      const findings = results.flatMap((result) => result.errors.map((error) => `${formatPath(error.path)}: ${error.message}`));
+      const warnings = results.reduce((n, result) => n + result.warnings.length, 0);
+      const text = findings.length === 0 ? `valid${warnings > 0 ? ` (${warnings} warnings)` : ''}` : findings.join('\n');
+      return { text, records, ok: findings.length === 0 };
     },
   );
 

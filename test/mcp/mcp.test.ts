@@ -8,6 +8,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { probeReceiver } from '../../src/engine/probe-receiver.js';
 import { probeJson } from '../../src/commands/probe/render.js';
+import { documentJson } from '../../src/commands/validate/render.js';
+import { validateText } from '../../src/engine/validate-documents.js';
 import type { Listener } from '../../src/receiving/listener.js';
 import { loadFixture } from '../../src/platform/fixtures.js';
 import { sign } from '../../src/signing/signature.js';
@@ -88,6 +90,7 @@ describe('hms-webhook mcp: the tools, called by the SDK client', () => {
       'play_call',
       'probe',
       'send_event',
+      'validate',
       'verify_captures',
     ]);
     for (const tool of tools) assert.equal(tool.inputSchema.type, 'object', tool.name);
@@ -143,6 +146,21 @@ describe('hms-webhook mcp: the tools, called by the SDK client', () => {
     assert.equal(result.structuredContent!.ok, true, result.content[0]!.text);
     assert.equal(result.content[0]!.text, '6 passed, 0 failed');
     assert.equal(result.structuredContent!.records.length, 6);
+  });
+
+  it('validate: the records the library gives; a broken payload named by its path', async () => {
+    const payload = JSON.stringify(loadFixture('tool-calls').document);
+    const valid = await call('validate', { json: payload });
+    assert.equal(valid.structuredContent!.ok, true, valid.content[0]!.text);
+    const library = await validateText(payload, 'json');
+    assert.deepEqual(valid.structuredContent!.records, library.results.map(documentJson));
+    const broken = JSON.parse(payload) as { message: Record<string, unknown> };
+    delete broken.message.call;
+    const invalid = await call('validate', { json: JSON.stringify(broken) });
+    assert.equal(invalid.structuredContent!.ok, false);
+    assert.match(invalid.content[0]!.text, /^message\.call: /m);
+    const reply = await call('validate', { json: '{"results":[]}', reply: 'tool-calls' });
+    assert.match(reply.content[0]!.text, /results is empty/);
   });
 
   it('explain_signature: a body re-serialised after signing is named as such', async () => {

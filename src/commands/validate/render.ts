@@ -1,27 +1,8 @@
-import { formatPath, type Finding } from '../../platform/schemas/common.js';
+import { formatPath } from '../../platform/schemas/common.js';
 import { MARK, type Style } from '../../output/style.js';
 import { printable } from '../../output/printable.js';
 import type { OutputRecord } from '../../output/records.js';
-
-/** A finding placed in its file: `file:line:col  path: message`. */
-export interface PlacedFinding extends Finding {
-  line?: number;
-  column?: number;
-}
-
-export interface DocumentResult {
-  /** `file`, or `file:line` for a JSONL line. */
-  source: string;
-  /** The file alone: places inside it are `file:line:column`. */
-  file: string;
-  /** A capture line (listen --save) whose body was validated. */
-  capture?: boolean;
-  event: string | undefined;
-  dialect: string;
-  kind: 'payload' | 'reply';
-  errors: PlacedFinding[];
-  warnings: PlacedFinding[];
-}
+import type { DocumentResult, PlacedFinding } from '../../engine/validate-documents.js';
 
 function place(result: DocumentResult, finding: PlacedFinding): string {
   const at = finding.line === undefined ? result.source : `${result.file}:${finding.line}:${finding.column}`;
