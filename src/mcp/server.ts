@@ -1,5 +1,6 @@
 import { realpathSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { EventEmitter } from 'node:events';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod/mini';
@@ -25,7 +26,10 @@ import { formatPath, jsonSchema } from '../platform/schemas/index.js';
 import { assistantOf } from '../platform/assistant-tools.js';
 import { isLoopback, parseTarget } from '../sending/target.js';
 import { diagnoseSignature } from '../signing/diagnosis.js';
-import { DEFAULT_TOLERANCE_SECONDS } from '../defaults.js';
+import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_TOLERANCE_SECONDS } from '../defaults.js';
+import { listenJson } from '../commands/listen/render.js';
+import { type ListenOutcome, listenUntilStopped } from '../engine/listen-session.js';
+import type { OutputRecord } from '../output/records.js';
 
 /** What the server is given at start, and nothing a tool call can widen. */
 export interface McpServerOptions {
@@ -48,7 +52,7 @@ const TIMEOUT_MS = 10_000;
  * The MCP face of the engine: each tool parses its input, checks it against what the server was
  * started with, calls the library and returns the same records `--json` prints, with a short text.
  */
-export function createMcpServer(options: McpServerOptions): McpServer {
+export function createMcpServer(options: McpServerOptions): { server: McpServer; close(): Promise<void> } {
   const server = new McpServer({ name: 'hms-webhook', version: options.version });
   const guard = inputGuard(options);
 
@@ -271,6 +275,40 @@ export function createMcpServer(options: McpServerOptions): McpServer {
     },
   );
 
+  const listening = listenerSessions(options, guard);
+  tool(
+    'start_listener',
+    'Start a listener kept by the server on a free port of 127.0.0.1: it verifies, answers and (with forward_to) forwards each request, and saves it (save: a file under the root).',
+    { forward_to: z.optional(z.string()), save: z.optional(z.string()) },
+    async (input) => {
+      const url = await listening.start(input.forward_to, input.save);
+      return { text: `listening on ${url}`, records: [{ type: 'listening', url }], ok: true };
+    },
+  );
+  tool(
+    'read_listener',
+    "The requests the server's listener received since a cursor (0: all), each with its verdict, and the cursor to read on from.",
+    { since: z.optional(z.int().check(z.minimum(0))) },
+    async (input) => {
+      const { records, cursor } = listening.read(input.since ?? 0);
+      const failed = records.filter((record) => !record.passed).length;
+      return { text: `${records.length} requests, ${failed} failed; read on from cursor ${cursor}`, records, ok: failed === 0, cursor };
+    },
+  );
+  tool(
+    'stop_listener',
+    "Stop the server's listener: requests in flight are answered and saved first. Gives the requests not read yet, then the summary.",
+    {},
+    async () => {
+      const { passed, failed, unread } = await listening.stop();
+      return {
+        text: `stopped: ${passed} passed, ${failed} failed`,
+        records: [...unread, { type: 'summary', stopped_by: 'stop_listener', passed, failed }],
+        ok: failed === 0,
+      };
+    },
+  );
+
   server.registerResource(
     'fixture',
     new ResourceTemplate('hms-webhook://fixtures/{kind}/{event}/{variant}', { list: undefined }),
@@ -299,7 +337,13 @@ export function createMcpServer(options: McpServerOptions): McpServer {
       return { contents: [{ uri: uri.href, mimeType: 'application/schema+json', text: `${JSON.stringify(schema, null, 2)}\n` }] };
     },
   );
-  return server;
+  return {
+    server,
+    close: async () => {
+      await listening.close();
+      await server.close();
+    },
+  };
 }
 
 /** What a tool found: a line or two an agent can act on, and the records behind it. */
@@ -307,12 +351,70 @@ interface Answer {
   text: string;
   records: object[];
   ok: boolean;
+  /** read_listener: where to read on from. */
+  cursor?: number;
 }
 
 function answered(answer: Answer): CallToolResult {
   return {
     content: [{ type: 'text', text: answer.text }],
-    structuredContent: { ok: answer.ok, records: answer.records },
+    structuredContent: { ok: answer.ok, records: answer.records, ...(answer.cursor !== undefined ? { cursor: answer.cursor } : {}) },
+  };
+}
+
+/** The one listener the server keeps for an agent: started, read from a cursor, stopped. */
+function listenerSessions(options: McpServerOptions, guard: ReturnType<typeof inputGuard>) {
+  let session:
+    | { url: string; events: OutputRecord<'event'>[]; read: number; signals: EventEmitter; done: Promise<ListenOutcome> }
+    | undefined;
+  return {
+    async start(forwardTo: string | undefined, save: string | undefined): Promise<string> {
+      if (session !== undefined) throw new Refused(`a listener is running at ${session.url}: stop_listener first`);
+      const events: OutputRecord<'event'>[] = [];
+      const signals = new EventEmitter();
+      let ready: (url: string) => void = () => {};
+      const listening = new Promise<string>((resolve) => {
+        ready = resolve;
+      });
+      const done = listenUntilStopped({
+        host: DEFAULT_HOST,
+        port: 0,
+        path: '/',
+        secrets: [...options.secrets],
+        toleranceSeconds: DEFAULT_TOLERANCE_SECONDS,
+        enforce: true,
+        maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+        replies: {},
+        delayMs: 0,
+        graceMs: 5000,
+        ...(forwardTo !== undefined ? { forwardTo: guard.target(forwardTo) } : {}),
+        ...(save !== undefined ? { save: guard.writable(save) } : {}),
+        signals,
+        onEvent: (event) => events.push(listenJson(event, false)),
+        onListening: ({ url }) => ready(url),
+      });
+      const url = await Promise.race([listening, done.then(() => Promise.reject(new Refused('the listener stopped before it listened')))]);
+      session = { url, events, read: 0, signals, done };
+      return url;
+    },
+    read(since: number): { records: OutputRecord<'event'>[]; cursor: number } {
+      if (session === undefined) throw new Refused('no listener is running: start_listener first');
+      session.read = session.events.length;
+      return { records: session.events.slice(since), cursor: session.events.length };
+    },
+    /** Stops it once what is in flight is answered and saved; the requests not read yet come with the counts. */
+    async stop(): Promise<{ passed: number; failed: number; unread: OutputRecord<'event'>[] }> {
+      if (session === undefined) throw new Refused('no listener is running: start_listener first');
+      const { signals, done, events, read } = session;
+      session = undefined;
+      signals.emit('SIGTERM');
+      const outcome = await done;
+      return { passed: outcome.passed, failed: outcome.failed, unread: events.slice(read) };
+    },
+    /** When the agent goes: the listener stops as at SIGTERM. */
+    async close(): Promise<void> {
+      if (session !== undefined) await this.stop();
+    },
   };
 }
 
@@ -341,6 +443,13 @@ function parseObject(text: string, name: string): Record<string, unknown> {
 /** The server's limits on a tool's input: its targets, its files, and no secret in any argument. */
 function inputGuard(options: McpServerOptions) {
   const root = realpathSync(options.root);
+  /** A real path (symlinks resolved) inside the root, or the refusal that names the limit. */
+  const underRoot = (real: string, text: string, verb: 'reads' | 'writes') => {
+    const inside = relative(root, real);
+    if (inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside))
+      throw new Refused(`${text} is outside ${root}: the server ${verb} files only under the folder it was started with (--root)`);
+    return real;
+  };
   return {
     target(text: string): URL {
       const url = parseTarget(text, 'to');
@@ -349,17 +458,24 @@ function inputGuard(options: McpServerOptions) {
       return url;
     },
     file(text: string): string {
-      const path = resolve(root, text);
       let real: string;
       try {
-        real = realpathSync(path);
+        real = realpathSync(resolve(root, text));
       } catch {
         throw new Refused(`cannot read ${text}: no such file under ${root}`);
       }
-      const inside = relative(root, real);
-      if (inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside))
-        throw new Refused(`${text} is outside ${root}: the server reads files only under the folder it was started with (--root)`);
-      return real;
+      return underRoot(real, text, 'reads');
+    },
+    /** A file a tool writes: under the root, in a folder that is there (the writer follows no symlink). */
+    writable(text: string): string {
+      const path = resolve(root, text);
+      let folder: string;
+      try {
+        folder = realpathSync(dirname(path));
+      } catch {
+        throw new Refused(`cannot write ${text}: its folder is not there under ${root}`);
+      }
+      return join(underRoot(folder, text, 'writes'), basename(path));
     },
     noSecretIn(input: unknown): void {
       const texts = JSON.stringify(input);

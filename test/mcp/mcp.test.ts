@@ -33,7 +33,7 @@ let recording: Listener;
 interface ToolResult {
   isError?: boolean;
   content: { type: string; text: string }[];
-  structuredContent?: { ok: boolean; records: Record<string, any>[] };
+  structuredContent?: { ok: boolean; records: Record<string, any>[]; cursor?: number };
 }
 
 const call = async (name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args })) as ToolResult;
@@ -89,7 +89,10 @@ describe('hms-webhook mcp: the tools, called by the SDK client', () => {
       'list_fixtures',
       'play_call',
       'probe',
+      'read_listener',
       'send_event',
+      'start_listener',
+      'stop_listener',
       'validate',
       'verify_captures',
     ]);
@@ -161,6 +164,36 @@ describe('hms-webhook mcp: the tools, called by the SDK client', () => {
     assert.match(invalid.content[0]!.text, /^message\.call: /m);
     const reply = await call('validate', { json: '{"results":[]}', reply: 'tool-calls' });
     assert.match(reply.content[0]!.text, /results is empty/);
+  });
+
+  it('start_listener, read_listener from a cursor, stop_listener: a call forwarded to the receiver, saved under the root', async () => {
+    const started = await call('start_listener', { forward_to: correct.url, save: 'forwarded.jsonl' });
+    assert.equal(started.structuredContent!.ok, true, started.content[0]!.text);
+    const url = started.structuredContent!.records[0]!.url as string;
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const again = await call('start_listener', {});
+    assert.equal(again.isError, true);
+    assert.match(again.content[0]!.text, /a listener is running at .*: stop_listener first/);
+    assert.equal((await call('play_call', { to: url })).structuredContent!.ok, true);
+    const first = await call('read_listener', {});
+    assert.equal(first.structuredContent!.records.length, 6);
+    assert.ok(first.structuredContent!.records.every((record) => record.passed && record.forward?.status === 200));
+    assert.equal(first.structuredContent!.cursor, 6);
+    // A forgery's event comes once its diagnosis is made, after the 401: stopping waits for it.
+    await call('send_event', { to: url, fixture: 'status-update', forgery: 'wrong-secret', expect_status: '401' });
+    const stopped = await call('stop_listener', {});
+    assert.equal(stopped.content[0]!.text, 'stopped: 6 passed, 1 failed');
+    assert.deepEqual(
+      stopped.structuredContent!.records.map((record) => [record.type, record.event ?? null, record.failed ?? record.passed]),
+      [
+        ['event', 'status-update', false],
+        ['summary', null, 1],
+      ],
+      'the request not read yet, then the summary',
+    );
+    assert.equal((await call('verify_captures', { file: 'forwarded.jsonl' })).content[0]!.text, '6 passed, 1 failed');
+    const outside = await call('start_listener', { save: '../escaped.jsonl' });
+    assert.match(outside.content[0]!.text, /is outside .*: the server writes files only under the folder it was started with/);
   });
 
   it('explain_signature: a body re-serialised after signing is named as such', async () => {

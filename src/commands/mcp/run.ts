@@ -14,9 +14,9 @@ export async function runMcp(options: McpOptions, context: CommandContext): Prom
   const secrets = resolveSecrets({ ...(options.secretFile !== undefined ? { secretFile: options.secretFile } : {}) }, io.env, note);
   if (secrets.length === 0) note('no webhook secret (HMS_WEBHOOK_SECRET or --secret-file): events go unsigned and probe cannot run');
   const root = options.root ?? process.cwd();
-  let server: ReturnType<typeof createMcpServer>;
+  let mcp: ReturnType<typeof createMcpServer>;
   try {
-    server = createMcpServer({ secrets, root, allowRemote: options.allowRemote === true, version: packageVersion(), clock: io.clock });
+    mcp = createMcpServer({ secrets, root, allowRemote: options.allowRemote === true, version: packageVersion(), clock: io.clock });
   } catch (error) {
     throw new UsageError(`--root ${root}: ${(error as Error).message}`);
   }
@@ -26,7 +26,8 @@ export async function runMcp(options: McpOptions, context: CommandContext): Prom
     stdin.once('close', resolve);
   });
   // The protocol owns stdout: nothing else of this process writes there while it serves.
-  await server.connect(new StdioServerTransport(stdin, process.stdout as Writable));
+  await mcp.server.connect(new StdioServerTransport(stdin, process.stdout as Writable));
   await closed;
-  await server.close();
+  // A listener the agent left running stops as at SIGTERM: what is in flight is answered and saved.
+  await mcp.close();
 }
