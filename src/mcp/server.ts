@@ -2,19 +2,24 @@ import { realpathSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod/mini';
 import type { Clock } from '../clock.js';
 import { fixtureRecords } from '../commands/fixtures/render.js';
 import { probeJson } from '../commands/probe/render.js';
-import { callStepJson } from '../commands/send/call-render.js';
+import { callStepJson, callsJson } from '../commands/send/call-render.js';
+import { fuzzJson } from '../commands/send/fuzz-render.js';
+import { replayJson } from '../commands/replay/render.js';
 import { sendJson } from '../commands/send/render.js';
 import { toolCheckJson } from '../commands/tools/render.js';
 import { documentJson } from '../commands/validate/render.js';
 import { verifyJson } from '../commands/verify/render.js';
 import { checkTools } from '../engine/check-tools.js';
 import { type CallEvent, playCalls } from '../engine/play-calls.js';
+import { fuzzTools } from '../engine/fuzz-tools.js';
 import { probeReceiver } from '../engine/probe-receiver.js';
+import { replayCaptures } from '../engine/replay-captures.js';
 import { sendEvent } from '../engine/send-event.js';
 import { validateText } from '../engine/validate-documents.js';
 import { verifyCaptureFile } from '../engine/verify-captures.js';
@@ -23,7 +28,7 @@ import { EVENTS, type EventType } from '../platform/events.js';
 import { listFixtures, listScenarios, loadFixture } from '../platform/fixtures.js';
 import { loadScenario } from '../platform/scenario.js';
 import { formatPath, jsonSchema } from '../platform/schemas/index.js';
-import { assistantOf } from '../platform/assistant-tools.js';
+import { assistantOf, toolsOf } from '../platform/assistant-tools.js';
 import { isLoopback, parseTarget } from '../sending/target.js';
 import { diagnoseSignature } from '../signing/diagnosis.js';
 import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_TOLERANCE_SECONDS } from '../defaults.js';
@@ -60,12 +65,12 @@ export function createMcpServer(options: McpServerOptions): { server: McpServer;
     name: string,
     description: string,
     shape: Shape,
-    run: (input: z.infer<z.ZodMiniObject<Shape>>) => Promise<Answer>,
+    run: (input: z.infer<z.ZodMiniObject<Shape>>, extra: ToolExtra) => Promise<Answer>,
   ) =>
-    server.registerTool(name, { description, inputSchema: shape }, (async (input: z.infer<z.ZodMiniObject<Shape>>) => {
+    server.registerTool(name, { description, inputSchema: shape }, (async (input: z.infer<z.ZodMiniObject<Shape>>, extra: ToolExtra) => {
       try {
         guard.noSecretIn(input);
-        return answered(await run(input));
+        return answered(await run(input, extra));
       } catch (error) {
         if (error instanceof Refused || error instanceof HmsWebhookError) return refused(error.message);
         throw error;
@@ -122,18 +127,23 @@ export function createMcpServer(options: McpServerOptions): { server: McpServer;
 
   tool(
     'play_call',
-    'Play a whole call at the receiver, event after event as the platform sends them, each reply judged. Chaos plays duplicates, reordering, drops and retries from a seed.',
+    'Play a whole call at the receiver, event after event as the platform sends them, each reply judged. Chaos plays duplicates, reordering, drops and retries from a seed; calls plays many at once, with progress, and stops starting calls when cancelled.',
     {
       to,
       scenario: z.optional(z.string()),
       dialect: z.optional(z.enum(['hms', 'flireo'])),
       chaos: z.optional(z.array(z.enum(['dup', 'reorder', 'drop', 'late', 'redeliver', 'overlap']))),
       seed: z.optional(z.int()),
+      calls: z.optional(z.int().check(z.minimum(1), z.maximum(10_000))),
     },
-    async (input) => {
+    async (input, extra) => {
       const url = guard.target(input.to);
       const scenario = await loadScenario({ name: input.scenario ?? 'book-appointment' });
+      const calls = input.calls ?? 1;
+      const chaos = input.chaos !== undefined && input.chaos.length > 0 ? { faults: input.chaos, seed: input.seed ?? 1 } : undefined;
       const steps: ReturnType<typeof callStepJson>[] = [];
+      let done = 0;
+      const notified: Promise<void>[] = [];
       const outcome = await playCalls(
         {
           url,
@@ -143,12 +153,22 @@ export function createMcpServer(options: McpServerOptions): { server: McpServer;
           secret: options.secrets[0],
           timeoutMs: TIMEOUT_MS,
           clock: options.clock,
-          ...(input.chaos !== undefined && input.chaos.length > 0 ? { chaos: { faults: input.chaos, seed: input.seed ?? 1 } } : {}),
+          ...(chaos !== undefined ? { chaos } : {}),
+          calls,
+          stopped: () => extra.signal.aborted,
         },
         (event: CallEvent) => {
-          if (event.type === 'step') steps.push(callStepJson(event.report, event.callId));
+          if (calls === 1 && event.type === 'step') steps.push(callStepJson(event.report, event.callId));
+          if (event.type === 'call') notified.push(progress(extra, ++done, calls));
         },
       );
+      await Promise.all(notified);
+      if (calls > 1) {
+        const { passed, failed } = outcome.tally;
+        const first = outcome.firstFailed;
+        const text = `${passed} of ${calls} calls passed${first !== undefined ? `; call ${first.call} failed first: ${first.failure}` : ''}${extra.signal.aborted ? ' (cancelled)' : ''}`;
+        return { text, records: [callsJson(outcome.tally, chaos?.seed)], ok: failed === 0 && !extra.signal.aborted };
+      }
       const failure = outcome.first?.failure;
       const failed = steps.filter((step) => !step.ok);
       const text =
@@ -161,6 +181,74 @@ export function createMcpServer(options: McpServerOptions): { server: McpServer;
               ].join('\n')
             : `the call failed: ${failure}`;
       return { text, records: steps, ok: failure === undefined };
+    },
+  );
+
+  tool(
+    'fuzz_tools',
+    "Call an assistant's tools with generated arguments from their parameters, valid then odd ones; a bad reply is shrunk to the smallest arguments that still get it.",
+    {
+      to,
+      assistant: z.string(),
+      routes: z.optional(z.record(z.string(), z.string())),
+      runs: z.optional(z.int().check(z.minimum(1), z.maximum(1000))),
+      seed: z.optional(z.int()),
+    },
+    async (input) => {
+      const assistant = assistantOf(parseObject(input.assistant, 'assistant'));
+      if (assistant === undefined) throw new Refused('assistant is neither an assistant-request reply with an assistant nor an assistant');
+      const seed = input.seed ?? 1;
+      const fuzzed = await fuzzTools({
+        tools: toolsOf(assistant),
+        routes: new Map(Object.entries(input.routes ?? {}).map(([name, route]) => [name, guard.target(route).href])),
+        allowRemoteTools: options.allowRemote,
+        receiver: guard.target(input.to).href,
+        ...(input.runs !== undefined ? { runs: input.runs } : {}),
+        seed,
+        dialect: 'hms',
+        secret: options.secrets[0],
+        clock: options.clock,
+      });
+      const records = fuzzed.results.map((result) => fuzzJson(result, seed));
+      const failures = fuzzed.results.flatMap((result) =>
+        result.failure === undefined ? [] : [`${result.tool}: ${result.failure.kind}: ${result.failure.reason}`],
+      );
+      return {
+        text: failures.length === 0 ? `${fuzzed.passed} tools passed (seed ${seed})` : failures.join('\n'),
+        records,
+        ok: fuzzed.failed === 0,
+      };
+    },
+  );
+
+  tool(
+    'replay',
+    'Send saved requests again to the receiver, each re-signed now; with compare, its replies now are matched against the ones recorded.',
+    { file: z.string(), to, compare: z.optional(z.boolean()) },
+    async (input) => {
+      const file = guard.file(input.file);
+      const secret = options.secrets[0];
+      const records: ReturnType<typeof replayJson>[] = [];
+      const counts = await replayCaptures(
+        {
+          source: file,
+          url: guard.target(input.to),
+          signing: secret === undefined ? { kind: 'unsigned' } : { kind: 'resign', secret },
+          selection: { lines: [] },
+          timeoutMs: TIMEOUT_MS,
+          compare: input.compare === true,
+          clock: options.clock,
+        },
+        (report) => records.push(replayJson(report)),
+      );
+      const failed = records.filter((record) => !record.ok);
+      const text =
+        failed.length === 0
+          ? `${counts.passed} passed`
+          : failed
+              .map((record) => `${record.location} ${record.event}: ${record.outcome.join('; ') || checkText(record.checks)}`)
+              .join('\n');
+      return { text, records, ok: counts.failed === 0 };
     },
   );
 
@@ -416,6 +504,18 @@ function listenerSessions(options: McpServerOptions, guard: ReturnType<typeof in
       if (session !== undefined) await this.stop();
     },
   };
+}
+
+type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/**
+ * Progress of a long call, when the agent asked for it (a progress token in the request). The caller
+ * awaits what this returns before it answers, so that no progress comes after the result.
+ */
+function progress(extra: ToolExtra, done: number, total: number): Promise<void> {
+  const progressToken = extra._meta?.progressToken;
+  if (progressToken === undefined) return Promise.resolve();
+  return extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress: done, total } });
 }
 
 function refused(message: string): CallToolResult {

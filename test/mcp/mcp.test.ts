@@ -80,16 +80,58 @@ after(async () => {
   await recording?.close();
 });
 
+/** The installed server spoken to in raw JSON-RPC lines: initialized, then messages sent and awaited by hand. */
+function rawServer() {
+  const child = spawn(installed.bin, ['mcp', '--root', root], {
+    env: { PATH: nodeFirstOnPath(), HMS_WEBHOOK_SECRET: SECRET },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  const messages: Record<string, any>[] = [];
+  const waiting: { test: (message: Record<string, any>) => boolean; resolve: () => void }[] = [];
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk;
+    const lines = stdout.split('\n');
+    stdout = lines.pop()!;
+    for (const line of lines) {
+      const message = JSON.parse(line) as Record<string, any>;
+      messages.push(message);
+      for (const waiter of waiting.filter((w) => w.test(message))) waiter.resolve();
+    }
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const send = (value: object) => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...value })}\n`);
+  send({
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+  });
+  send({ method: 'notifications/initialized' });
+  return {
+    messages,
+    send,
+    until: (test: (message: Record<string, any>) => boolean) =>
+      messages.some(test) ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ test, resolve })),
+    end: () => {
+      child.stdin.end();
+      return exited;
+    },
+    unparsed: () => stdout,
+  };
+}
+
 describe('hms-webhook mcp: the tools, called by the SDK client', () => {
   it('lists its tools, each with an input schema', async () => {
     const { tools } = await client.listTools();
     assert.deepEqual(tools.map((tool) => tool.name).sort(), [
       'check_tools',
       'explain_signature',
+      'fuzz_tools',
       'list_fixtures',
       'play_call',
       'probe',
       'read_listener',
+      'replay',
       'send_event',
       'start_listener',
       'stop_listener',
@@ -121,6 +163,36 @@ describe('hms-webhook mcp: the tools, called by the SDK client', () => {
     const bad = await call('play_call', { to: buggy.url });
     assert.equal(bad.structuredContent!.ok, false);
     assert.match(bad.content[0]!.text, /^the call failed:\nstep 3 tool-calls lookup_contact: schema: results: results is empty/);
+  });
+
+  it('play_call with calls: progress after each call', async () => {
+    const seen: number[] = [];
+    const many = (await client.callTool({ name: 'play_call', arguments: { to: correct.url, calls: 5 } }, undefined, {
+      onprogress: ({ progress, total }) => {
+        assert.equal(total, 5);
+        seen.push(progress);
+      },
+    })) as ToolResult;
+    assert.equal(many.content[0]!.text, '5 of 5 calls passed');
+    assert.deepEqual(seen, [1, 2, 3, 4, 5]);
+    assert.equal(many.structuredContent!.records[0]!.type, 'summary');
+  });
+
+  it('play_call cancelled after its first call: no new call starts, and the server ends once those under way are done', async () => {
+    let requests = 0;
+    const counted = await startBuiltInListener(SECRET, { onEvent: () => requests++ });
+    const server = rawServer();
+    server.send({
+      id: 2,
+      method: 'tools/call',
+      params: { name: 'play_call', arguments: { to: counted.url, calls: 500 }, _meta: { progressToken: 'p' } },
+    });
+    await server.until((message) => message.method === 'notifications/progress');
+    server.send({ method: 'notifications/cancelled', params: { requestId: 2, reason: 'the agent moved on' } });
+    // The agent goes: the server exits once the calls it had started are done, so every request is counted.
+    assert.equal(await server.end(), 0);
+    await counted.close();
+    assert.ok(requests > 0 && requests < 100 * 6, `${requests} requests of 500 calls`);
   });
 
   it('probe: the same verdicts the library gives; the planted bug named, with the fix', async () => {
@@ -196,6 +268,21 @@ describe('hms-webhook mcp: the tools, called by the SDK client', () => {
     assert.match(outside.content[0]!.text, /is outside .*: the server writes files only under the folder it was started with/);
   });
 
+  it('fuzz_tools: the fixture assistant passes at a correct receiver; the planted bug is found and shrunk', async () => {
+    const assistant = JSON.stringify(loadFixture('assistant-request/with-tools', { kind: 'reply' }).document);
+    const good = await call('fuzz_tools', { to: correct.url, assistant, routes: { book_appointment: correct.url }, runs: 5, seed: 3 });
+    assert.equal(good.structuredContent!.ok, true, good.content[0]!.text);
+    const bad = await call('fuzz_tools', { to: buggy.url, assistant, routes: { book_appointment: buggy.url }, runs: 5, seed: 3 });
+    assert.equal(bad.structuredContent!.ok, false);
+    assert.match(bad.content[0]!.text, /^lookup_contact: /);
+  });
+
+  it('replay: the saved call sent again, its replies compared with the recorded ones', async () => {
+    const result = await call('replay', { file: 'captures.jsonl', to: correct.url, compare: true });
+    assert.equal(result.structuredContent!.ok, true, result.content[0]!.text);
+    assert.equal(result.content[0]!.text, '6 passed');
+  });
+
   it('explain_signature: a body re-serialised after signing is named as such', async () => {
     const body = JSON.stringify(loadFixture('status-update/ended').document, null, 2);
     const headers = sign({ body, secret: SECRET });
@@ -232,27 +319,18 @@ describe('hms-webhook mcp: what a tool call cannot do', () => {
   });
 
   it('writes nothing to stdout but protocol messages, and exits 0 when the agent closes stdin', async () => {
-    const child = spawn(installed.bin, ['mcp', '--root', root], {
-      env: { PATH: nodeFirstOnPath(), HMS_WEBHOOK_SECRET: SECRET },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    const message = (value: object) => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...value })}\n`);
-    message({
-      id: 1,
-      method: 'initialize',
-      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
-    });
-    message({ method: 'notifications/initialized' });
-    message({ id: 2, method: 'tools/call', params: { name: 'send_event', arguments: { to: correct.url, fixture: 'status-update' } } });
-    // The answer to the last request is the last line: then the agent goes.
-    await new Promise<void>((resolve) => child.stdout.on('data', () => stdout.includes('"id":2') && resolve()));
-    child.stdin.end();
-    assert.equal(await exited, 0);
-    const lines = stdout.trim().split('\n');
-    assert.equal(lines.length, 2);
-    for (const line of lines) assert.equal(JSON.parse(line).jsonrpc, '2.0', line);
+    const server = rawServer();
+    server.send({ id: 2, method: 'tools/call', params: { name: 'send_event', arguments: { to: correct.url, fixture: 'status-update' } } });
+    await server.until((message) => message.id === 2);
+    assert.equal(await server.end(), 0);
+    // Every line parsed as JSON-RPC (a stray line would have thrown in the reader), and none is left over.
+    assert.deepEqual(
+      server.messages.map((message) => [message.jsonrpc, message.id]),
+      [
+        ['2.0', 1],
+        ['2.0', 2],
+      ],
+    );
+    assert.equal(server.unparsed(), '');
   });
 });

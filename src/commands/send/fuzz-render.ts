@@ -36,7 +36,7 @@ export async function runFuzz(
 
 const cases = (result: FuzzResult) => result.kinds.reduce((sum, kind) => sum + kind.runs, 0);
 
-function fuzzJson(result: FuzzResult, seed: number): OutputRecord<'fuzz'> {
+export function fuzzJson(result: FuzzResult, seed: number): OutputRecord<'fuzz'> {
   return {
     type: 'fuzz',
     tool: result.tool,
