@@ -1,9 +1,9 @@
-import { realpathSync } from 'node:fs';
-import { EventEmitter } from 'node:events';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import { inputGuard, parseObject, Refused } from './input-guard.js';
+import { keptListener } from './kept-listener.js';
+import { webhookReference } from './webhook-reference.js';
 import * as z from 'zod/mini';
 import type { Clock } from '../clock.js';
 import { fixtureRecords } from '../commands/fixtures/render.js';
@@ -29,12 +29,8 @@ import { listFixtures, listScenarios, loadFixture } from '../platform/fixtures.j
 import { loadScenario } from '../platform/scenario.js';
 import { formatPath, jsonSchema } from '../platform/schemas/index.js';
 import { assistantOf, toolsOf } from '../platform/assistant-tools.js';
-import { isLoopback, parseTarget } from '../sending/target.js';
 import { diagnoseSignature } from '../signing/diagnosis.js';
-import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_TOLERANCE_SECONDS } from '../defaults.js';
-import { listenJson } from '../commands/listen/render.js';
-import { type ListenOutcome, listenUntilStopped } from '../engine/listen-session.js';
-import type { OutputRecord } from '../output/records.js';
+import { DEFAULT_TOLERANCE_SECONDS } from '../defaults.js';
 
 /** What the server is given at start, and nothing a tool call can widen. */
 export interface McpServerOptions {
@@ -47,9 +43,6 @@ export interface McpServerOptions {
   version: string;
   clock: Clock;
 }
-
-/** A tool call the server refuses: said to the agent as the result, with the fix. */
-class Refused extends Error {}
 
 const TIMEOUT_MS = 10_000;
 
@@ -363,7 +356,7 @@ export function createMcpServer(options: McpServerOptions): { server: McpServer;
     },
   );
 
-  const listening = listenerSessions(options, guard);
+  const listening = keptListener(options.secrets, guard);
   tool(
     'start_listener',
     'Start a listener kept by the server on a free port of 127.0.0.1: it verifies, answers and (with forward_to) forwards each request, and saves it (save: a file under the root).',
@@ -425,6 +418,32 @@ export function createMcpServer(options: McpServerOptions): { server: McpServer;
       return { contents: [{ uri: uri.href, mimeType: 'application/schema+json', text: `${JSON.stringify(schema, null, 2)}\n` }] };
     },
   );
+  server.registerResource(
+    'reference',
+    'hms-webhook://reference',
+    { description: "The platform's webhooks: each event, its deadline, its reply forms, and the signature", mimeType: 'text/markdown' },
+    async (uri) => ({ contents: [{ uri: uri.href, mimeType: 'text/markdown', text: webhookReference() }] }),
+  );
+  server.registerResource(
+    'listener-events',
+    'hms-webhook://listener/events',
+    {
+      description: "What the server's listener received so far, one JSON event per line (as listen --json)",
+      mimeType: 'application/jsonl',
+    },
+    async (uri) => ({
+      contents: [
+        {
+          uri: uri.href,
+          mimeType: 'application/jsonl',
+          text: listening
+            .peek()
+            .map((record) => `${JSON.stringify(record)}\n`)
+            .join(''),
+        },
+      ],
+    }),
+  );
   return {
     server,
     close: async () => {
@@ -450,62 +469,6 @@ function answered(answer: Answer): CallToolResult {
   };
 }
 
-/** The one listener the server keeps for an agent: started, read from a cursor, stopped. */
-function listenerSessions(options: McpServerOptions, guard: ReturnType<typeof inputGuard>) {
-  let session:
-    | { url: string; events: OutputRecord<'event'>[]; read: number; signals: EventEmitter; done: Promise<ListenOutcome> }
-    | undefined;
-  return {
-    async start(forwardTo: string | undefined, save: string | undefined): Promise<string> {
-      if (session !== undefined) throw new Refused(`a listener is running at ${session.url}: stop_listener first`);
-      const events: OutputRecord<'event'>[] = [];
-      const signals = new EventEmitter();
-      let ready: (url: string) => void = () => {};
-      const listening = new Promise<string>((resolve) => {
-        ready = resolve;
-      });
-      const done = listenUntilStopped({
-        host: DEFAULT_HOST,
-        port: 0,
-        path: '/',
-        secrets: [...options.secrets],
-        toleranceSeconds: DEFAULT_TOLERANCE_SECONDS,
-        enforce: true,
-        maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
-        replies: {},
-        delayMs: 0,
-        graceMs: 5000,
-        ...(forwardTo !== undefined ? { forwardTo: guard.target(forwardTo) } : {}),
-        ...(save !== undefined ? { save: guard.writable(save) } : {}),
-        signals,
-        onEvent: (event) => events.push(listenJson(event, false)),
-        onListening: ({ url }) => ready(url),
-      });
-      const url = await Promise.race([listening, done.then(() => Promise.reject(new Refused('the listener stopped before it listened')))]);
-      session = { url, events, read: 0, signals, done };
-      return url;
-    },
-    read(since: number): { records: OutputRecord<'event'>[]; cursor: number } {
-      if (session === undefined) throw new Refused('no listener is running: start_listener first');
-      session.read = session.events.length;
-      return { records: session.events.slice(since), cursor: session.events.length };
-    },
-    /** Stops it once what is in flight is answered and saved; the requests not read yet come with the counts. */
-    async stop(): Promise<{ passed: number; failed: number; unread: OutputRecord<'event'>[] }> {
-      if (session === undefined) throw new Refused('no listener is running: start_listener first');
-      const { signals, done, events, read } = session;
-      session = undefined;
-      signals.emit('SIGTERM');
-      const outcome = await done;
-      return { passed: outcome.passed, failed: outcome.failed, unread: events.slice(read) };
-    },
-    /** When the agent goes: the listener stops as at SIGTERM. */
-    async close(): Promise<void> {
-      if (session !== undefined) await this.stop();
-    },
-  };
-}
-
 type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 /**
@@ -527,62 +490,4 @@ function checkText(checks: readonly { name: string; severity: string; message?: 
     .filter((check) => check.severity !== 'pass')
     .map((check) => `${check.name}: ${check.message}`)
     .join('; ');
-}
-
-function parseObject(text: string, name: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new Refused(`${name} is not JSON: ${(error as Error).message}`);
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Refused(`${name} is a JSON object`);
-  return value as Record<string, unknown>;
-}
-
-/** The server's limits on a tool's input: its targets, its files, and no secret in any argument. */
-function inputGuard(options: McpServerOptions) {
-  const root = realpathSync(options.root);
-  /** A real path (symlinks resolved) inside the root, or the refusal that names the limit. */
-  const underRoot = (real: string, text: string, verb: 'reads' | 'writes') => {
-    const inside = relative(root, real);
-    if (inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside))
-      throw new Refused(`${text} is outside ${root}: the server ${verb} files only under the folder it was started with (--root)`);
-    return real;
-  };
-  return {
-    target(text: string): URL {
-      const url = parseTarget(text, 'to');
-      if (!options.allowRemote && !isLoopback(url.hostname))
-        throw new Refused(`${url.host} is off this machine: the server sends only to localhost unless it was started with --allow-remote`);
-      return url;
-    },
-    file(text: string): string {
-      let real: string;
-      try {
-        real = realpathSync(resolve(root, text));
-      } catch {
-        throw new Refused(`cannot read ${text}: no such file under ${root}`);
-      }
-      return underRoot(real, text, 'reads');
-    },
-    /** A file a tool writes: under the root, in a folder that is there (the writer follows no symlink). */
-    writable(text: string): string {
-      const path = resolve(root, text);
-      let folder: string;
-      try {
-        folder = realpathSync(dirname(path));
-      } catch {
-        throw new Refused(`cannot write ${text}: its folder is not there under ${root}`);
-      }
-      return join(underRoot(folder, text, 'writes'), basename(path));
-    },
-    noSecretIn(input: unknown): void {
-      const texts = JSON.stringify(input);
-      if (options.secrets.some((secret) => secret.length >= 4 && texts.includes(JSON.stringify(secret).slice(1, -1))))
-        throw new Refused(
-          'an argument holds the webhook secret: the server takes it only from its environment or --secret-file, never from a tool call',
-        );
-    },
-  };
 }

@@ -165,17 +165,27 @@ describe('hms-webhook mcp: the tools, called by the SDK client', () => {
     assert.match(bad.content[0]!.text, /^the call failed:\nstep 3 tool-calls lookup_contact: schema: results: results is empty/);
   });
 
-  it('play_call with calls: progress after each call', async () => {
-    const seen: number[] = [];
-    const many = (await client.callTool({ name: 'play_call', arguments: { to: correct.url, calls: 5 } }, undefined, {
-      onprogress: ({ progress, total }) => {
-        assert.equal(total, 5);
-        seen.push(progress);
-      },
-    })) as ToolResult;
+  it('play_call with calls: the tally; progress after each call, every one sent before the result', async () => {
+    const many = await call('play_call', { to: correct.url, calls: 5 });
     assert.equal(many.content[0]!.text, '5 of 5 calls passed');
-    assert.deepEqual(seen, [1, 2, 3, 4, 5]);
     assert.equal(many.structuredContent!.records[0]!.type, 'summary');
+    // Seen on the wire, in order: the SDK's client may drop a notification that arrives just before the answer.
+    const server = rawServer();
+    server.send({
+      id: 2,
+      method: 'tools/call',
+      params: { name: 'play_call', arguments: { to: correct.url, calls: 5 }, _meta: { progressToken: 7 } },
+    });
+    await server.until((message) => message.id === 2);
+    assert.equal(await server.end(), 0);
+    assert.deepEqual(
+      server.messages
+        .slice(1)
+        .map((message) =>
+          message.id === 2 ? 'result' : `${message.params.progressToken}:${message.params.progress}/${message.params.total}`,
+        ),
+      ['7:1/5', '7:2/5', '7:3/5', '7:4/5', '7:5/5', 'result'],
+    );
   });
 
   it('play_call cancelled after its first call: no new call starts, and the server ends once those under way are done', async () => {
@@ -289,6 +299,38 @@ describe('hms-webhook mcp: the tools, called by the SDK client', () => {
     const result = await call('explain_signature', { body: JSON.stringify(JSON.parse(body)), headers });
     assert.equal(result.structuredContent!.ok, false);
     assert.match(result.content[0]!.text, /re-serialis/);
+  });
+});
+
+describe('hms-webhook mcp: the resources', () => {
+  const text = async (uri: string) => ((await client.readResource({ uri })).contents[0] as { text: string }).text;
+
+  it('a fixture and a JSON Schema, as the CLI prints them; the reference names every event with its deadline', async () => {
+    assert.deepEqual(
+      JSON.parse(await text('hms-webhook://fixtures/reply/tool-calls/results')),
+      loadFixture('tool-calls/results', { kind: 'reply' }).document,
+    );
+    const schema = JSON.parse(await text('hms-webhook://schemas/flireo/tool-calls/reply')) as Record<string, unknown>;
+    assert.equal(schema.$schema, 'https://json-schema.org/draft/2020-12/schema');
+    const reference = await text('hms-webhook://reference');
+    assert.match(reference, /## assistant-request\n\n.*\n\nThe reply must come within 5 s\./);
+    assert.match(reference, /## tool-calls\n\n.*\n\nThe reply must come within 10 s\./);
+    assert.match(reference, /- `assistant-request\/transient`: /);
+  });
+
+  it("the listener's events so far, one JSON line each, as listen --json prints them", async () => {
+    const started = await call('start_listener', {});
+    const url = started.structuredContent!.records[0]!.url as string;
+    await call('send_event', { to: url, fixture: 'tool-calls' });
+    const lines = (await text('hms-webhook://listener/events'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    assert.deepEqual(
+      lines.map((line) => [line.type, line.event, line.passed]),
+      [['event', 'tool-calls', true]],
+    );
+    await call('stop_listener', {});
   });
 });
 

@@ -21,7 +21,8 @@ export function mcpCommand(context: CommandContext) {
 An agent starts it and speaks to it on stdin and stdout; diagnostics go to stderr.
 Tools: list_fixtures, send_event, play_call, probe, check_tools, fuzz_tools, validate, verify_captures, replay,
 explain_signature, start_listener, read_listener, stop_listener.
-Resources: hms-webhook://fixtures/{payload|reply}/{event}/{variant}, hms-webhook://schemas/{hms|flireo}/{event}/{payload|reply}.
+Resources: hms-webhook://reference, hms-webhook://fixtures/{payload|reply}/{event}/{variant},
+hms-webhook://schemas/{hms|flireo}/{event}/{payload|reply}, hms-webhook://listener/events.
 
 Examples:
   $ claude mcp add hms-webhook -- npx hms-webhook mcp
