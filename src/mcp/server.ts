@@ -29,6 +29,7 @@ import { listFixtures, listScenarios, loadFixture } from '../platform/fixtures.j
 import { loadScenario } from '../platform/scenario.js';
 import { formatPath, jsonSchema } from '../platform/schemas/index.js';
 import { assistantOf, toolsOf } from '../platform/assistant-tools.js';
+import { urlCheck } from '../sending/side-effect-check.js';
 import { diagnoseSignature } from '../signing/diagnosis.js';
 import { DEFAULT_TOLERANCE_SECONDS } from '../defaults.js';
 
@@ -53,6 +54,18 @@ const TIMEOUT_MS = 10_000;
 export function createMcpServer(options: McpServerOptions): { server: McpServer; close(): Promise<void> } {
   const server = new McpServer({ name: 'hms-webhook', version: options.version });
   const guard = inputGuard(options);
+  /** An assistant as `--assistant` reads it: an assistant-request reply, or the assistant itself. */
+  const assistantIn = (text: string) => {
+    const assistant = assistantOf(parseObject(text, 'assistant'));
+    if (assistant === undefined)
+      throw new Refused(
+        'assistant is neither an assistant-request reply with an assistant nor an assistant (no llm_config, tools or webhook_events)',
+      );
+    return assistant;
+  };
+  /** Tool name → URL, each a target the server may send to. */
+  const routesOf = (routes: Record<string, string> | undefined) =>
+    new Map(Object.entries(routes ?? {}).map(([name, route]) => [name, guard.target(route).href]));
 
   const tool = <Shape extends z.core.$ZodShape>(
     name: string,
@@ -128,9 +141,13 @@ export function createMcpServer(options: McpServerOptions): { server: McpServer;
       chaos: z.optional(z.array(z.enum(['dup', 'reorder', 'drop', 'late', 'redeliver', 'overlap']))),
       seed: z.optional(z.int()),
       calls: z.optional(z.int().check(z.minimum(1), z.maximum(10_000))),
+      assistant: z.optional(z.string()),
+      routes: z.optional(z.record(z.string(), z.string())),
+      check_url: z.optional(z.string()),
     },
     async (input, extra) => {
       const url = guard.target(input.to);
+      const assistant = input.assistant === undefined ? undefined : assistantIn(input.assistant);
       const scenario = await loadScenario({ name: input.scenario ?? 'book-appointment' });
       const calls = input.calls ?? 1;
       const chaos = input.chaos !== undefined && input.chaos.length > 0 ? { faults: input.chaos, seed: input.seed ?? 1 } : undefined;
@@ -147,6 +164,10 @@ export function createMcpServer(options: McpServerOptions): { server: McpServer;
           timeoutMs: TIMEOUT_MS,
           clock: options.clock,
           ...(chaos !== undefined ? { chaos } : {}),
+          ...(assistant !== undefined ? { assistant } : {}),
+          routes: routesOf(input.routes),
+          allowRemoteTools: options.allowRemote,
+          ...(input.check_url !== undefined ? { check: urlCheck(guard.target(input.check_url), TIMEOUT_MS) } : {}),
           calls,
           stopped: () => extra.signal.aborted,
         },
@@ -188,12 +209,11 @@ export function createMcpServer(options: McpServerOptions): { server: McpServer;
       seed: z.optional(z.int()),
     },
     async (input) => {
-      const assistant = assistantOf(parseObject(input.assistant, 'assistant'));
-      if (assistant === undefined) throw new Refused('assistant is neither an assistant-request reply with an assistant nor an assistant');
+      const assistant = assistantIn(input.assistant);
       const seed = input.seed ?? 1;
       const fuzzed = await fuzzTools({
         tools: toolsOf(assistant),
-        routes: new Map(Object.entries(input.routes ?? {}).map(([name, route]) => [name, guard.target(route).href])),
+        routes: routesOf(input.routes),
         allowRemoteTools: options.allowRemote,
         receiver: guard.target(input.to).href,
         ...(input.runs !== undefined ? { runs: input.runs } : {}),
@@ -273,13 +293,8 @@ export function createMcpServer(options: McpServerOptions): { server: McpServer;
     { to, assistant: z.string(), routes: z.optional(z.record(z.string(), z.string())) },
     async (input) => {
       const receiver = guard.target(input.to);
-      // As `tools check --assistant` reads it: an assistant-request reply, or the assistant itself.
-      const assistant = assistantOf(parseObject(input.assistant, 'assistant'));
-      if (assistant === undefined)
-        throw new Refused(
-          'assistant is neither an assistant-request reply with an assistant nor an assistant (no llm_config, tools or webhook_events)',
-        );
-      const routes = new Map(Object.entries(input.routes ?? {}).map(([name, route]) => [name, guard.target(route).href]));
+      const assistant = assistantIn(input.assistant);
+      const routes = routesOf(input.routes);
       const checks: ReturnType<typeof toolCheckJson>[] = [];
       const checked = await checkTools(
         { assistant, receiver, routes, allowRemoteTools: options.allowRemote, secret: options.secrets[0], clock: options.clock },

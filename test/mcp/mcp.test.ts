@@ -165,6 +165,23 @@ describe('hms-webhook mcp: the tools, called by the SDK client', () => {
     assert.match(bad.content[0]!.text, /^the call failed:\nstep 3 tool-calls lookup_contact: schema: results: results is empty/);
   });
 
+  it('play_call with routes and a check URL: the routed tool called at the receiver, the check after each step and at the end', async () => {
+    const checks = await startReceiver(undefined, () => ({ status: 200, body: 'ok' }));
+    try {
+      const args = { to: correct.url, scenario: 'confirm-by-sms', routes: { book_appointment: correct.url }, check_url: checks.url };
+      const result = await call('play_call', args);
+      assert.equal(result.structuredContent!.ok, true, result.content[0]!.text);
+      assert.ok(checks.received.length > 0);
+      assert.ok(checks.received.every((request) => request.method === 'GET' && /[?&]phase=(step|end)/.test(request.url)));
+      assert.ok(checks.received.some((request) => /[?&]phase=end/.test(request.url)));
+      const remote = await call('play_call', { ...args, routes: { book_appointment: 'https://agenda.example.com/tools' } });
+      assert.equal(remote.isError, true);
+      assert.match(remote.content[0]!.text, /agenda\.example\.com is off this machine/);
+    } finally {
+      await checks.close();
+    }
+  });
+
   it('play_call with calls: the tally; progress after each call, every one sent before the result', async () => {
     const many = await call('play_call', { to: correct.url, calls: 5 });
     assert.equal(many.content[0]!.text, '5 of 5 calls passed');
