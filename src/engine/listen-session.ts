@@ -149,6 +149,7 @@ async function startInspectorOver(
     store,
     secret: inspector.secret,
     defaultTarget: options.forwardTo ?? new URL(options.path, listenerUrl),
+    ...(options.forwardTo !== undefined ? { forwardTo: options.forwardTo } : {}),
     listenerUrl: new URL(listenerUrl),
     clock: inspector.clock ?? systemClock,
   });

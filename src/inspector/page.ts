@@ -265,6 +265,8 @@ details { margin-left: 14px; } summary { cursor: pointer; }
     section('reply', [
       el('div', null, [el('strong', { className: d.reply.status < 300 ? 'ok' : 'bad', text: String(d.reply.status) }), '  ' + deadline + (d.forwarded_to ? ' · from ' + d.forwarded_to : '')]),
       d.outcome.length ? el('div', { id: 'outcome', className: 'dim', text: 'platform: ' + d.outcome.join(' ') }) : null,
+      d.forward_hint ? el('div', { id: 'forward-hint', className: 'warn', text: '⚠ ' + d.forward_hint }) : null,
+      d.not_forwarded ? el('div', { id: 'not-forwarded', className: 'dim', text: d.not_forwarded }) : null,
       el('pre', { text: d.reply.body || '(empty)' })
     ]).forEach(function (n) { if (n) box.appendChild(n); });
     var rows = Object.keys(d.headers).map(function (name) { return el('tr', null, [el('td', { text: name }), el('td', { text: d.headers[name] })]); });

@@ -22,6 +22,8 @@ export interface InspectorOptions {
   defaultTarget: URL;
   /** The listener's own address: copied commands post there. */
   listenerUrl: URL;
+  /** Where the listener forwards what it accepts: a request it refused itself never went there. */
+  forwardTo?: URL;
   clock: Clock;
   /** How often an idle event stream gets a comment, so that proxies and browsers keep it open. */
   keepAliveMs?: number;
@@ -145,6 +147,11 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
       reply: { status: request.reply.status, body: request.reply.body, content_type: request.reply.contentType },
       outcome: request.outcome,
       forwarded_to: request.forwardedTo,
+      forward_hint: request.forwardHint,
+      not_forwarded:
+        options.forwardTo !== undefined && request.forwardedTo === null
+          ? `not forwarded to ${shownUrl(options.forwardTo)}: the listener answered ${request.reply.status} itself${request.reason !== null ? ` (${request.reason})` : ''}, so your receiver never saw it`
+          : null,
       body_base64: request.body.toString('base64'),
       // The page builds its tree from the text, so that 64-bit numbers keep their digits.
       body_text: text === null ? null : text.slice(0, SHOWN_BODY_BYTES),

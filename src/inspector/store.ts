@@ -31,6 +31,8 @@ export interface InspectedRequest {
   /** What the platform makes of the reply, in plain words. */
   outcome: string[];
   forwardedTo: string | null;
+  /** Why the forward target refused a request whose signature is valid (a re-serialised body, another secret). */
+  forwardHint: string | null;
 }
 
 /** Bodies can be 10 MB each: the inspector keeps at most this much of them, whatever --ui-keep says. */
@@ -154,6 +156,7 @@ function inspect(id: number, event: ListenEvent): InspectedRequest {
     deadlineMs: known === undefined ? null : (replyDeadlineMs(known) ?? null),
     outcome: outcomeOf(event, known, replyBody),
     forwardedTo: event.forward?.url !== undefined ? shownUrl(event.forward.url) : null,
+    forwardHint: event.forward?.hint ?? null,
   };
 }
 

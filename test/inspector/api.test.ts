@@ -99,6 +99,25 @@ describe('inspector: who may see it', () => {
   });
 });
 
+describe('inspector: a receiver that refuses a correctly signed request', () => {
+  it('the detail carries the forward hint, and the page shows it', async () => {
+    const refusing = await startReceiver(SECRET, () => ({ status: 401, body: '{"error":"invalid signature"}' }));
+    const inspector = await startInspected(['--secret', SECRET, '--forward-to', refusing.url]);
+    try {
+      await send(inspector, 'status-update');
+      await inspector.cli.stdout.until(/"status":401/);
+      const [row] = await api(inspector, 'GET', '/api/requests');
+      const detail = await api(inspector, 'GET', `/api/requests/${row.id}`);
+      assert.equal(detail.forwarded_to, refusing.url);
+      assert.equal(detail.forward_hint, 'the signature is valid: your receiver probably verifies a re-serialised body or another secret');
+      assert.equal(detail.not_forwarded, null);
+    } finally {
+      await inspector.stop();
+      await refusing.close();
+    }
+  });
+});
+
 describe('inspector: the API', () => {
   let inspector: RunningInspector;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -134,8 +153,14 @@ describe('inspector: the API', () => {
     assert.deepEqual([...keys(good), ...keys(good.reply), ...keys(list[0])], []);
     assert.equal(good.latency_ms, Math.round(good.latency_ms * 100) / 100);
     assert.match(good.outcome[0], /the assistant is given for tool_/);
+    assert.deepEqual([good.forward_hint, good.not_forwarded], [null, null]);
     const bad = await api(inspector, 'GET', `/api/requests/${list[1].id}`);
     assert.match(bad.reason, /^signature-mismatch: /);
+    // Refused here, the forgery never reached the receiver: the detail says so.
+    assert.match(
+      bad.not_forwarded,
+      /^not forwarded to http:\/\/127\.0\.0\.1:\d+\/hooks: the listener answered 401 itself \(signature-mismatch: .*\), so your receiver never saw it$/,
+    );
     assert.match(bad.diagnosis, /no known mistake explains it/);
     assert.equal((await api(inspector, 'GET', '/api/requests/999')).error, 'no request 999: it was cleared, or dropped past --ui-keep');
   });

@@ -93,6 +93,11 @@ describe('inspector in a browser', { skip: required ? false : skip }, () => {
     await choose(page.locator('tr.row').first());
     assert.match((await page.locator('#verdict').textContent()) ?? '', /^failed — signature-mismatch: the signature does not match/);
     assert.match((await page.locator('#diagnosis').textContent()) ?? '', /^Why: no known mistake explains it/);
+    // Refused by the listener, it never reached the receiver it forwards to: the page says so.
+    assert.match(
+      (await page.locator('#not-forwarded').textContent()) ?? '',
+      /^not forwarded to http:\/\/127\.0\.0\.1:\d+\/\S*: the listener answered 401 itself .*, so your receiver never saw it$/,
+    );
   });
 
   it('edit and re-send reaches a receiver that verifies strictly, re-signed, and is accepted', async () => {
