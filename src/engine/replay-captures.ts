@@ -10,7 +10,7 @@ import type { PathSegment } from '../platform/schemas/common.js';
 import { NetworkFailure, type OutgoingRequest, type ReceivedReply } from '../sending/http.js';
 import { type ReplaySigning, replayRequest, sendReplayed, UnsendableCapture } from '../sending/replay.js';
 import type { KnownSecret } from '../signing/diagnosis.js';
-import { TIMESTAMP_HEADER } from '../signing/signature.js';
+import { headerValue, TIMESTAMP_HEADER } from '../signing/signature.js';
 
 /** One replayed request and what came of it. */
 export interface ReplayReport {
@@ -102,8 +102,8 @@ export async function replayCaptures(
 
 /** How old a capture's own X-Webhook-Timestamp is now, in seconds (negative: ahead); undefined without one. */
 function capturedAge(capture: Capture, now: number): number | undefined {
-  const header = Object.entries(capture.headers).find(([name]) => name.toLowerCase() === TIMESTAMP_HEADER)?.[1];
-  return typeof header === 'string' && /^\d+$/.test(header) ? now - Number(header) : undefined;
+  const header = headerValue(capture.headers, TIMESTAMP_HEADER);
+  return header !== undefined && /^\d+$/.test(header) ? now - Number(header) : undefined;
 }
 
 /**

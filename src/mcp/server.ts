@@ -1,6 +1,6 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, ReadResourceResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { inputGuard, parseObject, Refused } from './input-guard.js';
 import { keptListener } from './kept-listener.js';
 import { webhookReference } from './webhook-reference.js';
@@ -24,7 +24,7 @@ import { sendEvent } from '../engine/send-event.js';
 import { validateText } from '../engine/validate-documents.js';
 import { verifyCaptureFile } from '../engine/verify-captures.js';
 import { HmsWebhookError } from '../errors.js';
-import { EVENTS, type EventType } from '../platform/events.js';
+import { EVENTS, isEvent } from '../platform/events.js';
 import { listFixtures, listScenarios, loadFixture } from '../platform/fixtures.js';
 import { loadScenario } from '../platform/scenario.js';
 import { formatPath, jsonSchema } from '../platform/schemas/index.js';
@@ -415,7 +415,7 @@ export function createMcpServer(options: McpServerOptions): { server: McpServer;
     async (uri, variables) => {
       const kind = variables.kind === 'reply' ? 'reply' : 'payload';
       const { document } = loadFixture(`${variables.event}/${variables.variant}`, { kind });
-      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: `${JSON.stringify(document, null, 2)}\n` }] };
+      return resourceText(uri, 'application/json', `${JSON.stringify(document, null, 2)}\n`);
     },
   );
   server.registerResource(
@@ -427,17 +427,17 @@ export function createMcpServer(options: McpServerOptions): { server: McpServer;
     },
     async (uri, variables) => {
       const event = String(variables.event);
-      if (!(EVENTS as readonly string[]).includes(event)) throw new Refused(`no event ${event}: ${EVENTS.join(', ')}`);
+      if (!isEvent(event)) throw new Refused(`no event ${event}: ${EVENTS.join(', ')}`);
       const dialect = variables.dialect === 'flireo' ? 'flireo' : 'hms';
-      const schema = jsonSchema(event as EventType, dialect, variables.form === 'reply' ? 'reply' : 'payload');
-      return { contents: [{ uri: uri.href, mimeType: 'application/schema+json', text: `${JSON.stringify(schema, null, 2)}\n` }] };
+      const schema = jsonSchema(event, dialect, variables.form === 'reply' ? 'reply' : 'payload');
+      return resourceText(uri, 'application/schema+json', `${JSON.stringify(schema, null, 2)}\n`);
     },
   );
   server.registerResource(
     'reference',
     'hms-webhook://reference',
     { description: "The platform's webhooks: each event, its deadline, its reply forms, and the signature", mimeType: 'text/markdown' },
-    async (uri) => ({ contents: [{ uri: uri.href, mimeType: 'text/markdown', text: webhookReference() }] }),
+    async (uri) => resourceText(uri, 'text/markdown', webhookReference()),
   );
   server.registerResource(
     'listener-events',
@@ -446,18 +446,15 @@ export function createMcpServer(options: McpServerOptions): { server: McpServer;
       description: "What the server's listener received so far, one JSON event per line (as listen --json)",
       mimeType: 'application/jsonl',
     },
-    async (uri) => ({
-      contents: [
-        {
-          uri: uri.href,
-          mimeType: 'application/jsonl',
-          text: listening
-            .peek()
-            .map((record) => `${JSON.stringify(record)}\n`)
-            .join(''),
-        },
-      ],
-    }),
+    async (uri) =>
+      resourceText(
+        uri,
+        'application/jsonl',
+        listening
+          .peek()
+          .map((record) => `${JSON.stringify(record)}\n`)
+          .join(''),
+      ),
   );
   return {
     server,
@@ -494,6 +491,11 @@ function progress(extra: ToolExtra, done: number, total: number): Promise<void> 
   const progressToken = extra._meta?.progressToken;
   if (progressToken === undefined) return Promise.resolve();
   return extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress: done, total } });
+}
+
+/** A resource's one text content, as the SDK reads it back. */
+function resourceText(uri: URL, mimeType: string, text: string): ReadResourceResult {
+  return { contents: [{ uri: uri.href, mimeType, text }] };
 }
 
 function refused(message: string): CallToolResult {
