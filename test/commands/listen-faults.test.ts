@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadFixture } from '../../src/platform/fixtures.js';
 import { sign } from '../../src/signing/signature.js';
@@ -92,6 +92,43 @@ describe('listen --save on a failing disk', () => {
       assert.match(verify.stdout, new RegExp(`${whole.length} passed, 0 failed`));
     } finally {
       execFileSync('umount', [mount]);
+    }
+  });
+
+  it('a file system that fails after 200 answered requests keeps all 200 lines (ext4, errors=remount-ro)', async (t) => {
+    // The kernel's own fault switch: ext4 records an error and remounts read-only at once, and whatever was
+    // written but not synced is gone, as after a disk that fails. Without fdatasync no line survives.
+    const image = join(dir, 'ext4.img');
+    const mount = join(dir, 'ext4');
+    mkdirSync(mount);
+    writeFileSync(image, '');
+    truncateSync(image, 16 * 1024 * 1024);
+    try {
+      execFileSync('mkfs.ext4', ['-q', image], { stdio: 'ignore' });
+      execFileSync('mount', ['-o', 'loop,errors=remount-ro', image, mount], { stdio: 'ignore' });
+    } catch {
+      skipWithout(t, 'mounting an ext4 image on a loop device needs root and mkfs.ext4');
+      return;
+    }
+    let mounted = true;
+    try {
+      const device = basename(execFileSync('findmnt', ['-n', '-o', 'SOURCE', mount], { encoding: 'utf8' }).trim());
+      const captures = join(mount, 'captures.jsonl');
+      const cli = await listening(['--save', captures]);
+      const statuses = await Promise.all(Array.from({ length: 200 }, () => post(cli.url)));
+      assert.deepEqual(new Set(statuses), new Set([200]));
+      writeFileSync(`/sys/fs/ext4/${device}/trigger_fs_error`, 'hms-webhook durability test');
+      cli.signals.emit('SIGTERM');
+      await cli.done;
+      execFileSync('umount', [mount]);
+      mounted = false;
+      execFileSync('mount', ['-o', 'loop', image, mount], { stdio: 'ignore' });
+      mounted = true;
+      const lines = readFileSync(captures, 'utf8').trim().split('\n');
+      assert.equal(lines.length, 200, 'every answered request is a line on the disk');
+      assert.ok(lines.every((line) => JSON.parse(line).body === body));
+    } finally {
+      if (mounted) execFileSync('umount', [mount]);
     }
   });
 
