@@ -11,6 +11,7 @@ import { dts } from 'rollup-plugin-dts';
 const require = createRequire(import.meta.url);
 rmSync(new URL('../dist/', import.meta.url), { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { stdio: 'inherit' });
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.page.json'], { stdio: 'inherit' });
 const BANNER = "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);";
 const common = {
   bundle: true,
@@ -34,6 +35,19 @@ const builds = [
   await build({ ...common, entryPoints: { 'verify-worker': 'dist/src/commands/verify/verify-worker.js' }, metafile: true }),
   await build({ ...common, entryPoints: { 'signature-worker': 'dist/src/receiving/signature-worker.js' }, metafile: true }),
 ];
+
+// The inspector page's script, for a browser: served inline under the page's nonce (inspector/page.ts).
+await build({
+  entryPoints: ['src/inspector/page/dom/main.ts'],
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  target: ['chrome110', 'firefox110', 'safari16'],
+  minify: true,
+  legalComments: 'none',
+  outfile: 'dist/bundle/inspector-page.js',
+  logLevel: 'warning',
+});
 
 // The processor that `send load --emit artillery` writes into a project: one CommonJS file that Artillery
 // requires, holding the same reply checks as `send`. Not minified, so that a user can read what runs;

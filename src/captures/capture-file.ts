@@ -354,18 +354,24 @@ export interface CaptureProblem {
 /** Without it, a line that is not a capture stops the reading with an InputError. */
 export type OnProblem = ((problem: CaptureProblem) => void) | undefined;
 
+/** A file the caller opened itself (without following a link, say), and the name to give it in messages. */
+export interface OpenedInput {
+  label: string;
+  stream: NodeJS.ReadableStream;
+}
+
 /**
  * Streams the requests of a capture file (JSONL, line by line, flat memory for any size) or a HAR
  * file (read whole: it is one JSON document). `-` reads stdin. A bad line is a InputError naming it.
  */
 export async function* readCaptures(
-  path: string,
+  path: string | OpenedInput,
   stdin: NodeJS.ReadableStream = process.stdin,
   onProblem?: OnProblem,
   maxLineBytes = DEFAULT_MAX_LINE_BYTES,
 ): AsyncGenerator<SourcedCapture> {
-  const input = path === '-' ? stdin : createReadStream(path, { highWaterMark: 1 << 20 });
-  const label = path === '-' ? 'stdin' : path;
+  const input = typeof path !== 'string' ? path.stream : path === '-' ? stdin : createReadStream(path, { highWaterMark: 1 << 20 });
+  const label = typeof path !== 'string' ? path.label : path === '-' ? 'stdin' : path;
   // Past so many unreadable lines with no capture among them, this is no capture file (/dev/urandom):
   // the reading stops, rather than reporting unreadable lines for ever.
   const seen = { captures: 0, problems: 0 };

@@ -1,6 +1,6 @@
-import type { Capture, SourcedCapture } from './capture-file.js';
+import { type Capture, captureBody, type SourcedCapture } from './capture-file.js';
 import { calledToolNames, callIdOf, eventOf } from '../platform/schemas/index.js';
-import { type FilterFacts, filterMatches } from './filter.js';
+import { type FilterFacts, filterMatches, searchTextOf } from './filter.js';
 import { EVENT_HEADER } from '../signing/signature.js';
 
 /** Which captured requests a command takes: `--line` and `--filter` (and `--last`, applied by the reader). */
@@ -54,6 +54,7 @@ export function captureFilterFacts(capture: Capture, facts: CaptureFacts, failed
     status: capture.reply?.status,
     path: capture.path,
     tools: calledToolNames(facts.document),
+    text: searchTextOf(capture.headers, captureBody(capture).toString('utf8')),
     get passed() {
       return !failed();
     },

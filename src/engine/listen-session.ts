@@ -63,6 +63,7 @@ export async function listenUntilStopped(options: ListenSessionOptions): Promise
   // Loaded only with the inspector, so that a listener without it loads nothing more.
   const store =
     inspectorOptions !== undefined ? new (await import('../inspector/store.js')).RequestStore(inspectorOptions.keep) : undefined;
+  if (store !== undefined && listenerOptions.save !== undefined) await showEarlierRun(store, listenerOptions.save, options.onWarning);
   // A file left by an earlier run must not say this one is ready.
   if (readyFile !== undefined) rmSync(readyFile, { force: true });
   const listener = await startListener({
@@ -153,6 +154,21 @@ async function startInspectorOver(
     listenerUrl: new URL(listenerUrl),
     clock: inspector.clock ?? systemClock,
   });
+}
+
+/** `--ui --save FILE`: what FILE holds from earlier runs is in the inspector from the start, marked as such. */
+async function showEarlierRun(store: RequestStore, file: string, onWarning: ((text: string) => void) | undefined): Promise<void> {
+  const { loadHistory } = await import('../inspector/history.js');
+  try {
+    const history = await loadHistory(file, store.keep);
+    for (const capture of history.captures) store.addEarlier(capture, file);
+    if (history.skipped > 0)
+      onWarning?.(
+        `warning: ${file}: ${history.skipped} line${history.skipped === 1 ? ' is' : 's are'} not a capture; the inspector shows the others`,
+      );
+  } catch (error) {
+    onWarning?.(`warning: the inspector shows no earlier requests: ${(error as Error).message}`);
+  }
 }
 
 /** Runs the rest of a start; when it fails, closes what was started (last first) and throws its error. */

@@ -8,7 +8,7 @@ import {
   locationOf,
   readCaptures,
 } from '../captures/capture-file.js';
-import { type FilterFacts, filterMatches } from '../captures/filter.js';
+import { type FilterFacts, filterMatches, searchTextOf } from '../captures/filter.js';
 import { parsePastedHeaders } from '../captures/pasted-headers.js';
 import { UsageError } from '../errors.js';
 import { readInput } from '../input.js';
@@ -66,8 +66,9 @@ export async function verifyCaptureFile(
 /** What the filter grammar reads of a checked request: `verdict:` is verify's own. */
 function verifiedFacts(capture: Capture, check: CaptureCheck): FilterFacts {
   let document: unknown;
+  const body = captureBody(capture).toString('utf8');
   try {
-    document = JSON.parse(captureBody(capture).toString('utf8'));
+    document = JSON.parse(body);
   } catch {
     document = undefined;
   }
@@ -78,6 +79,7 @@ function verifiedFacts(capture: Capture, check: CaptureCheck): FilterFacts {
     status: capture.reply?.status,
     path: capture.path,
     tools: calledToolNames(document),
+    text: searchTextOf(capture.headers, body),
   };
 }
 

@@ -1,7 +1,12 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** The cookie that carries the token once the printed URL was opened. */
-export const SESSION_COOKIE = 'hms_inspector';
+/**
+ * The cookie that carries the token once the printed URL was opened. Cookies are shared by every port
+ * of a host, so the name has the port: two inspectors in one browser keep their own sessions.
+ */
+export function sessionCookieName(port: number): string {
+  return `hms_inspector_${port}`;
+}
 
 /** A fresh secret per start: the token of the printed URL, and the nonce of the page's script and style. */
 export function newToken(): string {
@@ -27,7 +32,7 @@ export type Refusal = { status: number; reason: string };
 export function refusalOf(request: InspectorRequest, token: string, port: number): Refusal | undefined {
   if (!allowedHosts(port).includes((request.host ?? '').toLowerCase()))
     return { status: 421, reason: `this inspector answers only to 127.0.0.1:${port}, localhost:${port} or [::1]:${port}` };
-  if (!hasSession(request.cookie, token)) return { status: 401, reason: 'open the inspector with the URL it printed (…/?token=…)' };
+  if (!hasSession(request.cookie, token, port)) return { status: 401, reason: 'open the inspector with the URL it printed (…/?token=…)' };
   if (request.method === 'GET' || request.method === 'HEAD') return undefined;
   if (!/^application\/json\b/i.test(request.contentType ?? ''))
     return { status: 415, reason: 'changes take Content-Type: application/json' };
@@ -45,10 +50,10 @@ function allowedOrigins(port: number): string[] {
 }
 
 /** Whether the Cookie header holds the session cookie with this token (compared in constant time). */
-export function hasSession(cookieHeader: string | undefined, token: string): boolean {
+export function hasSession(cookieHeader: string | undefined, token: string, port: number): boolean {
   for (const part of (cookieHeader ?? '').split(';')) {
     const [name, ...value] = part.trim().split('=');
-    if (name === SESSION_COOKIE) return sameToken(value.join('='), token);
+    if (name === sessionCookieName(port)) return sameToken(value.join('='), token);
   }
   return false;
 }
@@ -59,8 +64,8 @@ export function sameToken(given: string, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function sessionCookie(token: string): string {
-  return `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+export function sessionCookie(token: string, port: number): string {
+  return `${sessionCookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`;
 }
 
 /** No inline script or style but ours (the nonce), nothing from elsewhere, no framing. */

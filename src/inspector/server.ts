@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { shownUrl } from '../output/printable.js';
 import type { AddressInfo } from 'node:net';
 import { isUtf8 } from 'node:buffer';
+import type { RequestDetail, ResendAttempt } from './api-types.js';
 import { CannotRun } from '../errors.js';
 import { packageVersion } from '../package-root.js';
 import { NetworkFailure } from '../sending/http.js';
@@ -11,7 +12,7 @@ import { type Clock, unixSecondsOf } from '../clock.js';
 import { capturesOf, curlCommand, harOf, sendCommand } from './export.js';
 import { inspectorPage } from './page.js';
 import { contentSecurityPolicy, newToken, refusalOf, sameToken, sessionCookie } from './security.js';
-import { type InspectedRequest, type RequestStore, shownMs, summaryOf } from './store.js';
+import { type InspectedRequest, type RequestStore, replyMeaning, shownMs, summaryOf } from './store.js';
 
 export interface InspectorOptions {
   port: number;
@@ -64,7 +65,7 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
     const given = url.searchParams.get('token');
     if (method === 'GET' && url.pathname === '/' && given !== null) {
       if (!sameToken(given, token)) return text(res, 401, 'this token is not the one the inspector printed');
-      res.writeHead(303, { location: '/', 'set-cookie': sessionCookie(token), 'cache-control': 'no-store' }).end();
+      res.writeHead(303, { location: '/', 'set-cookie': sessionCookie(token, port), 'cache-control': 'no-store' }).end();
       return;
     }
     if (refusal !== undefined) return text(res, refusal.status, refusal.reason);
@@ -79,7 +80,7 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
         'referrer-policy': 'no-referrer',
         'x-content-type-options': 'nosniff',
       });
-      res.end(inspectorPage(nonce));
+      res.end(inspectorPage(nonce, options.store.keep));
       return;
     }
     if (route === 'GET /api/requests') return json(res, 200, options.store.list().map(summaryOf));
@@ -133,19 +134,23 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
     return all.filter((request) => wanted.has(request.id));
   }
 
-  function detailOf(request: InspectedRequest): Record<string, unknown> {
+  function detailOf(request: InspectedRequest): RequestDetail {
     const text = isUtf8(request.body) ? request.body.toString('utf8') : null;
     const listenerUrl = new URL(request.path, options.listenerUrl).href;
     return {
       ...summaryOf(request),
-      method: request.method,
-      path: request.path,
-      headers: request.headers,
+      headers: shownHeaders(request.headers),
       diagnosis: request.diagnosis,
       errors: request.errors,
       warnings: request.warnings,
-      reply: { status: request.reply.status, body: request.reply.body, content_type: request.reply.contentType },
+      reply: {
+        status: request.reply.status,
+        body: request.reply.body,
+        content_type: request.reply.contentType,
+        headers: shownHeaders(request.reply.headers),
+      },
       outcome: request.outcome,
+      reply_meaning: replyMeaning(request),
       forwarded_to: request.forwardedTo,
       forward_hint: request.forwardHint,
       not_forwarded:
@@ -160,11 +165,17 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
       send: sendCommand(request, listenerUrl),
       default_target: shownUrl(options.defaultTarget),
       signs: options.secret !== undefined,
+      attempts: request.attempts,
+      loaded_from: request.loadedFrom,
     };
   }
 
-  /** `POST /api/requests/:id/replay {to?, body?, resign?}`: sends it again, re-signed unless resign is false. */
-  async function resend(request: InspectedRequest, input: unknown): Promise<Record<string, unknown>> {
+  /**
+   * `POST /api/requests/:id/replay {to?, body?, resign?}`: sends it again, re-signed unless resign is
+   * false, and keeps the result as an attempt of the request (one that comes to this listener is listed
+   * under it).
+   */
+  async function resend(request: InspectedRequest, input: unknown): Promise<ResendAttempt | { ok: false; error: string }> {
     const { to, body, resign } = (input ?? {}) as { to?: unknown; body?: unknown; resign?: unknown };
     if (to !== undefined && typeof to !== 'string') return { ok: false, error: '"to" is a URL' };
     if (body !== undefined && typeof body !== 'string') return { ok: false, error: '"body" is the text to send' };
@@ -188,25 +199,40 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
       ...(body === undefined ? { body_base64: request.body.toString('base64') } : { body }),
     };
     const replayed = replayRequest(capture, target, signing, unixSecondsOf(options.clock), { set: [], unset: [] });
+    const sentAt = new Date(options.clock.now()).toISOString();
+    const attempt = options.store.expectResend(request, replayed.request.headers, replayed.request.body);
+    const base = {
+      number: attempt.number,
+      sent_at: sentAt,
+      to: shownUrl(target),
+      signed: signing.kind,
+      edited: body !== undefined,
+      request_id: null,
+    };
+    let result: ResendAttempt;
     try {
       const { reply, verdict } = await sendReplayed(replayed, request.event ?? undefined, { timeoutMs: 30_000, clock: options.clock });
-      return {
+      result = {
+        ...base,
         ok: verdict.ok,
-        to: target.href,
-        signed: signing.kind,
         status: reply.status,
         latency_ms: shownMs(reply.latencyMs),
         checks: verdict.checks,
         outcome: verdict.outcome,
         reply: reply.body.toString('utf8').slice(0, SHOWN_BODY_BYTES),
+        error: null,
       };
     } catch (error) {
-      if (error instanceof NetworkFailure) return { ok: false, to: target.href, signed: signing.kind, error: error.message };
-      throw error;
+      if (!(error instanceof NetworkFailure)) throw error;
+      result = { ...base, ok: false, status: null, latency_ms: null, checks: [], outcome: [], reply: null, error: error.message };
     }
+    return attempt.record(result);
   }
 
-  /** Server-Sent Events: each new request (`id:` its sequence), clears, and a comment every 15 s; resumes after Last-Event-ID. */
+  /**
+   * Server-Sent Events: each new request (`id:` its sequence), the requests dropped past --ui-keep, each
+   * re-send's result, clears, and a comment every 15 s; resumes after Last-Event-ID.
+   */
   function stream(req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     const send = (request: InspectedRequest) =>
@@ -216,6 +242,8 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
     res.write(': connected\n\n');
     const unsubscribe = options.store.subscribe((change) => {
       if ('added' in change) send(change.added);
+      else if ('dropped' in change) res.write(`event: dropped\ndata: ${JSON.stringify(change.dropped)}\n\n`);
+      else if ('attempt' in change) res.write(`event: attempt\ndata: ${JSON.stringify(change.attempt)}\n\n`);
       else res.write('event: clear\ndata: {}\n\n');
     });
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), options.keepAliveMs ?? KEEP_ALIVE_MS);
@@ -250,6 +278,19 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * Header values as a person reads them: Node gives each byte as one character (latin1), so a value sent
+ * as UTF-8 (a right-to-left override, an accent) is decoded as UTF-8 when it is valid UTF-8.
+ */
+function shownHeaders(headers: Record<string, string>): Record<string, string> {
+  const shown: Record<string, string> = Object.create(null);
+  for (const [name, value] of Object.entries(headers)) {
+    const bytes = Buffer.from(value, 'latin1');
+    shown[name] = /[\u0080-\u00ff]/.test(value) && isUtf8(bytes) ? bytes.toString('utf8') : value;
+  }
+  return shown;
 }
 
 function facts(req: IncomingMessage) {

@@ -1,14 +1,20 @@
 // In a module of its own, without chalk, so that an error line at start-up does not load it.
 
 /**
- * Text from the wire or a file, made safe for a terminal: every control character (an escape
- * sequence, a carriage return, a newline, C1 codes) is shown as `\uXXXX` or `\n`, so that a payload
- * cannot clear the screen, set the window title or fake a line of output. Tabs stay.
+ * Text from the wire or a file, made safe for a terminal or a page: every control character (an escape
+ * sequence, a carriage return, a newline, C1 codes) and every bidirectional control (a right-to-left
+ * override shows "evil" as "live") is shown as `\uXXXX` or `\n`, so that a payload cannot clear the
+ * screen, set the window title, fake a line of output or reorder what is read. Tabs stay.
  */
 export function printable(text: string): string {
-  return text.replace(/(?!\t)\p{Cc}/gu, (ch) =>
+  return text.replace(/(?!\t)\p{Cc}|[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu, (ch) =>
     ch === '\n' ? '\\n' : ch === '\r' ? '\\r' : `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
+}
+
+/** The same for text of many lines (a body, a reply): its line breaks stay line breaks. */
+export function printableLines(text: string): string {
+  return text.split('\n').map(printable).join('\n');
 }
 
 /**

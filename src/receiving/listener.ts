@@ -78,6 +78,8 @@ export interface Answer {
   bytes?: Buffer;
   /** The rest of a forwarded reply past what is kept, streamed through and not kept. */
   rest?: AsyncIterator<Buffer>;
+  /** The headers the listener set on the reply (Node adds Date and the framing). */
+  headers?: Record<string, string>;
 }
 
 /** An event once answered, before its latency and verdict are known. */
@@ -311,20 +313,21 @@ async function handle(
       saveFailure === undefined ? event.answer : { status: 507, body: JSON.stringify({ error: 'the capture could not be saved' }) };
     if (answer !== event.answer) await event.answer.rest?.return?.();
     if (options.delayMs > 0 && event.badRequest === undefined) await delay(options.delayMs, state.stop.signal);
-    // Once stopping, each answer closes its connection, so a keep-alive client cannot hold the listener open.
-    if (state.closing) res.setHeader('connection', 'close');
     const type = answer.contentType;
-    res.writeHead(answer.status, {
+    const headers: Record<string, string> = {
       ...(type === undefined ? { 'content-type': 'application/json' } : type === null ? {} : { 'content-type': type }),
       ...extraHeaders,
-    });
+      // Once stopping, each answer closes its connection, so a keep-alive client cannot hold the listener open.
+      ...(state.closing ? { connection: 'close' } : {}),
+    };
+    res.writeHead(answer.status, headers);
     const replyCut = await sendAnswer(res, answer, state.stop.signal);
     const latencyMs = performance.now() - started;
     const diagnosis = await diagnosing;
     options.onEvent({
       ...event,
       ...(diagnosis !== undefined ? { diagnosis } : {}),
-      answer,
+      answer: { ...answer, headers },
       saveFailure,
       ...(replyCut !== undefined ? { replyCut } : {}),
       passed: judged && saveFailure === undefined && replyCut === undefined,

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { filterMatches, filterProblem } from '../../src/captures/filter.js';
-import { inspectorPage } from '../../src/inspector/page.js';
+import { filterMatches, filterProblem, SEARCHED_BODY_CHARS, searchTextOf } from '../../src/captures/filter.js';
 
 const request = {
   event: 'tool-calls',
@@ -52,7 +51,19 @@ describe('the one filter grammar', () => {
     assert.equal(filterProblem('status:abc'), 'status:abc: give a status (401) or a class (4xx)');
   });
 
-  it("the inspector's page runs this very function, not a copy", () => {
-    assert.ok(inspectorPage('nonce').includes(`var filterMatches = (${filterMatches.toString()});`));
+  it('reads field names and values in any case', () => {
+    for (const filter of ['Event:Tool-Calls', 'VERDICT:FAILED', 'Tool:BOOK', 'Status:4XX', 'CALL:5C4D'])
+      assert.equal(filterMatches(filter, request), true, filter);
+    assert.equal(filterProblem('Verdict:Failed'), undefined);
+    assert.equal(filterProblem('Event:tool'), undefined);
+  });
+
+  it('finds free text in header values and the body, which searchTextOf gives it', () => {
+    const text = searchTextOf({ 'user-agent': 'HMS-Sovereign/1.0', 'x-tag': ['a', 'b'] }, '{"customer":{"number":"+31612345678"}}');
+    const withText = { ...request, text };
+    for (const word of ['hms-sovereign', '+31612345678', 'customer']) assert.equal(filterMatches(word, withText), true, word);
+    assert.equal(filterMatches('+31612345678', request), false, 'without the text, the body is not searched');
+    const long = searchTextOf({}, `${'x'.repeat(SEARCHED_BODY_CHARS)}needle`);
+    assert.equal(filterMatches('needle', { text: long }), false, 'past the start of a body nothing is searched');
   });
 });

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { systemClock } from '../../src/clock.js';
+import { loadFixture } from '../../src/platform/fixtures.js';
+import { sign } from '../../src/signing/signature.js';
 import { startInspector } from '../../src/inspector/server.js';
 import { RequestStore } from '../../src/inspector/store.js';
 import { jsonLines, runCli, temporaryFolder } from '../helpers.js';
@@ -280,7 +283,7 @@ describe('inspector: the event stream when nothing happens', () => {
     });
     try {
       const url = new URL(inspector.url);
-      const events = openStream({ origin: url.origin, cookie: `hms_inspector=${url.searchParams.get('token')}` });
+      const events = openStream({ origin: url.origin, cookie: `hms_inspector_${url.port}=${url.searchParams.get('token')}` });
       await events.until(/: keep-alive\n\n/);
       events.close();
     } finally {
@@ -288,6 +291,18 @@ describe('inspector: the event stream when nothing happens', () => {
     }
   });
 });
+
+/** Sends these bytes as they are and gives back what came, whole. */
+function rawRequest(url: URL, bytes: Buffer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname);
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('end', () => resolve(Buffer.concat(chunks).toString('latin1')));
+    socket.on('error', reject);
+    socket.end(bytes);
+  });
+}
 
 /** An open event stream that keeps what arrives. */
 function openStream(inspector: Pick<RunningInspector, 'origin' | 'cookie'>, lastEventId?: string) {
@@ -320,3 +335,134 @@ function openStream(inspector: Pick<RunningInspector, 'origin' | 'cookie'>, last
     close: () => req.destroy(),
   };
 }
+
+describe('inspector: history that survives a restart', () => {
+  it('listen --ui --save FILE shows the last --ui-keep requests FILE holds, marked as an earlier run', async () => {
+    const file = join(dir, 'history.jsonl');
+    const first = await startInspected(['--secret', SECRET, '--save', file]);
+    await send(first, 'status-update');
+    await send(first, 'tool-calls');
+    await runCli(['send', 'status-update', '--to', first.listenUrl, '--secret', 'another-secret']);
+    await first.cli.stdout.until(/"status":401/);
+    await first.stop();
+    // A line an earlier crash left is skipped with a warning; the rest is shown.
+    appendFileSync(file, 'not a capture\n');
+
+    const second = await startInspected(['--secret', SECRET, '--save', file, '--ui-keep', '2']);
+    try {
+      assert.match(second.cli.stderr.text, /history\.jsonl: 1 line is not a capture; the inspector shows the others/);
+      const earlier = await api(second, 'GET', '/api/requests');
+      assert.deepEqual(
+        earlier.map((r: any) => [r.id, r.event, r.passed, r.status, r.earlier]),
+        [
+          [1, 'tool-calls', true, 200, true],
+          [2, 'status-update', false, 401, true],
+        ],
+      );
+      const forged = await api(second, 'GET', '/api/requests/2');
+      assert.equal(forged.loaded_from, file);
+      assert.equal(forged.reason, 'signature: signature-mismatch');
+      assert.match(forged.headers['x-webhook-signature'], /^sha256=/);
+      await send(second, 'end-of-call-report');
+      const now = await api(second, 'GET', '/api/requests');
+      assert.deepEqual(
+        now.map((r: any) => [r.id, r.earlier]),
+        [
+          [2, true],
+          [3, false],
+        ],
+        'a request of this run follows, and the oldest earlier one makes room (--ui-keep 2)',
+      );
+    } finally {
+      await second.stop();
+    }
+  });
+});
+
+describe('inspector: re-sends are attempts of their original', () => {
+  it('a re-send to this listener is listed as an attempt of its original, with its result kept', async () => {
+    // No --forward-to: a re-send goes to the listener itself and comes back as a request.
+    const inspector = await startInspected(['--secret', SECRET]);
+    try {
+      await send(inspector, 'status-update');
+      const events = openStream(inspector);
+      const result = await api(inspector, 'POST', '/api/requests/1/replay', {});
+      assert.equal(result.number, 1);
+      assert.equal(result.ok, true);
+      assert.equal(result.status, 200);
+      await events.until(/event: attempt\ndata: \{"id":1,"attempt":\{[^\n]*"request_id":2/);
+      events.close();
+      const [original, resent] = await api(inspector, 'GET', '/api/requests');
+      assert.deepEqual([original.resend_of, resent.id, resent.resend_of], [null, 2, 1]);
+      const detail = await api(inspector, 'GET', '/api/requests/1');
+      assert.deepEqual(
+        detail.attempts.map((a: any) => [a.number, a.ok, a.status, a.signed, a.edited, a.request_id]),
+        [[1, true, 200, 'resign', false, 2]],
+      );
+      const edited = await api(inspector, 'POST', '/api/requests/1/replay', { body: detail.body_text.replace('"ended"', '"in-progress"') });
+      assert.deepEqual([edited.number, edited.edited], [2, true]);
+    } finally {
+      await inspector.stop();
+    }
+  });
+});
+
+describe('inspector: what a request and its reply are, shown as they are', () => {
+  it('gives the reply headers, decodes a UTF-8 header value, and says what a refusal means for the event', async () => {
+    const inspector = await startInspected(['--secret', SECRET]);
+    try {
+      const body = JSON.stringify(loadFixture('status-update/ended').document);
+      // The exact bytes on the wire: a header value in UTF-8, a right-to-left override and "evil".
+      const url = new URL(inspector.listenUrl);
+      const head = Object.entries({ ...sign({ body, secret: 'another-secret' }), 'content-type': 'application/json' })
+        .map(([name, value]) => `${name}: ${value}\r\n`)
+        .join('');
+      const answer = await rawRequest(
+        url,
+        Buffer.concat([
+          Buffer.from(`POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: close\r\n${head}x-note: `),
+          Buffer.from('\u202eevil', 'utf8'),
+          Buffer.from(`\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`),
+        ]),
+      );
+      assert.match(answer, /^HTTP\/1\.1 401 /);
+      await inspector.cli.stdout.until(/"status":401/);
+      const detail = await api(inspector, 'GET', '/api/requests/1');
+      assert.equal(detail.headers['x-note'], '\u202eevil');
+      assert.equal(detail.reply.headers['content-type'], 'application/json');
+      assert.match(
+        detail.reply_meaning,
+        /^refused \(401\): the platform expects a 2xx for status-update and reads no reply body; no retry is documented/,
+      );
+    } finally {
+      await inspector.stop();
+    }
+  });
+
+  it('tells the page which requests it dropped past --ui-keep', async () => {
+    const inspector = await startInspected(['--secret', SECRET, '--ui-keep', '2']);
+    try {
+      const events = openStream(inspector);
+      for (let i = 0; i < 3; i++) await send(inspector, 'status-update');
+      await events.until(/event: dropped\ndata: \[1\]\n\n/);
+      events.close();
+    } finally {
+      await inspector.stop();
+    }
+  });
+
+  it('two inspectors on one machine keep their own session cookie: one never logs the other out', async () => {
+    const a = await startInspected([]);
+    const b = await startInspected([]);
+    try {
+      assert.notEqual(a.cookie.split('=')[0], b.cookie.split('=')[0]);
+      const bothCookies = `${a.cookie}; ${b.cookie}`;
+      for (const inspector of [a, b])
+        assert.equal((await call(`${inspector.origin}/api/requests`, { headers: { cookie: bothCookies } })).status, 200);
+      assert.equal((await call(`${b.origin}/api/requests`, { headers: { cookie: a.cookie } })).status, 401);
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  });
+});

@@ -24,7 +24,7 @@ export async function startInspected(args: string[], env: NodeJS.ProcessEnv = {}
     url,
     origin: parsed.origin,
     port: Number(parsed.port),
-    cookie: `hms_inspector=${parsed.searchParams.get('token')}`,
+    cookie: `hms_inspector_${parsed.port}=${parsed.searchParams.get('token')}`,
     stop: async () => {
       cli.signals.emit('SIGTERM');
       await cli.done;

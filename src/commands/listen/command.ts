@@ -40,7 +40,7 @@ const declaration = () =>
     .option('--ui', 'also serve a web inspector on 127.0.0.1 (the URL with its token goes to stderr)')
     .addOption(new Option('--ui-port <port>', 'port of the inspector (0 picks a free one)').argParser(number('any')).default(4848))
     .addOption(
-      new Option('--ui-keep <n>', 'requests the inspector keeps in memory (--save is the durable record)')
+      new Option('--ui-keep <n>', "requests the inspector keeps in memory; with --save, the file's last ones are shown at start")
         .argParser(number('whole'))
         .default(1000),
     )

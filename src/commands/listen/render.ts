@@ -2,7 +2,7 @@ import type { Reporter } from '../../output/reporter.js';
 import type { TestReport } from '../../output/test-report.js';
 import type { OutputRecord } from '../../output/records.js';
 import type { ListenEvent } from '../../receiving/listener.js';
-import { type FilterFacts, filterMatches } from '../../captures/filter.js';
+import { type FilterFacts, filterMatches, searchTextOf } from '../../captures/filter.js';
 import { calledToolNames } from '../../platform/schemas/index.js';
 import { nestsDeeperThan } from '../../platform/json-depth.js';
 import { routeSourceText, toolsOf } from '../../platform/assistant-tools.js';
@@ -249,5 +249,6 @@ function listenFacts(event: ListenEvent): FilterFacts {
     path: event.path,
     tools: calledToolNames(event.document),
     reason: event.badRequest,
+    text: searchTextOf(event.headers, event.body.toString('utf8')),
   };
 }
