@@ -418,10 +418,12 @@ describe('installed package: every command from the installed bin', { timeout: 3
       const inspector = new URL(/Inspector: (\S+)/.exec(listen.stderr())?.[1] ?? 'http://missing/');
       const token = inspector.searchParams.get('token')!;
       await installed(['send', 'status-update', '--to', listen.url]);
-      const cookie = `hms_inspector=${token}`;
+      const cookie = `hms_inspector_${inspector.port}=${token}`;
       const page = await call(`${inspector.origin}/`, { headers: { cookie } });
       assert.equal(page.status, 200);
       assert.match(page.text, /<html/i);
+      // The page's script, bundled by the build, is in the package and served inline.
+      assert.match(page.text, /<script nonce="[\w-]+">[\s\S]*no request matches[\s\S]*<\/script>/);
       const list = JSON.parse((await call(`${inspector.origin}/api/requests`, { headers: { cookie } })).text) as { event?: string }[];
       assert.deepEqual(
         list.map((request) => request.event),
