@@ -16,7 +16,7 @@ export function inspectorPage(nonce: string, keep: number): string {
 let script: string | undefined;
 
 /** The bundled page script, read once; it must not end the element it is put in. */
-export function pageScript(): string {
+function pageScript(): string {
   if (script === undefined) {
     const text = readFileSync(new URL('dist/bundle/inspector-page.js', PACKAGE_ROOT), 'utf8');
     if (/<\/script/i.test(text)) throw new Error('the inspector page script holds </script');

@@ -80,6 +80,8 @@ export class RequestStore {
   private nextId = 1;
   private bytes = 0;
   private readonly pending = new Map<string, PendingResend>();
+  /** How many re-sends of each request were started: the next one's number follows. */
+  private readonly attemptsStarted = new Map<number, number>();
   private readonly listeners = new Set<(change: StoreEvent) => void>();
 
   constructor(
@@ -135,8 +137,8 @@ export class RequestStore {
     headers: Record<string, string>,
     body: Buffer,
   ): { number: number; record(attempt: ResendAttempt): ResendAttempt } {
-    const number =
-      original.attempts.length + [...this.pending.values()].filter((p) => p.original === original.id && p.attempt === null).length + 1;
+    const number = (this.attemptsStarted.get(original.id) ?? 0) + 1;
+    this.attemptsStarted.set(original.id, number);
     const key = resendKey(headers, body);
     const pending: PendingResend = { original: original.id, number, arrived: null, attempt: null };
     this.pending.set(key, pending);
