@@ -74,10 +74,3 @@ export interface RequestDetail extends RequestSummary {
   /** Where an earlier run's request was loaded from. */
   loaded_from: string | null;
 }
-
-/** A change the event stream announces. */
-export type StoreChange =
-  | { added: RequestSummary }
-  | { dropped: number[] }
-  | { attempt: { id: number; attempt: ResendAttempt } }
-  | { cleared: true };
