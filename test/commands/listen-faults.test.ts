@@ -104,7 +104,8 @@ describe('listen --save on a failing disk', () => {
     writeFileSync(image, '');
     truncateSync(image, 16 * 1024 * 1024);
     try {
-      execFileSync('mkfs.ext4', ['-q', image], { stdio: 'ignore' });
+      // /usr/sbin is not on every PATH, root's included.
+      execFileSync(existsSync('/usr/sbin/mkfs.ext4') ? '/usr/sbin/mkfs.ext4' : 'mkfs.ext4', ['-q', image], { stdio: 'ignore' });
       execFileSync('mount', ['-o', 'loop,errors=remount-ro', image, mount], { stdio: 'ignore' });
     } catch {
       skipWithout(t, 'mounting an ext4 image on a loop device needs root and mkfs.ext4');
