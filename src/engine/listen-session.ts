@@ -31,8 +31,8 @@ export interface ListenSessionOptions extends Omit<ListenerOptions, 'onEvent'> {
   /** The first signal stops the session; a second, while requests in flight finish, cuts them. */
   signals?: StopSignals;
   onEvent(event: ListenEvent): void;
-  /** Accepting connections: the listener's URL and the inspector's. */
-  onListening?(urls: { url: string; inspectorUrl?: string }): void;
+  /** Accepting connections: the listener's URL, the inspector's, and how many requests of an earlier run it shows. */
+  onListening?(urls: { url: string; inspectorUrl?: string; earlierRequests?: number }): void;
 }
 
 export interface ListenOutcome {
@@ -63,7 +63,8 @@ export async function listenUntilStopped(options: ListenSessionOptions): Promise
   // Loaded only with the inspector, so that a listener without it loads nothing more.
   const store =
     inspectorOptions !== undefined ? new (await import('../inspector/store.js')).RequestStore(inspectorOptions.keep) : undefined;
-  if (store !== undefined && listenerOptions.save !== undefined) await showEarlierRun(store, listenerOptions.save, options.onWarning);
+  const earlierRequests =
+    store !== undefined && listenerOptions.save !== undefined ? await showEarlierRun(store, listenerOptions.save, options.onWarning) : 0;
   // A file left by an earlier run must not say this one is ready.
   if (readyFile !== undefined) rmSync(readyFile, { force: true });
   const listener = await startListener({
@@ -126,7 +127,7 @@ export async function listenUntilStopped(options: ListenSessionOptions): Promise
     if (readyFile !== undefined) writeReadyFile(readyFile, listener.url);
     return started;
   });
-  options.onListening?.({ url: listener.url, ...(inspector !== undefined ? { inspectorUrl: inspector.url } : {}) });
+  options.onListening?.({ url: listener.url, ...(inspector !== undefined ? { inspectorUrl: inspector.url, earlierRequests } : {}) });
   armTimeout();
   const reason = await stopped;
   stopping = true;
@@ -157,7 +158,7 @@ async function startInspectorOver(
 }
 
 /** `--ui --save FILE`: what FILE holds from earlier runs is in the inspector from the start, marked as such. */
-async function showEarlierRun(store: RequestStore, file: string, onWarning: ((text: string) => void) | undefined): Promise<void> {
+async function showEarlierRun(store: RequestStore, file: string, onWarning: ((text: string) => void) | undefined): Promise<number> {
   const { loadHistory } = await import('../inspector/history.js');
   try {
     const history = await loadHistory(file, store.keep);
@@ -166,8 +167,10 @@ async function showEarlierRun(store: RequestStore, file: string, onWarning: ((te
       onWarning?.(
         `warning: ${file}: ${history.skipped} line${history.skipped === 1 ? ' is' : 's are'} not a capture; the inspector shows the others`,
       );
+    return history.captures.length;
   } catch (error) {
     onWarning?.(`warning: the inspector shows no earlier requests: ${(error as Error).message}`);
+    return 0;
   }
 }
 

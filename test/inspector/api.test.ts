@@ -351,6 +351,7 @@ describe('inspector: history that survives a restart', () => {
     const second = await startInspected(['--secret', SECRET, '--save', file, '--ui-keep', '2']);
     try {
       assert.match(second.cli.stderr.text, /history\.jsonl: 1 line is not a capture; the inspector shows the others/);
+      assert.match(second.cli.stderr.text, /Inspector: \S+ \(with 2 earlier requests from \S*history\.jsonl\)\n/);
       const earlier = await api(second, 'GET', '/api/requests');
       assert.deepEqual(
         earlier.map((r: any) => [r.id, r.event, r.passed, r.status, r.earlier]),

@@ -29,9 +29,12 @@ export async function runListen(options: ListenOptions, context: CommandContext)
     signals: io.signals,
     onEvent: (event) => writer.add(event),
     onWarning: (text) => reporter.note(text),
-    onListening: ({ url, inspectorUrl }) => {
+    onListening: ({ url, inspectorUrl, earlierRequests }) => {
       reporter.stderr(`Listening on ${url}`);
-      if (inspectorUrl !== undefined) reporter.stderr(`Inspector: ${inspectorUrl}`);
+      if (inspectorUrl !== undefined)
+        reporter.stderr(
+          `Inspector: ${inspectorUrl}${earlierRequests ? ` (with ${earlierRequests} earlier request${earlierRequests === 1 ? '' : 's'} from ${options.save})` : ''}`,
+        );
       if (inspectorUrl !== undefined && options.open) openBrowser(inspectorUrl, (text) => reporter.note(text));
       if (!isLoopback(options.host))
         reporter.note(`listening on ${options.host}, not loopback: anyone who can reach this address can post to it`);
