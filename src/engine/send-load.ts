@@ -9,7 +9,7 @@ import { replyDeadlineMs } from '../platform/schemas/index.js';
 import { runLoad } from '../sending/load.js';
 import { failedOf, type LoadStats, reasonCounts } from '../sending/load-stats.js';
 import { kneeOf, type RampStep, runRamp } from '../sending/ramp.js';
-import { duration } from '../output/style.js';
+import { duration } from '../output/units.js';
 import { type EventRequestOptions, type PreparedRequest, prepareEventRequest } from './request.js';
 
 interface LoadCommon extends EventRequestOptions {

@@ -4,8 +4,9 @@ import { searchTextOf } from '../captures/filter.js';
 import { factsOf } from '../captures/selection.js';
 import { type EventType, isEvent } from '../platform/events.js';
 import { shownUrl } from '../output/printable.js';
+import { duration, ms } from '../output/units.js';
 import { checkReceivedReply } from '../platform/reply-check.js';
-import { calledToolNames, type Finding, formatPath, replyDeadlineMs, validatePayload } from '../platform/schemas/index.js';
+import { calledToolNames, formatPath, replyDeadlineMs, shownFindings, validatePayload } from '../platform/schemas/index.js';
 import type { ListenEvent } from '../receiving/listener.js';
 import { SIGNATURE_HEADER } from '../signing/signature.js';
 import type { RequestSummary, ResendAttempt } from './api-types.js';
@@ -234,12 +235,12 @@ export function replyMeaning(request: InspectedRequest): string {
   const { status } = request.reply;
   const refused = status < 200 || status >= 300;
   if (request.event === null || !isEvent(request.event)) return refused ? `refused (${status})` : `answered ${status}`;
-  const time = request.latencyMs < 10 ? `${request.latencyMs.toFixed(1)} ms` : `${Math.round(request.latencyMs)} ms`;
+  const time = ms(request.latencyMs);
   if (request.deadlineMs === null)
     return refused
       ? `refused (${status}): the platform expects a 2xx for ${request.event} and reads no reply body; no retry is documented, so this delivery is lost to the receiver`
       : `any 2xx is right: the platform reads no reply body for ${request.event}`;
-  const deadline = `${(request.deadlineMs / 1000).toFixed(0)} s`;
+  const deadline = duration(request.deadlineMs);
   if (refused) return `refused (${status}) in ${time}: the platform gets no reply it can use (the deadline is ${deadline})`;
   if (request.latencyMs > request.deadlineMs) return `${time}: past the ${deadline} deadline, so the platform does not use it`;
   return `${time} of the ${deadline} deadline`;
@@ -326,10 +327,6 @@ function fromCapture(id: number, capture: Capture, file: string): InspectedReque
     attempts: [],
     loadedFrom: file,
   };
-}
-
-function shownFindings(findings: readonly Finding[]): { path: string; message: string }[] {
-  return findings.map((finding) => ({ path: formatPath(finding.path), message: finding.message }));
 }
 
 /** The one-line reason of a verdict, in the order a developer fixes things. */

@@ -1,4 +1,4 @@
-import { duration } from './style.js';
+import { duration } from './units.js';
 import { xmlText } from './test-report.js';
 
 /** One step of a ramp as the chart draws it. */

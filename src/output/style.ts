@@ -23,12 +23,6 @@ export function createStyle(enabled: boolean): Style {
 
 export const MARK = { pass: '✓', fail: '✗', warn: '⚠' } as const;
 
-/** A latency as people read it: one decimal below 10 ms. */
-export const ms = (value: number) => `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
-
-/** A latency or a deadline: in ms below a second, else in seconds (9.1 s, 10 s). */
-export const duration = (value: number) => (value < 1000 ? ms(value) : `${Number((value / 1000).toFixed(2))} s`);
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A call id as shown: a UUID cut to its first 8 characters where a person reads a terminal, anything else whole. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RequestStore } from '../../src/inspector/store.js';
+import { RequestStore, replyMeaning } from '../../src/inspector/store.js';
 import type { ListenEvent } from '../../src/receiving/listener.js';
 
 const event = (bytes: number): ListenEvent => ({
@@ -46,5 +46,27 @@ describe('the inspector keeps', () => {
     assert.equal(Object.getPrototypeOf(request.headers), null);
     assert.equal(Object.getOwnPropertyDescriptor(request.headers, '__proto__')?.value, 'x');
     assert.equal(request.headers['x-webhook-event'], 'status-update');
+  });
+});
+
+describe('what a reply means for its event', () => {
+  const answered = (type: string, status: number, latencyMs: number): ListenEvent => ({
+    ...event(10),
+    event: type,
+    answer: { status, body: '{}' },
+    latencyMs,
+  });
+  it('its time against the deadline, past it, or a refusal; for an event whose reply is not read, whether it was taken', () => {
+    const store = new RequestStore(10);
+    const meaning = (type: string, status: number, latencyMs: number) => replyMeaning(store.add(answered(type, status, latencyMs)));
+    assert.equal(meaning('tool-calls', 200, 4.12), '4.1 ms of the 10 s deadline');
+    assert.equal(meaning('assistant-request', 200, 6200), '6200 ms: past the 5 s deadline, so the platform does not use it');
+    assert.equal(meaning('tool-calls', 500, 12), 'refused (500) in 12 ms: the platform gets no reply it can use (the deadline is 10 s)');
+    assert.equal(meaning('status-update', 204, 1), 'any 2xx is right: the platform reads no reply body for status-update');
+    assert.match(
+      meaning('end-of-call-report', 401, 1),
+      /^refused \(401\): the platform expects a 2xx for end-of-call-report and reads no reply body/,
+    );
+    assert.equal(meaning('not-an-event', 404, 1), 'refused (404)');
   });
 });

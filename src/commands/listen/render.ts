@@ -6,8 +6,9 @@ import { type FilterFacts, filterMatches, searchTextOf } from '../../captures/fi
 import { calledToolNames } from '../../platform/schemas/index.js';
 import { nestsDeeperThan } from '../../platform/json-depth.js';
 import { routeSourceText, toolsOf } from '../../platform/assistant-tools.js';
-import { asObject, formatPath } from '../../platform/schemas/common.js';
-import { callLabel, MARK, ms, type Style } from '../../output/style.js';
+import { asObject, formatPath, shownFindings } from '../../platform/schemas/common.js';
+import { callLabel, MARK, type Style } from '../../output/style.js';
+import { ms } from '../../output/units.js';
 import { printable, shownUrl } from '../../output/printable.js';
 
 function signatureText(event: ListenEvent): string {
@@ -144,8 +145,8 @@ export function listenJson(event: ListenEvent, verbose: boolean): OutputRecord<'
         ? { checked: true, ok: true, secret_index: s.secretIndex }
         : { checked: true, ok: false, reason: s.reason, message: s.message, diagnosis: event.diagnosis ?? null },
     ...(event.event === 'tool-calls' ? { tools: toolRoutes(event) } : {}),
-    errors: event.errors.map((f) => ({ path: formatPath(f.path), message: f.message })),
-    warnings: event.warnings.map((f) => ({ path: formatPath(f.path), message: f.message })),
+    errors: shownFindings(event.errors),
+    warnings: shownFindings(event.warnings),
     reply: { status: event.answer.status, body: event.answer.body },
     ...(event.replyCut !== undefined ? { reply_cut: event.replyCut } : {}),
     ...(event.forward

@@ -2,7 +2,8 @@ import type { ReplayReport } from '../../engine/replay-captures.js';
 import type { TestCase } from '../../output/test-report.js';
 import type { OutputRecord } from '../../output/records.js';
 import { stepFailure } from '../../platform/reply-check.js';
-import { callLabel, MARK, ms, type Style } from '../../output/style.js';
+import { callLabel, MARK, type Style } from '../../output/style.js';
+import { ms } from '../../output/units.js';
 import { printable } from '../../output/printable.js';
 import { replyResultJson } from '../send/render.js';
 

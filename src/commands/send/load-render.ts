@@ -3,7 +3,8 @@ import { shownUrl } from '../../output/printable.js';
 import type { RampStep } from '../../sending/ramp.js';
 import type { RampOutcome } from '../../engine/send-load.js';
 import type { ArtilleryProjectWritten } from '../../engine/artillery.js';
-import { duration, ms, type Style } from '../../output/style.js';
+import type { Style } from '../../output/style.js';
+import { duration, ms } from '../../output/units.js';
 import type { LoadFigures, OutputRecord } from '../../output/records.js';
 
 export interface LoadReport {

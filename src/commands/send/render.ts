@@ -2,7 +2,8 @@ import type { SendReport } from '../../engine/send-event.js';
 import { routeSourceText } from '../../platform/assistant-tools.js';
 import type { ReceivedReply } from '../../sending/http.js';
 import type { ReplyVerdict } from '../../platform/reply-check.js';
-import { MARK, ms, type Style } from '../../output/style.js';
+import { MARK, type Style } from '../../output/style.js';
+import { ms } from '../../output/units.js';
 import { printable, shownUrl } from '../../output/printable.js';
 import type { OutputRecord, ReplyResultFields } from '../../output/records.js';
 

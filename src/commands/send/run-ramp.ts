@@ -7,7 +7,7 @@ import { CheckFailed, InputError } from '../../errors.js';
 import { whyUnreadable } from '../../input.js';
 import { rampChartSvg } from '../../output/ramp-chart.js';
 import { Reporter } from '../../output/reporter.js';
-import { duration } from '../../output/style.js';
+import { duration } from '../../output/units.js';
 import { failedOf } from '../../sending/load-stats.js';
 import type { LoadOptions } from './command.js';
 import { eventRequestOf } from './request-flags.js';

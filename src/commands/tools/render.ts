@@ -1,7 +1,8 @@
 import type { ToolCheck } from '../../engine/check-tools.js';
 import { printable, shownUrl } from '../../output/printable.js';
 import type { OutputRecord } from '../../output/records.js';
-import { MARK, ms, type Style } from '../../output/style.js';
+import { MARK, type Style } from '../../output/style.js';
+import { ms } from '../../output/units.js';
 import type { TestReport } from '../../output/test-report.js';
 import { routeSourceText } from '../../platform/assistant-tools.js';
 

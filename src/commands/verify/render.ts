@@ -1,5 +1,5 @@
 import type { CaptureCheck } from '../../captures/capture-check.js';
-import { formatPath } from '../../platform/schemas/common.js';
+import { formatPath, shownFindings } from '../../platform/schemas/common.js';
 import type { VerifyReport } from '../../engine/verify-captures.js';
 import type { OutputRecord } from '../../output/records.js';
 import { callLabel, MARK, type Style } from '../../output/style.js';
@@ -50,8 +50,8 @@ export function verifyJson(report: VerifyReport): OutputRecord<'request'> {
       : s.ok
         ? { checked: true, ok: true, secret: s.secretLabel }
         : { checked: true, ok: false, reason: s.reason, message: s.message, diagnosis: s.diagnosis ?? null },
-    errors: check.errors.map((f) => ({ path: formatPath(f.path), message: f.message })),
-    warnings: check.warnings.map((f) => ({ path: formatPath(f.path), message: f.message })),
+    errors: shownFindings(check.errors),
+    warnings: shownFindings(check.warnings),
     reply: check.reply === undefined ? null : { ok: check.reply.ok, checks: check.reply.checks, outcome: check.reply.outcome },
   };
 }

@@ -34,6 +34,11 @@ export const KNOWN_CALL_STATUSES = [
   'dialing',
 ] as const;
 
+/** Findings as every --json and the inspector give them: the path written out, and the message. */
+export function shownFindings(findings: readonly Finding[]): { path: string; message: string }[] {
+  return findings.map((finding) => ({ path: formatPath(finding.path), message: finding.message }));
+}
+
 /** `message.call.id` etc. as a reader writes it: dots for keys, brackets for indexes. */
 export function formatPath(path: readonly PathSegment[]): string {
   let out = '';

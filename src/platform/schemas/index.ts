@@ -9,7 +9,7 @@ import { EVENTS, isEvent, type EventType } from '../events.js';
 import { nestsDeeperThan, TOO_DEEP } from '../json-depth.js';
 import { safeParseQuickly } from './quick-check.js';
 
-export { formatPath, type Finding, type PathSegment } from './common.js';
+export { formatPath, type Finding, type PathSegment, shownFindings } from './common.js';
 import type { PathSegment as Segment } from './common.js';
 export { replyForm, toolCallIds, toolOutcomes, type ReplyForm, type ToolOutcome } from './tool-calls.js';
 

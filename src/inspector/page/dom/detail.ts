@@ -1,7 +1,8 @@
+import { ms } from '../../../output/units.js';
 import { printable, printableLines } from '../../../output/printable.js';
 import type { RequestDetail, ResendAttempt } from '../../api-types.js';
 import { type JsonNode, parseJsonTree } from '../json-text.js';
-import { byId, type Child, el, headerTable, hexView, ms, time } from './elements.js';
+import { byId, type Child, el, headerTable, hexView, time } from './elements.js';
 
 /** What the detail's buttons do: the page's actions on the request shown. */
 export interface DetailActions {

@@ -28,10 +28,6 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   return node as T;
 }
 
-export function ms(value: number): string {
-  return value < 10 ? `${value.toFixed(1)} ms` : `${Math.round(value)} ms`;
-}
-
 /** 2026-12-07T10:00:01.123Z → 2026-12-07 10:00:01 */
 export function time(iso: string): string {
   return iso.replace('T', ' ').replace(/\.\d+Z$/, '');

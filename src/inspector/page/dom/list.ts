@@ -1,7 +1,8 @@
+import { ms } from '../../../output/units.js';
 import { printable } from '../../../output/printable.js';
 import type { RequestSummary } from '../../api-types.js';
 import type { InspectorModel, ListItem } from '../model.js';
-import { byId, el, ms } from './elements.js';
+import { byId, el } from './elements.js';
 
 /**
  * The list of requests, drawn from the model. Each request's row is made once and kept: a new request
