@@ -46,6 +46,8 @@ export interface InspectedRequest {
   attempts: ResendAttempt[];
   /** The capture file it was loaded from at start: a request of an earlier run. */
   loadedFrom: string | null;
+  /** Header values and the start of the body, for the filter's free text: made once, sent with every list. */
+  searchText: string;
 }
 
 /** Bodies can be 10 MB each: the inspector keeps at most this much of them, whatever --ui-keep says. */
@@ -208,6 +210,10 @@ function resendKey(headers: Record<string, string | undefined>, body: Buffer): s
 /** How much of the start of a body the page's free text searches. */
 const SEARCHED_BYTES = 64 * 1024;
 
+function searchedText(headers: Record<string, string>, body: Buffer): string {
+  return searchTextOf(headers, body.subarray(0, SEARCHED_BYTES).toString('utf8'));
+}
+
 export function summaryOf(request: InspectedRequest): RequestSummary {
   return {
     id: request.id,
@@ -226,7 +232,7 @@ export function summaryOf(request: InspectedRequest): RequestSummary {
     bytes: request.body.length,
     resend_of: request.resendOf,
     earlier: request.loadedFrom !== null,
-    search_text: searchTextOf(request.headers, request.body.subarray(0, SEARCHED_BYTES).toString('utf8')),
+    search_text: request.searchText,
   };
 }
 
@@ -279,6 +285,7 @@ function inspect(id: number, event: ListenEvent): InspectedRequest {
     resendOf: null,
     attempts: [],
     loadedFrom: null,
+    searchText: searchedText(headers, event.body),
   };
 }
 
@@ -326,6 +333,7 @@ function fromCapture(id: number, capture: Capture, file: string): InspectedReque
     resendOf: null,
     attempts: [],
     loadedFrom: file,
+    searchText: searchedText(capture.headers, body),
   };
 }
 
